@@ -1,0 +1,62 @@
+/**
+ * The seam between the trainer and the hot loops. Every backend computes the same functions of
+ * theory.md §1–3; `reference.ts` is the plain oracle, faster backends are tested against it.
+ *
+ * Storage (flat, row-major, float64 at the interface):
+ * - X: n×d, sample i is X[i*d … i*d+d).
+ * - W: m×d, neuron r's weights w_r are W[r*d … r*d+d). This is theory.md's d×m matrix
+ *   W = [w_1 … w_m] stored column-major, so that each neuron is contiguous.
+ * - u, r, y: length n. a: length m. H: n×n.
+ */
+
+export type Activation = 'exp' | 'relu';
+export type Scaling = 'ntk' | 'none';
+export type Precision = 'f64' | 'f32';
+
+/** Everything that stays fixed while W is trained: the data and the output layer. */
+export interface Problem {
+  readonly n: number;
+  readonly d: number;
+  readonly m: number;
+  /** n×d inputs, already normalised. */
+  readonly X: Float64Array;
+  /** n labels. */
+  readonly y: Float64Array;
+  /** m fixed output signs a_r ∈ {−1, +1}. */
+  readonly a: Float64Array;
+  /** Output scale κ: 1/√m for "ntk" scaling, 1 for "none" (theory.md §1). */
+  readonly kappa: number;
+  readonly activation: Activation;
+}
+
+export interface Backend {
+  /** Short name printed with every result, e.g. "reference" or "native-avx512". */
+  readonly name: string;
+  readonly precision: Precision;
+  readonly threads: number;
+
+  /** u_i = κ Σ_r a_r σ(⟨w_r, x_i⟩)  (theory.md §1). */
+  forward(p: Problem, W: Float64Array, u: Float64Array): void;
+
+  /** G = ∇_W L with L = ½‖r‖², given r = F(W,X) − y:  g_r = κ a_r Σ_i r_i σ'(⟨w_r,x_i⟩) x_i  (§2). */
+  gradient(p: Problem, W: Float64Array, r: Float64Array, G: Float64Array): void;
+
+  /**
+   * One gradient-descent step in place: W ← W − η ∇L(W), where `r` is the residual at the
+   * current W; then writes u = F(W_new, X) so that the caller can form the next residual (§2).
+   */
+  step(p: Problem, W: Float64Array, r: Float64Array, eta: number, u: Float64Array): void;
+
+  /**
+   * Jacobian–vector product of u(W) in direction V (m×d):
+   * out_i = κ Σ_r a_r σ'(⟨w_r,x_i⟩) ⟨v_r, x_i⟩. With J this Jacobian, H = J Jᵀ, so
+   * H v = jvp(gradient(v)): the matrix-free product used by power iteration and Lanczos.
+   */
+  jvp(p: Problem, W: Float64Array, V: Float64Array, out: Float64Array): void;
+
+  /** Empirical NTK H(W)_ij = κ² ⟨x_i,x_j⟩ Σ_r σ'(⟨w_r,x_i⟩) σ'(⟨w_r,x_j⟩)  (§3), n×n. */
+  gram(p: Problem, W: Float64Array, H: Float64Array): void;
+
+  /** Number of pairs (i, r) whose ReLU pattern 1{⟨w_r,x_i⟩ ≥ 0} differs between W0 and W. */
+  patternFlips(p: Problem, W0: Float64Array, W: Float64Array): number;
+}
