@@ -15,6 +15,33 @@ function dot(W: Float64Array, r: number, X: Float64Array, i: number, d: number):
   return s;
 }
 
+/** Neurons summed sequentially at the leaves of the reduction tree. */
+export const NEURON_LEAF = 64;
+
+/**
+ * out_i = Σ_{r0 ≤ r < r1} a_r σ(⟨w_r, x_i⟩), reduced over neurons as a balanced binary tree split at
+ * the midpoint, with sequential leaves of ≤ NEURON_LEAF neurons. Two halves of equal length are
+ * summed by identical trees, so with coupled initialisation (second half = first half with negated
+ * a_r) the two partial sums are exact negatives and F(W(0), x) = 0 exactly, as theory.md §3 states.
+ * Pairwise summation also bounds the rounding error by O(log m) ulps instead of O(m).
+ */
+function neuronSum(p: Problem, W: Float64Array, r0: number, r1: number, out: Float64Array): void {
+  const { n, d, X, a } = p;
+  out.fill(0, 0, n);
+  if (r1 - r0 <= NEURON_LEAF) {
+    const { sigma } = ACTIVATIONS[p.activation];
+    for (let r = r0; r < r1; r++) {
+      for (let i = 0; i < n; i++) out[i] += a[r] * sigma(dot(W, r, X, i, d));
+    }
+    return;
+  }
+  const mid = r0 + Math.floor((r1 - r0) / 2);
+  const right = new Float64Array(n);
+  neuronSum(p, W, r0, mid, out);
+  neuronSum(p, W, mid, r1, right);
+  for (let i = 0; i < n; i++) out[i] += right[i];
+}
+
 export class ReferenceBackend implements Backend {
   readonly name = 'reference';
   readonly precision = 'f64' as const;
@@ -22,13 +49,8 @@ export class ReferenceBackend implements Backend {
 
   // u_i = κ Σ_r a_r σ(⟨w_r, x_i⟩)
   forward(p: Problem, W: Float64Array, u: Float64Array): void {
-    const { n, d, m, X, a, kappa } = p;
-    const { sigma } = ACTIVATIONS[p.activation];
-    u.fill(0, 0, n);
-    for (let r = 0; r < m; r++) {
-      for (let i = 0; i < n; i++) u[i] += a[r] * sigma(dot(W, r, X, i, d));
-    }
-    for (let i = 0; i < n; i++) u[i] *= kappa;
+    neuronSum(p, W, 0, p.m, u);
+    for (let i = 0; i < p.n; i++) u[i] *= p.kappa;
   }
 
   // ∂L/∂w_r = κ a_r Σ_i r_i σ'(⟨w_r, x_i⟩) x_i

@@ -1,0 +1,21 @@
+/** Human-readable summaries. Every block states the conventions that produced its numbers. */
+import type { Conventions } from '../train/types.js';
+
+export function table(rows: [string, string][]): string {
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+export function conventionRows(c: Conventions): [string, string][] {
+  return [
+    ['activation', c.activation],
+    ['scaling', `${c.scaling}, κ = ${c.kappa.toPrecision(6)}`],
+    ['initialisation', `${c.init}, width m = ${c.width}, seed ${c.seed}`],
+    ['normalisation', c.normalization],
+    ['precision', `${c.precision} (${c.backend} backend, ${c.threads} thread${c.threads === 1 ? '' : 's'})`],
+    ['step size', `η = ${c.eta.toPrecision(6)} (${c.etaMode})`],
+    ['criterion', `${c.criterion}, ε = ${c.epsilon}`],
+  ];
+}
+
+export const fmt = (v: number, digits = 6): string => (Number.isFinite(v) ? v.toPrecision(digits) : String(v));

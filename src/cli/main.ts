@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/** The `overparam` command: one small file per subcommand; this one wires them up. */
+import { Command } from 'commander';
+import { dataCommand } from './data.js';
+import { predictCommand } from './predict.js';
+import { fail } from './run.js';
+import { trainCommand } from './train.js';
+
+// `overparam … | head` closes stdout early: that is not an error
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
+const program = new Command('overparam')
+  .description(
+    'Over-parameterised two-layer networks F(W,x) = κ Σ_r a_r exp(⟨w_r,x⟩), trained by gradient descent, ' +
+      'and the quantities of their convergence theory. Start with `overparam train`.',
+  )
+  .version('0.1.0')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+for (const cmd of [trainCommand(), predictCommand(), dataCommand()]) {
+  program.addCommand(cmd.exitOverride().showHelpAfterError('(add --help for usage)'));
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = fail(err);
+}

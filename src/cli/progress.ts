@@ -1,0 +1,47 @@
+/**
+ * The training progress bar (stderr, terminals only). The bar's fill is the progress of
+ * log‖r‖ from log‖r(0)‖ to log ε, which is what linear convergence makes uniform in time.
+ */
+import cliProgress from 'cli-progress';
+import type { StepInfo } from '../train/types.js';
+
+export interface Progress {
+  update(info: StepInfo): void;
+  stop(): void;
+}
+
+export function trainProgress(epsilon: number, maxSteps: number): Progress {
+  if (!process.stderr.isTTY) return { update() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: ' {bar} {percentage}% | step {step}/{max} | ‖r‖ {res} → ε {eps} | rate {rate}/step | {eta}s left',
+      barsize: 24,
+      hideCursor: true,
+      fps: 8,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let r0 = NaN;
+  let smoothed = NaN;
+  bar.start(1000, 0, { step: 0, max: maxSteps, res: '-', eps: epsilon, rate: '-' });
+  return {
+    update(info) {
+      if (info.k === 0) r0 = info.residual;
+      if (Number.isFinite(info.ratio)) smoothed = Number.isNaN(smoothed) ? info.ratio : 0.95 * smoothed + 0.05 * info.ratio;
+      const span = Math.log(r0 / epsilon);
+      const done = span > 0 ? Math.log(r0 / info.residual) / span : 1;
+      bar.update(Math.round(1000 * Math.min(1, Math.max(0, done))), {
+        step: info.k,
+        max: maxSteps,
+        res: info.residual.toExponential(3),
+        eps: epsilon,
+        rate: Number.isNaN(smoothed) ? '-' : smoothed.toFixed(5),
+      });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The CLI's outer shell: turns typed errors into one line on stderr and an exit code, never a
+ * stack trace (set OVERPARAM_DEBUG=1 to see one).
+ *
+ * Exit codes: 0 success (train: ε reached); 1 train ran but did not reach ε (budget, divergence,
+ * interrupt); 2 bad option; 3 bad data; 4 bad model file; 70 internal error.
+ */
+import { CommanderError } from 'commander';
+import pc from 'picocolors';
+import { OverparamError } from '../errors.js';
+
+export const EXIT = { ok: 0, notConverged: 1, option: 2, data: 3, model: 4, internal: 70 } as const;
+
+export function fail(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (unknown option, missing argument, --help …)
+    return err.exitCode === 0 ? EXIT.ok : EXIT.option;
+  }
+  if (err instanceof OverparamError) {
+    process.stderr.write(`${pc.red('error:')} ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && typeof e.message === 'string' && e.code.startsWith('E')) {
+    // file-system errors while writing outputs
+    process.stderr.write(`${pc.red('error:')} ${e.message}\n`);
+    return EXIT.data;
+  }
+  process.stderr.write(`${pc.red('internal error:')} ${e?.message ?? String(err)} (please report it; OVERPARAM_DEBUG=1 shows the stack)\n`);
+  if (process.env.OVERPARAM_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  return EXIT.internal;
+}
+
+export function warn(message: string): void {
+  process.stderr.write(`${pc.yellow('warning:')} ${message}\n`);
+}

@@ -1,0 +1,191 @@
+/** `overparam train`: parse → train → print / save. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { createBackend, type BackendName } from '../backend/index.js';
+import type { Precision } from '../backend/types.js';
+import { formatNpy } from '../data/npy.js';
+import { NORMALIZE_KINDS, type NormalizeKind } from '../data/normalize.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { saveModel } from '../model/file.js';
+import { ACTIVATION_NAMES, DEFAULT_MODEL_SPEC, INIT_NAMES, SCALING_NAMES } from '../model/spec.js';
+import { writeHistory } from '../train/log.js';
+import { DEFAULTS, train } from '../train/train.js';
+import type { TrainResult } from '../train/types.js';
+import { conventionRows, fmt, table } from './format.js';
+import { addDataOptions, choice, type DataOptions, intOption, overflowWarning, positiveOption, resolveData } from './options.js';
+import { trainProgress } from './progress.js';
+import { EXIT, warn } from './run.js';
+
+interface TrainCliOptions extends DataOptions {
+  activation: string;
+  scaling: string;
+  init: string;
+  width: string;
+  seed: string;
+  normalize: string;
+  eta: string;
+  epsilon: string;
+  maxSteps: string;
+  backend: string;
+  precision: string;
+  threads?: string;
+  json?: boolean;
+  log?: string;
+  save?: string;
+  exportNpy?: string;
+  progress: boolean;
+}
+
+export function trainCommand(): Command {
+  const cmd = new Command('train')
+    .summary('train the network by full-batch gradient descent until ‖F(W,X) − y‖₂ ≤ ε')
+    .description(
+      'Trains F(W,x) = κ Σ_r a_r σ(⟨w_r,x⟩) (theory.md §1) by full-batch gradient descent on ½‖F(W,X) − y‖₂² ' +
+        'until the unsquared residual ‖F(W,X) − y‖₂ ≤ ε, the step budget, or divergence. With no options it trains ' +
+        'the default: n = 64 points uniform on the unit sphere in d = 8, labels N(0,1), m = 4096, exp, ntk scaling, seed 0. ' +
+        'Exit code 0 when ε was reached, 1 when it was not (the result is still printed and saved).',
+    );
+  addDataOptions(cmd)
+    .option('--activation <name>', `activation σ: ${ACTIVATION_NAMES.join('|')}`, DEFAULT_MODEL_SPEC.activation)
+    .option('--scaling <name>', 'output scale κ: ntk (1/√m) | none (1; η must then carry 1/m, which --eta auto does)', DEFAULT_MODEL_SPEC.scaling)
+    .option('--init <name>', `initialisation: ${INIT_NAMES.join('|')} (coupled: pairs with w_{r+m/2} = w_r, a_{r+m/2} = −a_r, so F(W(0),·) = 0)`, DEFAULT_MODEL_SPEC.init)
+    .option('-m, --width <m>', 'number of neurons m', String(DEFAULT_MODEL_SPEC.m))
+    .option('--seed <int>', 'seed of the initialisation (xoshiro128**)', String(DEFAULT_MODEL_SPEC.seed))
+    .option('--normalize <kind>', 'input normalisation: unit (rows to ‖x‖ = 1) | max (all rows by the largest norm) | none', DEFAULTS.normalize)
+    .option('--eta <value>', "step size η, or 'auto' = 1/λ_max(H(W(0))) by power iteration", 'auto')
+    .option('--epsilon <value>', 'target ε for ‖F(W,X) − y‖₂ (unsquared)', String(DEFAULTS.epsilon))
+    .option('--max-steps <count>', 'step budget', String(DEFAULTS.maxSteps))
+    .option('--backend <name>', 'auto | reference | native', 'auto')
+    .option('--precision <p>', 'f64 | f32 (f32 needs the native backend)', 'f64')
+    .option('--threads <count>', 'threads for the native backend (default: all cores)')
+    .option('--json', 'print one JSON object with the result instead of the summary')
+    .option('--log <file>', 'write the per-step history (CSV; JSON lines if the name ends in .jsonl)')
+    .option('--save <file>', 'write the model (JSON; see README "Model file")')
+    .option('--export-npy <dir>', 'write W.npy and W0.npy (d×m, as in theory.md), a.npy, X.npy (the normalised inputs), y.npy and u.npy = F(W,X) into a directory')
+    .option('--no-progress', 'no progress bar')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  overparam train                                  # the default run\n' +
+        '  overparam train --activation relu --width 8192 --json\n' +
+        '  overparam train --data points.csv --label-column target --save model.json --log history.csv\n' +
+        '  overparam train --init coupled --eta 0.01 --epsilon 1e-3 --max-steps 5000',
+    )
+    .action((o: TrainCliOptions) => {
+      process.exitCode = runTrain(o);
+    });
+  return cmd;
+}
+
+function runTrain(o: TrainCliOptions): number {
+  const activation = choice('activation', ACTIVATION_NAMES, o.activation);
+  const scaling = choice('scaling', SCALING_NAMES, o.scaling);
+  const init = choice('init', INIT_NAMES, o.init);
+  const m = intOption('width', o.width, 1);
+  const seed = intOption('seed', o.seed, 0);
+  const normalize = choice<NormalizeKind>('normalize', NORMALIZE_KINDS, o.normalize);
+  const eta = o.eta === 'auto' ? 'auto' : positiveOption('eta', o.eta);
+  const epsilon = positiveOption('epsilon', o.epsilon);
+  const maxSteps = intOption('max-steps', o.maxSteps, 0);
+  const backendName = choice<BackendName>('backend', ['auto', 'reference', 'native'], o.backend);
+  const precision = choice<Precision>('precision', ['f64', 'f32'], o.precision);
+  const threads = o.threads === undefined ? undefined : intOption('threads', o.threads, 1);
+  const data = resolveData(o);
+  const warning = overflowWarning(data, normalize, activation);
+  if (warning) warn(warning);
+  const backend = createBackend({ name: backendName, precision, ...(threads !== undefined ? { threads } : {}), onNotice: warn });
+
+  const showProgress = o.progress && !o.json;
+  const progress = showProgress ? trainProgress(epsilon, maxSteps) : undefined;
+  let interrupted = false;
+  const onSigint = (): void => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  let result: TrainResult;
+  try {
+    result = train(data, {
+      model: { activation, scaling, init, m, seed },
+      normalize,
+      eta,
+      epsilon,
+      maxSteps,
+      backend,
+      onStep: (info) => {
+        progress?.update(info);
+        return !interrupted;
+      },
+    });
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSigint);
+  }
+
+  const training = { status: result.status, steps: result.steps, residual: result.residual, conventions: result.conventions, data: result.data };
+  if (o.save) saveModel(result.model, o.save, training);
+  if (o.log) writeHistory(o.log, result.history, result.conventions);
+  if (o.exportNpy) exportNpy(o.exportNpy, result, data.y);
+
+  if (o.json) {
+    process.stdout.write(JSON.stringify(resultJson(result, o), null, 2) + '\n');
+  } else {
+    printSummary(result, o);
+  }
+  return result.status === 'converged' ? EXIT.ok : EXIT.notConverged;
+}
+
+export function resultJson(r: TrainResult, o: { save?: string; log?: string; exportNpy?: string }) {
+  const last = r.history.residual.length - 1;
+  return {
+    command: 'train',
+    status: r.status,
+    message: r.message,
+    steps: r.steps,
+    initialResidual: r.initialResidual,
+    residual: r.residual,
+    movement: r.history.movement[last],
+    ...(r.history.flipFraction ? { flipFraction: r.history.flipFraction[last] } : {}),
+    eta: r.eta,
+    conventions: r.conventions,
+    data: r.data,
+    timeMs: r.timeMs,
+    files: { model: o.save ?? null, log: o.log ?? null, npy: o.exportNpy ?? null },
+  };
+}
+
+function printSummary(r: TrainResult, o: TrainCliOptions): void {
+  const last = r.history.residual.length - 1;
+  const rows: [string, string][] = [
+    ['result', `${r.status}: ${r.message}`],
+    ['data', `${r.data.source} (n = ${r.data.n}, d = ${r.data.d})`],
+    ['steps', String(r.steps)],
+    ['residual', `‖F(W,X) − y‖₂ = ${fmt(r.residual)} (from ${fmt(r.initialResidual)})`],
+    ['movement', `max_r ‖w_r − w_r(0)‖₂ = ${fmt(r.history.movement[last])}`],
+  ];
+  if (r.history.flipFraction) rows.push(['flipped', `${(100 * r.history.flipFraction[last]).toFixed(3)}% of activation patterns`]);
+  if (r.eta.mode === 'auto') rows.push(['λ_max(H(W(0)))', `${fmt(r.eta.lambdaMax!)} (power iteration, ${r.eta.iterations} iterations) → η = 1/λ_max`]);
+  rows.push(['time', `${(r.timeMs / 1000).toFixed(2)} s (${r.steps > 0 ? (r.timeMs / r.steps).toFixed(2) : '-'} ms/step)`]);
+  rows.push(...conventionRows(r.conventions));
+  for (const [what, path] of [['model', o.save], ['history', o.log], ['npy files', o.exportNpy]] as const) if (path) rows.push([`wrote ${what}`, path]);
+  process.stdout.write(`overparam train\n${table(rows)}\n`);
+}
+
+/** numpy-readable weights: W as theory.md's d×m matrix, exactly. */
+function exportNpy(dir: string, r: TrainResult, y: Float64Array): void {
+  mkdirSync(dir, { recursive: true });
+  const { m } = r.model.spec;
+  const d = r.model.d;
+  const transpose = (A: Float64Array): Float64Array => {
+    const T = new Float64Array(m * d);
+    for (let k = 0; k < m; k++) for (let j = 0; j < d; j++) T[j * m + k] = A[k * d + j];
+    return T;
+  };
+  writeFileAtomic(join(dir, 'W.npy'), formatNpy(transpose(r.model.W), [d, m]));
+  writeFileAtomic(join(dir, 'W0.npy'), formatNpy(transpose(r.model.W0), [d, m]));
+  writeFileAtomic(join(dir, 'a.npy'), formatNpy(r.model.a, [m]));
+  const n = y.length;
+  writeFileAtomic(join(dir, 'X.npy'), formatNpy(r.inputs, [n, d]));
+  writeFileAtomic(join(dir, 'y.npy'), formatNpy(y, [n]));
+  writeFileAtomic(join(dir, 'u.npy'), formatNpy(r.predictions, [n]));
+}

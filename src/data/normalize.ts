@@ -1,0 +1,60 @@
+/**
+ * Input normalisation (theory.md §1: the theory assumes ‖x_i‖₂ ≤ 1, and exp's spread grows like
+ * exp(‖x‖²)). The fitted transform is stored with the model so that predict applies the same one.
+ */
+import { DataError, OptionError } from '../errors.js';
+
+export type NormalizeKind = 'unit' | 'max' | 'none';
+export const NORMALIZE_KINDS: readonly NormalizeKind[] = ['unit', 'max', 'none'];
+
+export type Normalization =
+  /** each row to unit norm: x ↦ x / ‖x‖₂ (no state) */
+  | { kind: 'unit' }
+  /** all rows by the largest training norm: x ↦ x / scale */
+  | { kind: 'max'; scale: number }
+  | { kind: 'none' };
+
+export function parseNormalizeKind(s: string): NormalizeKind {
+  if ((NORMALIZE_KINDS as readonly string[]).includes(s)) return s as NormalizeKind;
+  throw new OptionError(`unknown normalisation '${s}' (expected one of: ${NORMALIZE_KINDS.join(', ')})`);
+}
+
+function rowNorm(X: Float64Array, i: number, d: number): number {
+  let s = 0;
+  for (let j = 0; j < d; j++) s += X[i * d + j] ** 2;
+  return Math.sqrt(s);
+}
+
+/** Fits the transform on training inputs. */
+export function fitNormalization(kind: NormalizeKind, X: Float64Array, n: number, d: number): Normalization {
+  if (kind === 'max') {
+    let scale = 0;
+    for (let i = 0; i < n; i++) scale = Math.max(scale, rowNorm(X, i, d));
+    if (!(scale > 0)) throw new DataError('cannot normalise by the largest norm: every input row is zero');
+    return { kind: 'max', scale };
+  }
+  return { kind };
+}
+
+/** Applies a fitted transform, returning new inputs (the argument is not modified). */
+export function applyNormalization(norm: Normalization, X: Float64Array, n: number, d: number): Float64Array {
+  const out = Float64Array.from(X);
+  if (norm.kind === 'none') return out;
+  for (let i = 0; i < n; i++) {
+    const s = norm.kind === 'max' ? norm.scale : rowNorm(X, i, d);
+    if (!(s > 0)) throw new DataError(`row ${i + 1} has zero norm and cannot be normalised to unit norm (use --normalize max or none)`);
+    for (let j = 0; j < d; j++) out[i * d + j] /= s;
+  }
+  return out;
+}
+
+export function describeNormalization(norm: Normalization): string {
+  switch (norm.kind) {
+    case 'unit':
+      return 'unit (each row x ↦ x/‖x‖₂)';
+    case 'max':
+      return `max (all rows x ↦ x/${norm.scale})`;
+    case 'none':
+      return 'none';
+  }
+}

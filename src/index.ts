@@ -1,0 +1,21 @@
+/**
+ * overparam's library API. See README "Library" for a runnable example.
+ */
+export * from './errors.js';
+export { Rng } from './random/xoshiro.js';
+export * from './backend/index.js';
+export { ACTIVATIONS } from './backend/activation.js';
+export * from './data/dataset.js';
+export * from './data/normalize.js';
+export * from './data/synthetic.js';
+export { loadDataset, loadInputs, saveDataset, type LoadOptions } from './data/files.js';
+export { parseNpy, formatNpy, type NpyArray } from './data/npy.js';
+export * from './model/spec.js';
+export { initialWeights, type InitialWeights } from './model/init.js';
+export { createModel, predict, problemOf, type Model } from './model/model.js';
+export { saveModel, loadModel, serializeModel, parseModel } from './model/file.js';
+export { powerIteration, type PowerResult } from './linalg/power.js';
+export { autoEta, ntkTimes, type AutoEta } from './train/eta.js';
+export { train, movement, DEFAULTS as TRAIN_DEFAULTS } from './train/train.js';
+export { writeHistory, historyCsv, historyJsonl } from './train/log.js';
+export type * from './train/types.js';

@@ -1,0 +1,190 @@
+/**
+ * Full-batch gradient descent on L(W) = ½‖F(W,X) − y‖₂² (theory.md §2), until the abstract's
+ * criterion ‖F(W,X) − y‖₂ ≤ ε, a step budget, or divergence.
+ */
+import { ReferenceBackend } from '../backend/reference.js';
+import type { Backend } from '../backend/types.js';
+import { type Dataset, validateDataset } from '../data/dataset.js';
+import { applyNormalization, describeNormalization, fitNormalization } from '../data/normalize.js';
+import { OptionError } from '../errors.js';
+import { createModel, problemOf } from '../model/model.js';
+import { DEFAULT_MODEL_SPEC, type ModelSpec, validateSpec } from '../model/spec.js';
+import { autoEta } from './eta.js';
+import type { Conventions, EtaInfo, History, MonitorContext, StepInfo, TrainOptions, TrainResult, TrainStatus } from './types.js';
+
+export const DEFAULTS = { epsilon: 0.01, maxSteps: 100_000, divergenceFactor: 1e3, normalize: 'unit' as const };
+
+function norm2(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return Math.sqrt(s);
+}
+
+/** R = max_r ‖w_r − w_r(0)‖₂ (theory.md §4). */
+export function movement(W: Float64Array, W0: Float64Array, m: number, d: number): number {
+  let best = 0;
+  for (let r = 0; r < m; r++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const t = W[r * d + j] - W0[r * d + j];
+      s += t * t;
+    }
+    if (s > best) best = s;
+  }
+  return Math.sqrt(best);
+}
+
+function allFinite(v: Float64Array): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
+  return true;
+}
+
+function positive(name: string, v: number): number {
+  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new OptionError(`${name} must be a positive number, got ${v}`);
+  return v;
+}
+
+export function train(data: Dataset, options: TrainOptions = {}): TrainResult {
+  const t0 = performance.now();
+  validateDataset(data);
+  const spec: ModelSpec = validateSpec({ ...DEFAULT_MODEL_SPEC, ...options.model });
+  const epsilon = positive('epsilon', options.epsilon ?? DEFAULTS.epsilon);
+  const maxSteps = options.maxSteps ?? DEFAULTS.maxSteps;
+  if (!Number.isSafeInteger(maxSteps) || maxSteps < 0) throw new OptionError(`max-steps must be a non-negative integer, got ${maxSteps}`);
+  const factor = positive('divergence factor', options.divergenceFactor ?? DEFAULTS.divergenceFactor);
+  const backend: Backend = options.backend ?? new ReferenceBackend();
+
+  const { n, d } = data;
+  const normalization = fitNormalization(options.normalize ?? DEFAULTS.normalize, data.X, n, d);
+  const X = applyNormalization(normalization, data.X, n, d);
+  const model = createModel(spec, d, normalization);
+  const { m } = spec;
+  const p = problemOf(model, X, data.y, n);
+  const W = model.W;
+
+  let etaInfo: EtaInfo;
+  if (options.eta === undefined || options.eta === 'auto') {
+    const auto = autoEta(backend, p, model.W0, spec.seed);
+    if (!(auto.eta > 0 && Number.isFinite(auto.eta))) {
+      throw new OptionError(`--eta auto failed: λ_max(H(W(0))) = ${auto.lambdaMax} (the kernel overflowed or vanished); give --eta explicitly`);
+    }
+    etaInfo = { mode: 'auto', ...auto };
+  } else {
+    etaInfo = { mode: 'fixed', eta: positive('eta', options.eta) };
+  }
+  const eta = etaInfo.eta;
+  options.onEta?.(etaInfo);
+
+  const u = new Float64Array(n);
+  const r = new Float64Array(n);
+  const residualOf = (): number => {
+    for (let i = 0; i < n; i++) r[i] = u[i] - data.y[i];
+    return norm2(r);
+  };
+  backend.forward(p, W, u);
+  let residual = residualOf();
+  const initialResidual = residual;
+  const relu = spec.activation === 'relu';
+  const history: History = { residual: [residual], movement: [0], ...(relu ? { flipFraction: [0] } : {}) };
+  const ctx = (k: number): MonitorContext => ({ backend, problem: p, W0: model.W0, W, r, residual, eta, k });
+  const monitors = options.monitors ?? [];
+  for (const mon of monitors) mon.start?.(ctx(0));
+
+  let status: TrainStatus = 'max-steps';
+  let k = 0;
+  let message = '';
+  const report = (info: StepInfo): boolean => options.onStep?.(info) !== false;
+  if (!Number.isFinite(residual)) {
+    throw new OptionError(
+      `F(W(0), X) is not finite (exp overflowed at initialisation): normalise the inputs (--normalize unit) or use a smaller width under --scaling none`,
+    );
+  }
+  let keepGoing = report({ k: 0, residual, movement: 0, ratio: NaN, W, r, ...(relu ? { flipFraction: 0 } : {}) });
+  const Wprev = new Float64Array(m * d);
+  const rprev = new Float64Array(n);
+  const uprev = new Float64Array(n);
+  const limit = factor * Math.max(initialResidual, epsilon);
+  while (true) {
+    if (residual <= epsilon) {
+      status = 'converged';
+      message = `reached ‖F(W,X) − y‖₂ = ${residual.toPrecision(6)} ≤ ε = ${epsilon} after ${k} steps`;
+      break;
+    }
+    if (!keepGoing) {
+      status = 'stopped';
+      message = `stopped by request after ${k} steps at ‖F(W,X) − y‖₂ = ${residual.toPrecision(6)}`;
+      break;
+    }
+    if (k >= maxSteps) {
+      message = `step budget of ${maxSteps} exhausted at ‖F(W,X) − y‖₂ = ${residual.toPrecision(6)} > ε = ${epsilon}; raise --max-steps or the width`;
+      break;
+    }
+    Wprev.set(W);
+    rprev.set(r);
+    uprev.set(u);
+    backend.step(p, W, r, eta, u); // W(k+1) = W(k) − η ∇L(W(k)); u = F(W(k+1), X)
+    const next = residualOf();
+    k++;
+    if (!Number.isFinite(next) || !allFinite(W)) {
+      W.set(Wprev); // keep the last finite weights
+      r.set(rprev);
+      u.set(uprev);
+      status = 'diverged';
+      message = `diverged at step ${k}: the output became non-finite; kept the weights of step ${k - 1} (‖r‖ = ${residual.toPrecision(6)}). Try a smaller step size (--eta ${(eta / 10).toPrecision(3)})`;
+      k--;
+      break;
+    }
+    const ratio = next / residual;
+    residual = next;
+    const R = movement(W, model.W0, m, d);
+    history.residual.push(residual);
+    history.movement.push(R);
+    let flipFraction: number | undefined;
+    if (relu) {
+      flipFraction = backend.patternFlips(p, model.W0, W) / (n * m);
+      history.flipFraction!.push(flipFraction);
+    }
+    for (const mon of monitors) mon.observe?.(ctx(k));
+    if (residual > limit) {
+      status = 'diverged';
+      message = `diverged at step ${k}: ‖r‖ = ${residual.toPrecision(6)} grew past ${factor}× its start (${initialResidual.toPrecision(6)}). Try a smaller step size (--eta ${(eta / 10).toPrecision(3)})`;
+      break;
+    }
+    keepGoing = report({ k, residual, movement: R, ratio, W, r, ...(flipFraction !== undefined ? { flipFraction } : {}) });
+  }
+
+  const monitorResults: Record<string, unknown> = {};
+  for (const mon of monitors) if (mon.finish) monitorResults[mon.name] = mon.finish(ctx(k));
+  const conventions: Conventions = {
+    activation: spec.activation,
+    scaling: spec.scaling === 'ntk' ? 'ntk (κ = 1/√m)' : 'none (κ = 1)',
+    kappa: model.kappa,
+    init: spec.init,
+    width: m,
+    seed: spec.seed,
+    normalization: describeNormalization(normalization),
+    precision: backend.precision === 'f64' ? 'float64' : 'float32',
+    backend: backend.name,
+    threads: backend.threads,
+    eta,
+    etaMode: etaInfo.mode,
+    epsilon,
+    criterion: '‖F(W,X) − y‖₂ ≤ ε (unsquared)',
+  };
+  return {
+    model,
+    status,
+    message,
+    steps: k,
+    initialResidual,
+    residual,
+    eta: etaInfo,
+    history,
+    conventions,
+    data: { n, d, source: data.source },
+    predictions: u,
+    inputs: X,
+    timeMs: performance.now() - t0,
+    monitors: monitorResults,
+  };
+}
