@@ -20,15 +20,16 @@ export const NEURON_LEAF = 64;
 
 /**
  * out_i = Σ_{r0 ≤ r < r1} a_r σ(⟨w_r, x_i⟩), reduced over neurons as a balanced binary tree split at
- * the midpoint, with sequential leaves of ≤ NEURON_LEAF neurons. Two halves of equal length are
+ * the midpoint, with sequential leaves of ≤ NEURON_LEAF neurons; the top level is always split at
+ * ⌊m/2⌋, however small m is. Two halves of equal length are
  * summed by identical trees, so with coupled initialisation (second half = first half with negated
  * a_r) the two partial sums are exact negatives and F(W(0), x) = 0 exactly, as theory.md §3 states.
  * Pairwise summation also bounds the rounding error by O(log m) ulps instead of O(m).
  */
-function neuronSum(p: Problem, W: Float64Array, r0: number, r1: number, out: Float64Array): void {
+function neuronSum(p: Problem, W: Float64Array, r0: number, r1: number, out: Float64Array, top = true): void {
   const { n, d, X, a } = p;
   out.fill(0, 0, n);
-  if (r1 - r0 <= NEURON_LEAF) {
+  if (r1 - r0 <= NEURON_LEAF && !(top && r1 - r0 >= 2)) {
     const { sigma } = ACTIVATIONS[p.activation];
     for (let r = r0; r < r1; r++) {
       for (let i = 0; i < n; i++) out[i] += a[r] * sigma(dot(W, r, X, i, d));
@@ -37,8 +38,8 @@ function neuronSum(p: Problem, W: Float64Array, r0: number, r1: number, out: Flo
   }
   const mid = r0 + Math.floor((r1 - r0) / 2);
   const right = new Float64Array(n);
-  neuronSum(p, W, r0, mid, out);
-  neuronSum(p, W, mid, r1, right);
+  neuronSum(p, W, r0, mid, out, false);
+  neuronSum(p, W, mid, r1, right, false);
   for (let i = 0; i < n; i++) out[i] += right[i];
 }
 

@@ -6,8 +6,11 @@
  * interrupt); 2 bad option; 3 bad data; 4 bad model file; 70 internal error.
  */
 import { CommanderError } from 'commander';
-import pc from 'picocolors';
+import picocolors from 'picocolors';
 import { OverparamError } from '../errors.js';
+
+// colour only on a terminal (and never with NO_COLOR)
+const pc = picocolors.createColors(Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env));
 
 export const EXIT = { ok: 0, notConverged: 1, option: 2, data: 3, model: 4, internal: 70 } as const;
 

@@ -175,8 +175,8 @@ export function loadInputs(path: string, d: number, opts: LoadOptions = {}): { n
     const cols = text.split(/\r?\n/, 1)[0].split(',').length;
     if (cols === d && opts.labelColumn === undefined) {
       // no label column: parse with a dummy label appended so that the one CSV reader is used
-      const ds = readCsv(path, undefined, true);
-      return checkInputs(ds, d, path);
+      const { n, X } = readCsv(path, undefined, true);
+      return checkInputs({ n, d: cols, X }, d, path);
     }
     return checkInputs(readCsv(path, opts.labelColumn), d, path);
   }

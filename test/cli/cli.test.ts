@@ -1,0 +1,151 @@
+/**
+ * The CLI run as a user runs it: spawned processes of the built `dist/cli/main.js` (npm test builds first).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parseNpy } from '../../src/data/npy.js';
+
+const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'overparam-cli-'));
+
+function run(...args: string[]) {
+  const p = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf-8', cwd: dir, env: { ...process.env } });
+  return { code: p.status, stdout: p.stdout, stderr: p.stderr };
+}
+const file = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const FAST = ['--n', '16', '--d', '4', '--width', '256'];
+
+test('overparam train with no arguments trains the default and states its conventions', () => {
+  const r = run('train');
+  assert.equal(r.code, 0, r.stderr);
+  for (const s of ['converged', 'n = 64, d = 8', 'width m = 4096, seed 0', 'exp', 'ntk (κ = 1/√m)', 'unit', 'float64', 'η = ', 'λ_max', 'ε = 0.01', 'steps']) {
+    assert.ok(r.stdout.includes(s), `summary lacks '${s}':\n${r.stdout}`);
+  }
+  const residual = Number(/‖F\(W,X\) − y‖₂ = ([0-9.e-]+) \(from/.exec(r.stdout)?.[1]);
+  assert.ok(residual <= 0.01);
+});
+
+test('--json prints one result object with conventions; --log writes the history', () => {
+  const log = join(dir, 'hist.csv');
+  const r = run('train', ...FAST, '--activation', 'relu', '--json', '--log', log);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.command, 'train');
+  assert.equal(j.status, 'converged');
+  assert.ok(j.residual <= 0.01 && j.steps > 0 && j.initialResidual > j.residual);
+  assert.equal(j.conventions.activation, 'relu');
+  assert.equal(j.conventions.width, 256);
+  assert.equal(j.conventions.precision, 'float64');
+  assert.equal(j.eta.mode, 'auto');
+  assert.ok(j.eta.lambdaMax > 0 && Math.abs(j.eta.eta * j.eta.lambdaMax - 1) < 1e-12);
+  assert.equal(typeof j.flipFraction, 'number');
+  const lines = readFileSync(log, 'utf-8').trim().split('\n');
+  assert.match(lines[0], /^# overparam history: .*activation=relu/);
+  assert.equal(lines[1], 'step,residual,movement,flip_fraction');
+  assert.equal(lines.length, 2 + j.steps + 1);
+  assert.equal(Number(lines.at(-1)!.split(',')[1]), j.residual);
+});
+
+test('save → predict reproduces the training outputs exactly; weights export as .npy', () => {
+  const data = join(dir, 'train.csv');
+  assert.equal(run('data', '--n', '30', '--d', '3', '--label-kind', 'teacher', '--out', data).code, 0);
+  const model = join(dir, 'model.json');
+  const npy = join(dir, 'npy');
+  const t = run('train', '--data', data, '--width', '128', '--normalize', 'max', '--max-steps', '40', '--save', model, '--export-npy', npy, '--json');
+  assert.ok(t.code === 0 || t.code === 1, t.stderr);
+  const tj = JSON.parse(t.stdout);
+  const p = run('predict', '--model', model, '--data', data, '--json');
+  assert.equal(p.code, 0, p.stderr);
+  const pj = JSON.parse(p.stdout);
+  const u = parseNpy(readFileSync(join(npy, 'u.npy')), 'u').data;
+  assert.deepEqual(pj.predictions, Array.from(u));
+  assert.equal(pj.residual, tj.residual);
+  const W = parseNpy(readFileSync(join(npy, 'W.npy')), 'W');
+  assert.deepEqual(W.shape, [3, 128]);
+  const out = join(dir, 'pred.npy');
+  assert.equal(run('predict', '--model', model, '--data', data, '--out', out).code, 0);
+  assert.deepEqual(Array.from(parseNpy(readFileSync(out), 'pred').data), Array.from(u));
+  // label-less inputs predict too
+  const rows = readFileSync(data, 'utf-8').trim().split('\n').map((l) => l.split(',').slice(0, 3).join(','));
+  const p2 = run('predict', '--model', model, '--data', file('nolabel.csv', rows.join('\n') + '\n'), '--json');
+  assert.equal(p2.code, 0, p2.stderr);
+  assert.deepEqual(JSON.parse(p2.stdout).predictions, Array.from(u));
+});
+
+test('overparam data writes the same set train draws (csv/npy/npz)', () => {
+  for (const ext of ['csv', 'npy', 'npz']) {
+    const out = join(dir, `set.${ext}`);
+    const r = run('data', '--out', out, '--n', '10', '--d', '2', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).out, out);
+    const a = JSON.parse(run('train', '--data', out, '--width', '32', '--max-steps', '3', '--json').stdout);
+    const b = JSON.parse(run('train', '--n', '10', '--d', '2', '--width', '32', '--max-steps', '3', '--json').stdout);
+    assert.equal(a.residual, b.residual, ext);
+  }
+});
+
+test('every bad input gives one error line and its exit code, never a stack trace', () => {
+  const good = file('good.csv', 'a,b,y\n0.1,0.2,1\n0.3,0.1,2\n0.2,0.2,0\n');
+  mkdirSync(join(dir, 'adir'), { recursive: true });
+  const model = join(dir, 'm3.json');
+  assert.ok([0, 1].includes(run('train', '--data', good, '--width', '8', '--max-steps', '1', '--save', model).code!));
+  const cases: [string[], number, RegExp][] = [
+    [['train', '--data', join(dir, 'nope.csv')], 3, /no such file/],
+    [['train', '--data', join(dir, 'adir')], 3, /unknown data format|directory/],
+    [['train', '--data', file('dir.csv', '')], 3, /empty file/],
+    [['train', '--data', file('q.csv', 'a,y\n"1,2\n')], 3, /malformed CSV/],
+    [['train', '--data', file('rag.csv', 'a,b,y\n1,2,3\n4,5\n')], 3, /ragged/],
+    [['train', '--data', file('nn.csv', 'a,y\n1,2\nx,3\n')], 3, /not a number/],
+    [['train', '--data', file('nan.csv', 'a,y\n1,2\nnan,3\n')], 3, /finite/],
+    [['train', '--data', file('inf.csv', 'a,y\n1,2\n1,-Infinity\n')], 3, /finite/],
+    [['train', '--data', file('norows.csv', 'a,y\n')], 3, /no rows/],
+    [['train', '--data', good, '--label-column', 'target'], 3, /label column 'target' not found/],
+    [['predict', '--model', model, '--data', file('d3.csv', 'a,b,c,d,y\n1,2,3,4,5\n')], 4, /trained on d = 2/],
+    [['predict', '--model', join(dir, 'nomodel.json'), '--data', good], 4, /no such model file/],
+    [['predict', '--model', good, '--data', good], 4, /not a model file/],
+    [['train', '--init', 'coupled', '--width', '5'], 2, /even width/],
+    [['train', '--width', '0'], 2, /--width must be an integer ≥ 1/],
+    [['train', '--width', '-3'], 2, /--width/],
+    [['train', '--eta', '0'], 2, /--eta must be a positive number/],
+    [['train', '--eta', '-1'], 2, /--eta/],
+    [['train', '--epsilon', '0'], 2, /--epsilon must be a positive number/],
+    [['train', '--activation', 'tanh'], 2, /unknown value 'tanh'/],
+    [['train', '--scaling', 'mup'], 2, /unknown value 'mup'/],
+    [['train', '--normalize', 'l1'], 2, /unknown value 'l1'/],
+    [['train', '--frobnicate'], 2, /unknown option/],
+    [['train', '--save', join(dir, 'no', 'such', 'dir', 'm.json'), ...FAST, '--max-steps', '1'], 3, /ENOENT|no such file/i],
+  ];
+  for (const [args, code, re] of cases) {
+    const r = run(...args);
+    assert.equal(r.code, code, `${args.join(' ')} → exit ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, re, args.join(' '));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `stack trace for ${args.join(' ')}`);
+    assert.equal(r.stdout, '', `stdout for ${args.join(' ')}`);
+  }
+  assert.ok(!readdirSync(join(dir)).some((f) => f.endsWith('.tmp')), 'a temporary file was left behind');
+});
+
+test('large norms under --normalize none warn that exp will overflow', () => {
+  const big = file('big.csv', 'a,b,y\n3,4,1\n1,1,0\n');
+  const r = run('train', '--data', big, '--normalize', 'none', '--width', '16', '--max-steps', '2', '--eta', '1e-4');
+  assert.match(r.stderr, /warning: inputs reach ‖x‖₂ = 5\.000 > 1 under --normalize none.*overflow/);
+  assert.ok(!existsSync(join(dir, 'never')));
+});
+
+test('--help teaches: every command lists its options and an example', () => {
+  for (const cmd of ['train', 'predict', 'data']) {
+    const r = run(cmd, '--help');
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Usage: overparam/);
+    assert.match(r.stdout, /Example/);
+  }
+});

@@ -1,0 +1,51 @@
+/** Small shared test utilities: random problems and an independent matrix-form implementation. */
+import type { Activation, Problem } from '../src/backend/types.js';
+import { Rng } from '../src/random/xoshiro.js';
+
+export function randomProblem(n: number, d: number, m: number, activation: Activation, kappa: number, seed: number): { p: Problem; W: Float64Array } {
+  const rng = new Rng(seed, 'test');
+  const X = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += (X[i * d + j] = rng.normal()) ** 2;
+    for (let j = 0; j < d; j++) X[i * d + j] /= Math.sqrt(s);
+  }
+  const y = rng.fillNormal(new Float64Array(n));
+  const a = Float64Array.from({ length: m }, () => rng.sign());
+  const W = rng.fillNormal(new Float64Array(m * d));
+  return { p: { n, d, m, X, y, a, kappa, activation }, W };
+}
+
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let k = 0; k < a.length; k++) {
+    num += (a[k] - b[k]) ** 2;
+    den += b[k] ** 2;
+  }
+  return Math.sqrt(num) / Math.max(Math.sqrt(den), Number.MIN_VALUE);
+}
+
+/**
+ * theory.md §2's matrix form, written independently of the backends with 2-D arrays:
+ * Z = X W (n×m), E = σ(Z), S = σ'(Z), u = κ E a, ∇L = κ Xᵀ (diag(r) S diag(a)) (d×m).
+ * W is taken in theory.md's d×m orientation: Wdm[j][r].
+ */
+export function matrixForm(p: Problem, Wdm: number[][]) {
+  const { n, d, m, X, y, a, kappa, activation } = p;
+  const sig = activation === 'exp' ? Math.exp : (z: number) => Math.max(0, z);
+  const dsig = activation === 'exp' ? Math.exp : (z: number) => (z >= 0 ? 1 : 0);
+  const Xm = Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => X[i * d + j]));
+  const Z = Xm.map((x) => Array.from({ length: m }, (_, r) => x.reduce((s, xj, j) => s + xj * Wdm[j][r], 0)));
+  const E = Z.map((row) => row.map(sig));
+  const S = Z.map((row) => row.map(dsig));
+  const u = E.map((row) => kappa * row.reduce((s, e, r) => s + e * a[r], 0));
+  const res = u.map((ui, i) => ui - y[i]);
+  const grad = Array.from({ length: d }, (_, j) => Array.from({ length: m }, (_, r) => kappa * Xm.reduce((s, x, i) => s + x[j] * res[i] * S[i][r] * a[r], 0)));
+  return { u, res, grad };
+}
+
+/** Neuron-major flat W (m×d) → theory.md's d×m nested array. */
+export function toDm(W: Float64Array, m: number, d: number): number[][] {
+  return Array.from({ length: d }, (_, j) => Array.from({ length: m }, (_, r) => W[r * d + j]));
+}
