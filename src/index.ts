@@ -16,6 +16,6 @@ export { createModel, predict, problemOf, type Model } from './model/model.js';
 export { saveModel, loadModel, serializeModel, parseModel } from './model/file.js';
 export { powerIteration, type PowerResult } from './linalg/power.js';
 export { autoEta, ntkTimes, type AutoEta } from './train/eta.js';
-export { train, movement, DEFAULTS as TRAIN_DEFAULTS } from './train/train.js';
+export { train, trainAsync, movement, DEFAULTS as TRAIN_DEFAULTS } from './train/train.js';
 export { writeHistory, historyCsv, historyJsonl } from './train/log.js';
 export type * from './train/types.js';

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { saveModel } from '../model/file.js';
 import { ACTIVATION_NAMES, DEFAULT_MODEL_SPEC, INIT_NAMES, SCALING_NAMES } from '../model/spec.js';
 import { writeHistory } from '../train/log.js';
-import { DEFAULTS, train } from '../train/train.js';
+import { DEFAULTS, trainAsync } from '../train/train.js';
 import type { TrainResult } from '../train/types.js';
 import { conventionRows, fmt, table } from './format.js';
 import { addDataOptions, choice, type DataOptions, intOption, overflowWarning, positiveOption, resolveData } from './options.js';
@@ -72,13 +72,13 @@ export function trainCommand(): Command {
         '  overparam train --data points.csv --label-column target --save model.json --log history.csv\n' +
         '  overparam train --init coupled --eta 0.01 --epsilon 1e-3 --max-steps 5000',
     )
-    .action((o: TrainCliOptions) => {
-      process.exitCode = runTrain(o);
+    .action(async (o: TrainCliOptions) => {
+      process.exitCode = await runTrain(o);
     });
   return cmd;
 }
 
-function runTrain(o: TrainCliOptions): number {
+async function runTrain(o: TrainCliOptions): Promise<number> {
   const activation = choice('activation', ACTIVATION_NAMES, o.activation);
   const scaling = choice('scaling', SCALING_NAMES, o.scaling);
   const init = choice('init', INIT_NAMES, o.init);
@@ -99,13 +99,15 @@ function runTrain(o: TrainCliOptions): number {
   const showProgress = o.progress && !o.json;
   const progress = showProgress ? trainProgress(epsilon, maxSteps) : undefined;
   let interrupted = false;
+  // first Ctrl-C: stop after the current step and keep the result; a second one exits at once
   const onSigint = (): void => {
+    if (interrupted) process.exit(130);
     interrupted = true;
   };
   process.on('SIGINT', onSigint);
   let result: TrainResult;
   try {
-    result = train(data, {
+    result = await trainAsync(data, {
       model: { activation, scaling, init, m, seed },
       normalize,
       eta,

@@ -44,7 +44,37 @@ function positive(name: string, v: number): number {
   return v;
 }
 
+/**
+ * Trains synchronously. Use `trainAsync` where the event loop must keep running (signals,
+ * progress timers, servers).
+ */
 export function train(data: Dataset, options: TrainOptions = {}): TrainResult {
+  const run = trainSteps(data, options);
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * The same run, handing control back to the event loop every `yieldEveryMs` milliseconds so that
+ * Ctrl-C handlers, progress bars and timers run while training. Same arithmetic, same bits.
+ */
+export async function trainAsync(data: Dataset, options: TrainOptions = {}, yieldEveryMs = 50): Promise<TrainResult> {
+  const run = trainSteps(data, options);
+  let last = performance.now();
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
+    if (performance.now() - last >= yieldEveryMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}
+
+/** The training loop as a generator that pauses after every step. */
+function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, TrainResult, void> {
   const t0 = performance.now();
   validateDataset(data);
   const spec: ModelSpec = validateSpec({ ...DEFAULT_MODEL_SPEC, ...options.model });
@@ -151,6 +181,7 @@ export function train(data: Dataset, options: TrainOptions = {}): TrainResult {
       break;
     }
     keepGoing = report({ k, residual, movement: R, ratio, W, r, ...(flipFraction !== undefined ? { flipFraction } : {}) });
+    yield;
   }
 
   const monitorResults: Record<string, unknown> = {};

@@ -2,7 +2,7 @@
  * The CLI run as a user runs it: spawned processes of the built `dist/cli/main.js` (npm test builds first).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,6 +139,27 @@ test('large norms under --normalize none warn that exp will overflow', () => {
   const r = run('train', '--data', big, '--normalize', 'none', '--width', '16', '--max-steps', '2', '--eta', '1e-4');
   assert.match(r.stderr, /warning: inputs reach ‖x‖₂ = 5\.000 > 1 under --normalize none.*overflow/);
   assert.ok(!existsSync(join(dir, 'never')));
+});
+
+test('Ctrl-C stops training after the current step and still prints and saves the result', async () => {
+  const model = join(dir, 'interrupted.json');
+  const child = spawn(process.execPath, [MAIN, 'train', '--width', '2000', '--epsilon', '1e-300', '--max-steps', '100000000', '--json', '--save', model], { cwd: dir });
+  let stdout = '';
+  child.stdout.setEncoding('utf-8').on('data', (c: string) => (stdout += c));
+  child.stderr.resume();
+  await new Promise((r) => setTimeout(r, 2500));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  assert.equal(code, 1);
+  const j = JSON.parse(stdout);
+  assert.equal(j.status, 'stopped');
+  assert.ok(existsSync(model));
+});
+
+test('the README library example runs', () => {
+  const p = spawnSync(process.execPath, [fileURLToPath(new URL('../../examples/library.mjs', import.meta.url))], { encoding: 'utf-8' });
+  assert.equal(p.status, 0, p.stderr);
+  assert.match(p.stdout, /reached ‖F\(W,X\) − y‖₂ = .* ≤ ε = 0.001/);
 });
 
 test('--help teaches: every command lists its options and an example', () => {
