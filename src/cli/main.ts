@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { dataCommand } from './data.js';
 import { predictCommand } from './predict.js';
 import { fail } from './run.js';
+import { sweepCommand } from './sweep.js';
+import { thresholdCommand } from './threshold.js';
 import { trainCommand } from './train.js';
 
 // `overparam … | head` closes stdout early: that is not an error
@@ -23,7 +25,7 @@ const program = new Command('overparam')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
-for (const cmd of [trainCommand(), predictCommand(), dataCommand()]) {
+for (const cmd of [trainCommand(), predictCommand(), dataCommand(), sweepCommand(), thresholdCommand()]) {
   program.addCommand(cmd.exitOverride().showHelpAfterError('(add --help for usage)'));
 }
 

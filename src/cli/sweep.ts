@@ -1,0 +1,105 @@
+/** `overparam sweep`: run a grid of trainings on all cores, resumably. */
+import cliProgress from 'cli-progress';
+import { Command } from 'commander';
+import { expandGrid } from '../experiments/grid.js';
+import { describeRun } from '../experiments/spec.js';
+import { runSweep, type SweepProgress } from '../experiments/sweep.js';
+import { summarize } from '../experiments/summary.js';
+import { OptionError } from '../errors.js';
+import { addGridOptions, resolveGrid, type GridCliOptions } from './grid-options.js';
+import { intOption } from './options.js';
+import { EXIT, warn } from './run.js';
+
+interface SweepCliOptions extends GridCliOptions {
+  results: string;
+  workers?: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+export function sweepCommand(): Command {
+  const cmd = new Command('sweep')
+    .summary('train a grid of networks (n × widths × seeds × activation × init × data), resumable')
+    .description(
+      'Expands the grid given by SPEC (a JSON or YAML file of grid fields) and/or the options below into runs, and ' +
+        'executes them on worker threads. Each finished run is appended to the results file (JSON lines, one run per ' +
+        'line) at once; running the same command again skips finished runs, so an interrupted sweep resumes where ' +
+        'it stopped and nothing is duplicated. Every run is deterministic from its spec.',
+    )
+    .argument('[spec]', 'grid spec file (.json, .yaml): fields n, width, seeds, activation, init, data, scaling, normalize, eta, epsilon, maxSteps, monitorEvery, precision');
+  addGridOptions(cmd, { width: true })
+    .option('--results <file>', 'results file (JSON lines)', 'sweep-results.jsonl')
+    .option('--workers <count>', 'worker threads (default: all cores)')
+    .option('--json', 'print a JSON summary')
+    .option('--no-progress', 'no progress bar')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  overparam sweep --n 16,32,64 --width 256,1024,4096 --seeds 5 --activation exp,relu\n' +
+        '  overparam sweep grid.yaml --results runs.jsonl     # rerun the same line to resume\n' +
+        '\nA grid.yaml:\n  n: [16, 32, 64]\n  width: [256, 1024, 4096]\n  seeds: 5\n  activation: [exp, relu]\n  init: [gaussian, coupled]\n  epsilon: 0.01\n  maxSteps: 20000',
+    )
+    .action(async (spec: string | undefined, o: SweepCliOptions) => {
+      process.exitCode = await runSweepCli(spec, o);
+    });
+  return cmd;
+}
+
+async function runSweepCli(specFile: string | undefined, o: SweepCliOptions): Promise<number> {
+  const grid = resolveGrid(specFile, o);
+  const specs = expandGrid(grid);
+  if (specs.length === 0) throw new OptionError('the grid is empty');
+  const workers = o.workers === undefined ? undefined : intOption('workers', o.workers, 1);
+  const bar =
+    o.progress && !o.json && process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          { stream: process.stderr, format: ' {bar} {value}/{total} runs | {failed} failed | {skipped} resumed | ETA {eta_formatted} | {last}', hideCursor: true, etaBuffer: 20 },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  let started = false;
+  const onProgress = (p: SweepProgress): void => {
+    if (!bar) return;
+    const payload = { failed: p.failed, skipped: p.skipped, last: p.last ? `${describeRun(p.last.spec)}: ${p.last.status}` : '' };
+    if (!started) {
+      bar.start(p.total, p.done, payload);
+      started = true;
+    } else bar.update(p.done, payload);
+  };
+  let stop = false;
+  const onSigint = (): void => {
+    if (stop) process.exit(130);
+    stop = true;
+    warn('interrupted: finishing the runs in flight (Ctrl-C again to quit now); rerun the same command to resume');
+  };
+  process.on('SIGINT', onSigint);
+  let outcome;
+  try {
+    outcome = await runSweep(specs, o.results, { ...(workers ? { workers } : {}), onProgress, shouldStop: () => stop });
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSigint);
+  }
+  const done = outcome.results.filter((r) => r !== undefined);
+  const groups = summarize(done);
+  if (o.json) {
+    process.stdout.write(
+      JSON.stringify({ command: 'sweep', results: o.results, total: outcome.results.length, ran: outcome.ran, skipped: outcome.skipped, failed: outcome.failed, stopped: outcome.stopped, grid, groups }, null, 2) + '\n',
+    );
+  } else {
+    const lines = [
+      `overparam sweep: ${outcome.results.length} runs (${outcome.ran} ran now, ${outcome.skipped} already done, ${outcome.failed} failed) → ${o.results}`,
+      `  conventions: scaling ${grid.scaling}, normalisation ${grid.normalize}, η ${grid.eta}, ε ${grid.epsilon}, budget ${grid.maxSteps} steps, ${grid.precision === 'f64' ? 'float64' : 'float32'}`,
+      '  data                       n  activation init      width    success  median steps  max movement',
+    ];
+    for (const g of groups) {
+      lines.push(
+        `  ${g.data.padEnd(24)} ${String(g.n ?? '-').padStart(4)}  ${g.activation.padEnd(10)} ${g.init.padEnd(9)} ${String(g.width).padStart(7)}  ${`${g.converged}/${g.runs}`.padStart(7)}  ${String(g.medianSteps ?? '-').padStart(12)}  ${g.maxMovement === null ? '-' : g.maxMovement.toPrecision(4)}`,
+      );
+    }
+    for (const r of done.filter((r) => r.status === 'error').slice(0, 5)) lines.push(`  failed: ${describeRun(r.spec)}: ${r.message}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  if (outcome.stopped) return 130;
+  return outcome.failed > 0 ? EXIT.notConverged : EXIT.ok;
+}
