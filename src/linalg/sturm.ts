@@ -59,6 +59,7 @@ export function bisectEigenvalue(t: Tridiag, n: number, k: number): number {
   if (!Number.isInteger(k) || k < 0 || k >= n) throw new RangeError(`eigenvalue index ${k} out of 0 … ${n - 1}`);
   const pmin = pivmin(t, n);
   let [lo, hi] = gershgorin(t, n);
+  if (lo === hi) return lo; // T = lo·I exactly (e.g. the zero matrix)
   const span = Math.max(Math.abs(lo), Math.abs(hi));
   // widen slightly so the count at the ends is certainly 0 and n despite rounding
   lo -= 4 * EPS * span + 2 * pmin;
