@@ -22,3 +22,5 @@ export { linearisedPrediction, linearisedFromKernel, contractionEnvelope } from 
 export type { LinearisedPrediction } from './linearised.js';
 export { createKernelMonitor } from './monitor.js';
 export type { KernelMonitor, KernelMonitorOptions, KernelObservation, KernelMonitorInitial } from './monitor.js';
+export { aPrioriBounds } from './apriori.js';
+export type { APrioriInput, APrioriBounds } from './apriori.js';

@@ -117,3 +117,20 @@ test('§4 identities: stability at R* is λ/4; concentration at the B-width is �
   assert.equal(stepsFromD(1e-4, 0.05, etaBig, lambda), 0);
   assert.match(PAPER_WIDTH_ORDER, /n\^\{2\+o\(1\)\}/);
 });
+
+test('aPrioriBounds: B source, and no guessed values when inputs are missing', async () => {
+  const { aPrioriBounds } = await import('../../src/theory/apriori.js');
+  const base = { n: 20, lambda: 0.3, delta: 0.1, eps: 0.05, r0Sq: 20 * 8.4 };
+  const none = aPrioriBounds(base);
+  assert.equal(none.bSource, 'none');
+  assert.ok(Number.isNaN(none.widthFromB) && Number.isNaN(none.eta) && Number.isNaN(none.steps));
+  assert.ok(none.implicitWidthB.m > 1 && none.implicitWidthC.m > none.implicitWidthB.m);
+  const hp = aPrioriBounds({ ...base, m: 4096 });
+  assert.equal(hp.bSource, 'high-probability');
+  assert.equal(hp.B, Math.sqrt(2 * Math.log((2 * 4096 * 20) / 0.1)));
+  const obs = aPrioriBounds({ ...base, m: 4096, observedB: 3.1 });
+  assert.equal(obs.bSource, 'observed');
+  assert.equal(obs.B, 3.1);
+  // a smaller B can only make the width conditions weaker and the step larger
+  assert.ok(obs.widthFromB < hp.widthFromB && obs.widthFromC < hp.widthFromC && obs.eta > hp.eta && obs.steps < hp.steps);
+});
