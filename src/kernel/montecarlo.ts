@@ -1,0 +1,58 @@
+/**
+ * Monte Carlo over initialisations: how far H(W(0)) is from its infinite-width limit at width m
+ * (theory.md §3 and §4B). W(0) is drawn from new Rng(seed, "init") exactly as the model does, so
+ * seed s here is the initialisation of a training run with --seed s.
+ */
+import type { Activation } from '../backend/types.js';
+import { Rng } from '../random/xoshiro.js';
+import { spectralDistance } from './distance.js';
+import { ntkGram } from './empirical.js';
+import { infiniteKernel } from './infinite.js';
+import { drawGaussianW } from './init.js';
+
+export interface InitDistanceOptions {
+  readonly activation: Activation;
+  /** n×d inputs (normalised as for training). */
+  readonly X: Float64Array;
+  readonly n: number;
+  readonly d: number;
+  /** Width m. */
+  readonly m: number;
+  /** Seeds, one initialisation each. */
+  readonly seeds: readonly number[];
+  /** The infinite-width kernel, if already computed (else computed here). */
+  readonly limit?: Float64Array;
+}
+
+export interface InitDistanceStats {
+  readonly activation: Activation;
+  readonly m: number;
+  readonly count: number;
+  /** Mean of ‖H(W(0)) − H^lim‖₂ over the seeds (H NTK-normalised, i.e. κ = 1/√m). */
+  readonly mean: number;
+  /** Sample standard deviation (n − 1 denominator; 0 for one seed). */
+  readonly sd: number;
+  readonly min: number;
+  readonly max: number;
+  /** One distance per seed, in the order of `seeds`. */
+  readonly values: Float64Array;
+}
+
+/** ‖H(W(0)) − H^cts‖₂ (exp) or ‖H(W(0)) − H^∞‖₂ (ReLU) over seeds at one width. */
+export function initDistanceStats(o: InitDistanceOptions): InitDistanceStats {
+  if (!Number.isInteger(o.m) || o.m < 1) throw new RangeError(`width m must be a positive integer, got ${o.m}`);
+  if (o.seeds.length < 1) throw new RangeError('at least one seed is needed');
+  const limit = o.limit ?? infiniteKernel(o.activation, o.X, o.n, o.d);
+  const values = new Float64Array(o.seeds.length);
+  o.seeds.forEach((seed, k) => {
+    const W = drawGaussianW(o.m, o.d, new Rng(seed, 'init'));
+    values[k] = spectralDistance(ntkGram(o.activation, o.X, o.n, o.d, W, o.m), limit, o.n);
+  });
+  let mean = 0;
+  for (const v of values) mean += v;
+  mean /= values.length;
+  let ss = 0;
+  for (const v of values) ss += (v - mean) * (v - mean);
+  const sd = values.length > 1 ? Math.sqrt(ss / (values.length - 1)) : 0;
+  return { activation: o.activation, m: o.m, count: values.length, mean, sd, min: Math.min(...values), max: Math.max(...values), values };
+}

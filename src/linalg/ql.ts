@@ -1,0 +1,126 @@
+/**
+ * Eigenvalues (and optionally eigenvectors) of a symmetric tridiagonal matrix by the implicit
+ * QL algorithm with Wilkinson shifts (EISPACK tql2 / Numerical Recipes tqli; Golub & Van Loan §8.3).
+ *
+ * Numerics:
+ * - Shift: the eigenvalue of the leading 2×2 block of the active window closest to d[l]
+ *   (Wilkinson's shift), which gives cubic convergence in practice and global convergence.
+ * - Each sweep chases the bulge with Givens rotations, so T stays exactly tridiagonal and the
+ *   computed eigenvalues are those of T + E with ‖E‖₂ = O(ε ‖T‖₂).
+ * - Deflation when |e_m| ≤ ε (|d_m| + |d_{m+1}|) (the relative test of tql2).
+ * - Rotations use a scaled hypot, never √(f² + g²) directly, so no overflow for large entries.
+ * - At most 60 sweeps per eigenvalue; beyond that a RangeError (has never been seen for finite T).
+ *
+ * Eigenvectors: the rotations are accumulated into `Zt`, whose ROWS are the vectors
+ * (a rotation of columns i, i+1 of Z is a rotation of two contiguous rows of Zᵀ).
+ */
+
+const EPS = 2.220446049250313e-16;
+
+/** √(a² + b²) without destructive overflow or underflow. */
+export function hypot2(a: number, b: number): number {
+  const x = Math.abs(a);
+  const y = Math.abs(b);
+  if (x > y) {
+    const t = y / x;
+    return x * Math.sqrt(1 + t * t);
+  }
+  if (y === 0) return 0;
+  const t = x / y;
+  return y * Math.sqrt(1 + t * t);
+}
+
+const CHUNK = 128;
+
+/**
+ * Applies one sweep's rotations i = hi, hi−1, …, lo to rows of Zt: rows (i, i+1) ←
+ * (c·z_i − s·z_{i+1}, s·z_i + c·z_{i+1}). Done column-chunk by column-chunk with the running row
+ * kept in `carry`, so that each element is read and written once per sweep (not twice) and the
+ * working set stays in cache.
+ */
+function rotateRows(Zt: Float64Array, n: number, cs: Float64Array, sn: Float64Array, lo: number, hi: number, carry: Float64Array): void {
+  if (hi < lo) return;
+  for (let k0 = 0; k0 < n; k0 += CHUNK) {
+    const len = Math.min(CHUNK, n - k0);
+    const top = (hi + 1) * n + k0;
+    for (let k = 0; k < len; k++) carry[k] = Zt[top + k];
+    for (let i = hi; i >= lo; i--) {
+      const c = cs[i];
+      const s = sn[i];
+      const ri = i * n + k0;
+      const r1 = ri + n;
+      for (let k = 0; k < len; k++) {
+        const zi = Zt[ri + k];
+        const zf = carry[k];
+        Zt[r1 + k] = s * zi + c * zf;
+        carry[k] = c * zi - s * zf;
+      }
+    }
+    const bot = lo * n + k0;
+    for (let k = 0; k < len; k++) Zt[bot + k] = carry[k];
+  }
+}
+
+/**
+ * In place: on return d holds the eigenvalues (unsorted) and e is destroyed.
+ * @param d  diagonal, length n
+ * @param e  sub-diagonal with e[i] = T[i][i−1] (e[0] ignored), length n
+ * @param Zt null for values only; else n×n whose rows are rotated along (pass the identity to get
+ *           the eigenvectors of T as rows: row j belongs to the eigenvalue d[j])
+ */
+export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, Zt: Float64Array | null): void {
+  // shift the sub-diagonal to e[i] = T[i+1][i]
+  for (let i = 1; i < n; i++) e[i - 1] = e[i];
+  e[n - 1] = 0;
+  const cs = new Float64Array(n);
+  const sn = new Float64Array(n);
+  const carry = new Float64Array(CHUNK);
+  for (let l = 0; l < n; l++) {
+    let iter = 0;
+    for (;;) {
+      let m = l;
+      for (; m < n - 1; m++) {
+        const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
+        if (Math.abs(e[m]) <= EPS * dd) break;
+      }
+      if (m === l) break;
+      if (++iter > 60) throw new RangeError(`tridiagonal QL did not converge for eigenvalue ${l}`);
+      // Wilkinson shift from the 2×2 block at l
+      let g = (d[l + 1] - d[l]) / (2 * e[l]);
+      let r = hypot2(g, 1);
+      g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
+      let s = 1;
+      let c = 1;
+      let p = 0;
+      let i = m - 1;
+      let underflow = false;
+      for (; i >= l; i--) {
+        const f = s * e[i];
+        const b = c * e[i];
+        r = hypot2(f, g);
+        e[i + 1] = r;
+        if (r === 0) {
+          // the rotation underflowed: deflate and restart the sweep
+          d[i + 1] -= p;
+          e[m] = 0;
+          underflow = true;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = d[i + 1] - p;
+        r = (d[i] - g) * s + 2 * c * b;
+        p = s * r;
+        d[i + 1] = g + p;
+        g = c * r - b;
+        cs[i] = c;
+        sn[i] = s;
+      }
+      if (Zt !== null) rotateRows(Zt, n, cs, sn, underflow ? i + 1 : l, m - 1, carry);
+      if (underflow) continue;
+      d[l] -= p;
+      e[l] = g;
+      e[m] = 0;
+    }
+  }
+}
