@@ -19,3 +19,43 @@ export { autoEta, ntkTimes, type AutoEta } from './train/eta.js';
 export { train, trainAsync, movement, DEFAULTS as TRAIN_DEFAULTS } from './train/train.js';
 export { writeHistory, historyCsv, historyJsonl } from './train/log.js';
 export type * from './train/types.js';
+// The report layer (figures, SVG/PNG, HTML). vega, vega-lite and resvg load on first render only.
+export {
+  lineChart,
+  lossCurves,
+  lambdaMinOverSteps,
+  movementOverSteps,
+  movementVsWidth,
+  kernelDistanceVsWidth,
+  thresholdVsN,
+  flipsOverSteps,
+  describeConventions,
+  renderSvg,
+  renderPng,
+  writeReport,
+  certificateTable,
+} from './report/index.js';
+export type {
+  FigureSpec,
+  FigureConventions,
+  FigureOptions,
+  LineChartOptions,
+  Series,
+  Rule,
+  LossRun,
+  LambdaRun,
+  MovementRun,
+  FlipRun,
+  WidthSample,
+  ThresholdPoint,
+  PowerFit,
+  CertificateRow,
+  Table,
+  Cell,
+  Page,
+  PageSection,
+  FigureEntry,
+  WriteReportOptions,
+  WrittenReport,
+  WrittenFigure,
+} from './report/index.js';

@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { OptionError } from '../../src/errors.js';
+import {
+  certificateTable,
+  dropNotesOf,
+  formatNumber,
+  kernelDistanceVsWidth,
+  lineChart,
+  lossCurves,
+  renderSvg,
+  sanitizeSeries,
+  seriesNames,
+  summarizeOverSeeds,
+  thin,
+  thresholdVsN,
+  type SanitizeReport,
+} from '../../src/report/index.js';
+import { CERTIFICATE, CONVENTIONS, kernelPoints, lossRuns, thresholds } from './fixtures.js';
+
+const emptyReport = (): SanitizeReport => ({ nonFinite: new Map(), nonPositive: new Map(), bars: new Map(), rules: [] });
+type Row = { series: string; x?: number; y?: number; lo?: number; hi?: number; ry?: number };
+const rowsOf = (spec: Record<string, unknown>) => (spec.data as { values: Row[] }).values;
+const subtitleOf = (spec: Record<string, unknown>) => ((spec.title as { subtitle?: string[] }).subtitle ?? []).join(' ');
+
+describe('log-axis sanitising', () => {
+  it('drops non-positive values on a log axis and non-finite ones everywhere, counting each', () => {
+    const s = { name: 'a', x: [0, 1, 2, 3, 4, 5], y: [1, 0, -2, Number.NaN, Infinity, 3] };
+    const r = emptyReport();
+    const kept = sanitizeSeries(s, false, true, r);
+    assert.deepEqual(kept, [{ x: 0, y: 1 }, { x: 5, y: 3 }]);
+    assert.equal(r.nonPositive.get('a'), 2);
+    assert.equal(r.nonFinite.get('a'), 2);
+  });
+
+  it('keeps zeros and negatives on linear axes, and drops x ≤ 0 only on a log x axis', () => {
+    const s = { name: 'b', x: [0, 1, 2], y: [-1, 0, 1] };
+    assert.equal(sanitizeSeries(s, false, false, emptyReport()).length, 3);
+    const r = emptyReport();
+    assert.deepEqual(sanitizeSeries(s, true, false, r), [{ x: 1, y: 0 }, { x: 2, y: 1 }]);
+    assert.equal(r.nonPositive.get('b'), 1);
+  });
+
+  it('drops an error bar, not its point, when an end cannot be shown', () => {
+    const r = emptyReport();
+    const kept = sanitizeSeries({ name: 'c', x: [1, 2], y: [1, 2], yLow: [0, 1], yHigh: [2, 3] }, true, true, r);
+    assert.deepEqual(kept, [{ x: 1, y: 1 }, { x: 2, y: 2, lo: 1, hi: 3 }]);
+    assert.equal(r.bars.get('c'), 1);
+  });
+
+  it('lineChart leaves dropped values out of the data and says so in the subtitle', () => {
+    const spec = lineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      logY: true,
+      series: [{ name: 'good', x: [0, 1, 2], y: [1, 0.5, 0.25] }, { name: 'bad', x: [0, 1, 2], y: [0, -1, Number.NaN] }],
+      rules: [{ name: 'zero rule', y: 0 }, { name: 'half', y: 0.5 }],
+      conventions: CONVENTIONS,
+    });
+    const rows = rowsOf(spec);
+    assert.ok(rows.every((r) => r.y === undefined || r.y > 0));
+    assert.equal(rows.filter((r) => r.series === 'bad').length, 0);
+    assert.equal(rows.filter((r) => r.series === 'zero rule').length, 0);
+    const sub = subtitleOf(spec);
+    assert.match(sub, /Not drawn: 2 value\(s\) ≤ 0 on a log axis \(bad: 2\)/);
+    assert.match(sub, /1 non-finite value\(s\) \(bad: 1\)/);
+    assert.match(sub, /Reference lines not drawn .*zero rule/);
+    assert.match(sub, /Conventions: activation exp · scaling ntk/);
+    assert.equal(dropNotesOf(spec).length, 3);
+    // Every name stays in the legend, in order.
+    assert.deepEqual(seriesNames(spec), ['good', 'bad', 'zero rule', 'half']);
+  });
+
+  it('says nothing about dropping when nothing was dropped', () => {
+    const spec = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', logY: true, series: [{ name: 'a', x: [0, 1], y: [1, 2] }] });
+    assert.doesNotMatch(subtitleOf(spec), /Not drawn/);
+    assert.deepEqual(dropNotesOf(spec), []);
+  });
+
+  it('renders a chart whose every value is undrawable, without throwing', async () => {
+    const spec = lineChart({ title: 'empty', xLabel: 'x', yLabel: 'y', logX: true, logY: true, series: [{ name: 'nothing', x: [0, 1], y: [Number.NaN, 0] }], conventions: 'c' });
+    const warnings: string[] = [];
+    const svg = await renderSvg(spec, { onWarning: (w) => warnings.push(w) });
+    assert.match(svg, /^<svg/);
+    assert.match(svg, /nothing/);
+    assert.match(svg, /Not drawn/);
+  });
+});
+
+describe('chart input checks', () => {
+  it('rejects mismatched lengths, duplicate names and ill-formed rules', () => {
+    const base = { title: 't', xLabel: 'x', yLabel: 'y' };
+    assert.throws(() => lineChart({ ...base, series: [{ name: 'a', x: [1, 2], y: [1] }] }), OptionError);
+    assert.throws(() => lineChart({ ...base, series: [{ name: 'a', x: [1], y: [1] }, { name: 'a', x: [1], y: [1] }] }), /used twice/);
+    assert.throws(() => lineChart({ ...base, series: [], rules: [{ name: 'r' }] }), /exactly one of x and y/);
+    assert.throws(() => lineChart({ ...base, series: [], rules: [{ name: 'r', x: 1, y: 1 }] }), /exactly one of x and y/);
+  });
+
+  it('thins long curves, keeping the first and last points', () => {
+    const pts = Array.from({ length: 100_000 }, (_, i) => ({ x: i, y: 1 / (i + 1) }));
+    const t = thin(pts, 1000, false);
+    assert.ok(t.length <= 1000 && t.length > 900, String(t.length));
+    assert.deepEqual(t[0], pts[0]);
+    assert.deepEqual(t[t.length - 1], pts[pts.length - 1]);
+    for (let i = 1; i < t.length; i++) assert.ok(t[i].x > t[i - 1].x);
+    const spec = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', x: pts.map((p) => p.x), y: pts.map((p) => p.y) }], maxPoints: 500 });
+    assert.ok(rowsOf(spec).length <= 500);
+    assert.match(subtitleOf(spec), /thinned to ≤ 500 points/);
+  });
+
+  it('formats numbers to 4 significant digits', () => {
+    assert.equal(formatNumber(0.22712345), '0.2271');
+    assert.equal(formatNumber(1234567), '1.23e6');
+    assert.equal(formatNumber(-2e-7), '−2e-7');
+    assert.equal(formatNumber(Number.NaN), 'NaN');
+    assert.equal(formatNumber(-Infinity), '−∞');
+  });
+});
+
+describe('figures', () => {
+  it('lossCurves draws actual, linearised and the envelope (1 − ηλ/2)^{k/2}‖r(0)‖ per run', () => {
+    const runs = lossRuns();
+    const spec = lossCurves(runs, { conventions: CONVENTIONS });
+    const names = seriesNames(spec);
+    assert.equal(names.length, 6);
+    assert.ok(names.includes('m = 1024: actual ‖r(k)‖'));
+    assert.ok(names.includes('m = 8192: envelope (1 − ηλ/2)^(k/2) ‖r(0)‖'));
+    const env = rowsOf(spec).filter((r) => r.series === 'm = 1024: envelope (1 − ηλ/2)^(k/2) ‖r(0)‖');
+    const r0 = runs[0].residual[0];
+    const q = 1 - (runs[0].eta * runs[0].lambda) / 2;
+    for (const row of env) assert.ok(Math.abs(row.y! / (r0 * q ** (row.x! / 2)) - 1) < 1e-12);
+    assert.equal((spec.layer as { encoding?: { y?: { scale?: { type?: string } } } }[])[0].encoding?.y?.scale?.type, 'log');
+  });
+
+  it('lossCurves says when the envelope is undefined instead of drawing nonsense', () => {
+    const spec = lossCurves([{ label: 'big step', steps: [0, 1, 2], residual: [1, 0.5, 0.2], eta: 10, lambda: 1 }], { conventions: 'c' });
+    assert.match(subtitleOf(spec), /Envelope of big step undefined: 1 − ηλ\/2 = −4/);
+  });
+
+  it('kernelDistanceVsWidth averages over seeds, draws min–max bars and an m^(−1/2) guide through the first point', () => {
+    const pts = kernelPoints();
+    const summary = summarizeOverSeeds(pts);
+    const exp1000 = pts.filter((p) => p.series === 'exp' && p.m === 1000).map((p) => p.value);
+    const s = summary.find((r) => r.series === 'exp' && r.m === 1000)!;
+    assert.equal(s.count, 5);
+    assert.ok(Math.abs(s.mean - exp1000.reduce((a, b) => a + b) / 5) < 1e-12);
+    assert.equal(s.min, Math.min(...exp1000));
+    assert.equal(s.max, Math.max(...exp1000));
+    const spec = kernelDistanceVsWidth(pts, { conventions: CONVENTIONS });
+    const names = seriesNames(spec);
+    assert.deepEqual(names, ['‖H(W(0)) − H^cts‖₂, exp', '‖H(W(0)) − H^cts‖₂, relu', 'm^(−1/2) guide (exp)', 'm^(−1/2) guide (relu)']);
+    const guide = rowsOf(spec).filter((r) => r.series === 'm^(−1/2) guide (exp)');
+    assert.equal(guide[0].y, s.mean);
+    const slope = Math.log(guide[1].y! / guide[0].y!) / Math.log(guide[1].x! / guide[0].x!);
+    assert.ok(Math.abs(slope + 0.5) < 1e-12);
+    assert.ok(rowsOf(spec).some((r) => r.lo === s.min && r.hi === s.max));
+  });
+
+  it('thresholdVsN puts the exponent and CI in the title and legend, and the orders n², n⁴, n⁶ through the first point', () => {
+    const { points, fit } = thresholds();
+    const spec = thresholdVsN(points, fit, { conventions: CONVENTIONS });
+    assert.match((spec.title as { text: string }).text, /fitted exponent 2\.2 \(95% CI 1\.9–2\.5\)/);
+    const names = seriesNames(spec);
+    assert.ok(names.some((n) => /^fit \(exp\): m\* ≈ 3·n\^2\.2, exponent 95% CI \[1\.9, 2\.5\]$/.test(n)), names.join(' | '));
+    for (const p of ['n²', 'n⁴', 'n⁶']) assert.ok(names.includes(`order ${p} (through the first point)`), p);
+    const n2 = rowsOf(spec).filter((r) => r.series === 'order n² (through the first point)');
+    assert.equal(n2[0].x, 8);
+    assert.equal(n2[0].y, points[0].mStar);
+    assert.ok(Math.abs(n2[n2.length - 1].y! / points[0].mStar - 64) < 1e-9);
+    // A run without a fit still draws, with the default title.
+    assert.doesNotMatch((thresholdVsN(points, null, { conventions: 'c' }).title as { text: string }).text, /exponent/);
+  });
+});
+
+describe('certificateTable', () => {
+  it('marks each condition ✓ or ✗, computing held when not given', () => {
+    const t = certificateTable([...CERTIFICATE, { condition: 'contraction', measured: Number.NaN, threshold: 1, comparison: '≤', ref: '§4 D' }]);
+    assert.equal(t.columns.length, 6);
+    const held = t.rows.map((r) => (r[4] as { text: string }).text);
+    assert.deepEqual(held, ['✓ held', '✗ not held', '✗ not held', '✗ not held']);
+    assert.equal(t.rows[0][1], 0.19);
+  });
+});
+
+describe('describeConventions', () => {
+  it("states the trainer's conventions, leaving out what varies across a figure's runs", async () => {
+    const { describeConventions } = await import('../../src/report/index.js');
+    const c: import('../../src/train/types.js').Conventions = {
+      activation: 'exp', scaling: 'ntk', kappa: 1 / 64, init: 'gaussian', width: 4096, seed: 0, normalization: 'unit', precision: 'f64',
+      backend: 'reference', threads: 1, eta: 0.0123456, etaMode: 'auto', epsilon: 0.01, criterion: '‖F(W,X) − y‖₂ ≤ ε (unsquared)',
+    };
+    assert.equal(
+      describeConventions(c),
+      'activation exp · scaling ntk (κ = 1/√m) · init gaussian, m = 4096, seed 0 · normalisation unit · precision f64 (reference backend, 1 thread) · η = 0.01235 (auto) · stop at ‖F(W,X) − y‖₂ ≤ ε (unsquared), ε = 0.01',
+    );
+    assert.equal(describeConventions(c, ['width', 'seed', 'eta', 'epsilon', 'backend']), 'activation exp · scaling ntk (κ = 1/√m) · init gaussian · normalisation unit · precision f64');
+    // The trainer's object itself is accepted as a figure's conventions.
+    const spec = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [], conventions: c });
+    assert.match(subtitleOf(spec), /Conventions: activation exp · scaling ntk · kappa 0\.01563/);
+  });
+});
