@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /** The `overparam` command: one small file per subcommand; this one wires them up. */
 import { Command } from 'commander';
+import { boundsCommand } from './bounds.js';
 import { dataCommand } from './data.js';
+import { ntkCommand } from './ntk.js';
 import { predictCommand } from './predict.js';
 import { fail } from './run.js';
 import { sweepCommand } from './sweep.js';
@@ -25,7 +27,7 @@ const program = new Command('overparam')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
-for (const cmd of [trainCommand(), predictCommand(), dataCommand(), sweepCommand(), thresholdCommand()]) {
+for (const cmd of [trainCommand(), predictCommand(), dataCommand(), ntkCommand(), boundsCommand(), sweepCommand(), thresholdCommand()]) {
   program.addCommand(cmd.exitOverride().showHelpAfterError('(add --help for usage)'));
 }
 

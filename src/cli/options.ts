@@ -7,6 +7,7 @@ import { type Dataset, maxRowNorm } from '../data/dataset.js';
 import { loadDataset } from '../data/files.js';
 import { DEFAULT_SYNTHETIC, generateSynthetic, type InputKind, type LabelKind, INPUT_KINDS, LABEL_KINDS } from '../data/synthetic.js';
 import { OptionError } from '../errors.js';
+import { applyNormalization, describeNormalization, fitNormalization, NORMALIZE_KINDS, type NormalizeKind } from '../data/normalize.js';
 
 export function intOption(name: string, v: string | number, min = 0): number {
   const x = typeof v === 'number' ? v : Number(v.trim());
@@ -18,6 +19,13 @@ export function intOption(name: string, v: string | number, min = 0): number {
 export function positiveOption(name: string, v: string | number): number {
   const x = typeof v === 'number' ? v : Number(v.trim());
   if (!Number.isFinite(x) || x <= 0 || (typeof v === 'string' && v.trim() === '')) throw new OptionError(`--${name} must be a positive number, got '${v}'`);
+  return x;
+}
+
+/** A number in the open interval (0, 1). */
+export function probabilityOption(name: string, v: string): number {
+  const x = Number(v.trim());
+  if (!(x > 0 && x < 1) || v.trim() === '') throw new OptionError(`--${name} must lie in (0, 1), got '${v}'`);
   return x;
 }
 
@@ -65,6 +73,14 @@ export function resolveData(o: DataOptions): Dataset {
     labels: choice<LabelKind>('label-kind', LABEL_KINDS, o.labelKind),
     seed: intOption('data-seed', o.dataSeed, 0),
   });
+}
+
+/** Training data after the input normalisation (what the kernels see). */
+export function normalizedData(o: DataOptions, normalize: string): Dataset & { normalization: string } {
+  const ds = resolveData(o);
+  const kind = choice<NormalizeKind>('normalize', NORMALIZE_KINDS, normalize);
+  const norm = fitNormalization(kind, ds.X, ds.n, ds.d);
+  return { ...ds, X: applyNormalization(norm, ds.X, ds.n, ds.d), normalization: describeNormalization(norm) };
 }
 
 /** The warning of theory.md §1: without normalisation, exp(⟨w,x⟩) has spread exp(‖x‖²). */

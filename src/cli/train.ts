@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { saveModel } from '../model/file.js';
 import { ACTIVATION_NAMES, DEFAULT_MODEL_SPEC, INIT_NAMES, SCALING_NAMES } from '../model/spec.js';
 import { writeHistory } from '../train/log.js';
+import { autoMonitorEvery, NTK_MONITOR, type NtkReport } from '../theory/train-monitor.js';
 import { DEFAULTS, trainAsync } from '../train/train.js';
 import type { TrainResult } from '../train/types.js';
 import { conventionRows, fmt, table } from './format.js';
@@ -34,6 +35,7 @@ interface TrainCliOptions extends DataOptions {
   log?: string;
   save?: string;
   exportNpy?: string;
+  monitorEvery: string;
   progress: boolean;
 }
 
@@ -63,6 +65,11 @@ export function trainCommand(): Command {
     .option('--log <file>', 'write the per-step history (CSV; JSON lines if the name ends in .jsonl)')
     .option('--save <file>', 'write the model (JSON; see README "Model file")')
     .option('--export-npy <dir>', 'write W.npy and W0.npy (d×m, as in theory.md), a.npy, X.npy (the normalised inputs), y.npy and u.npy = F(W,X) into a directory')
+    .option(
+      '--monitor-every <K>',
+      "kernel monitor (theory.md §4) every K steps: λ_min(H(W(k))), ‖H(W(k)) − H(W(0))‖₂, R(k), and the certificate; 'auto' picks K from n, m, d so it costs a few percent; 0 = off",
+      'auto',
+    )
     .option('--no-progress', 'no progress bar')
     .addHelpText(
       'after',
@@ -92,6 +99,7 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   const precision = choice<Precision>('precision', ['f64', 'f32'], o.precision);
   const threads = o.threads === undefined ? undefined : intOption('threads', o.threads, 1);
   const data = resolveData(o);
+  const monitorEvery = o.monitorEvery === 'auto' ? autoMonitorEvery(data.n, m, data.d) : intOption('monitor-every', o.monitorEvery, 0);
   const warning = overflowWarning(data, normalize, activation);
   if (warning) warn(warning);
   const backend = createBackend({ name: backendName, precision, ...(threads !== undefined ? { threads } : {}), onNotice: warn });
@@ -114,6 +122,7 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
       epsilon,
       maxSteps,
       backend,
+      monitorEvery,
       onStep: (info) => {
         progress?.update(info);
         return !interrupted;
@@ -149,6 +158,7 @@ export function resultJson(r: TrainResult, o: { save?: string; log?: string; exp
     movement: r.history.movement[last],
     ...(r.history.flipFraction ? { flipFraction: r.history.flipFraction[last] } : {}),
     eta: r.eta,
+    monitor: ntkJson(r),
     conventions: r.conventions,
     data: r.data,
     timeMs: r.timeMs,
@@ -168,9 +178,37 @@ function printSummary(r: TrainResult, o: TrainCliOptions): void {
   if (r.history.flipFraction) rows.push(['flipped', `${(100 * r.history.flipFraction[last]).toFixed(3)}% of activation patterns`]);
   if (r.eta.mode === 'auto') rows.push(['λ_max(H(W(0)))', `${fmt(r.eta.lambdaMax!)} (power iteration, ${r.eta.iterations} iterations) → η = 1/λ_max`]);
   rows.push(['time', `${(r.timeMs / 1000).toFixed(2)} s (${r.steps > 0 ? (r.timeMs / r.steps).toFixed(2) : '-'} ms/step)`]);
+  const mon = r.monitors[NTK_MONITOR] as NtkReport | undefined;
+  if (mon) rows.push(['monitoring', `every ${mon.every} steps, ${(100 * mon.timeMs / r.timeMs).toFixed(1)}% of the run's time; kernels on the NTK scale H/(κ²m)`]);
   rows.push(...conventionRows(r.conventions));
   for (const [what, path] of [['model', o.save], ['history', o.log], ['npy files', o.exportNpy]] as const) if (path) rows.push([`wrote ${what}`, path]);
   process.stdout.write(`overparam train\n${table(rows)}\n`);
+  if (mon) process.stdout.write(certificateText(mon));
+}
+
+/** The monitor's report for --json, without the per-step series (they are in the history and --log). */
+function ntkJson(r: TrainResult): Omit<NtkReport, 'perStep'> | null {
+  const mon = r.monitors[NTK_MONITOR] as NtkReport | undefined;
+  if (!mon) return null;
+  const { perStep: _perStep, ...rest } = mon;
+  return rest;
+}
+
+function certificateText(mon: NtkReport): string {
+  const i = mon.initial;
+  const head: [string, string][] = [
+    ['λ = λ_min(H^lim)', `${fmt(i.lambda)} (infinite-width kernel)`],
+    ['λ_min(H(W(0)))', fmt(i.lambdaMin0)],
+    ['B', `${fmt(i.B)} = max |⟨w_r(0), x_i⟩|`],
+    ['R*', fmt(i.rStar)],
+    ['η κ² m', fmt(i.etaNtk)],
+  ];
+  const w = Math.max(...mon.certificate.map((c) => c.name.length));
+  const lines = mon.certificate.map(
+    (c) => `  ${c.held ? '✓' : '✗'} ${c.name.padEnd(w)}  ${fmt(c.measured, 4).padStart(11)} ${c.comparison} ${fmt(c.threshold, 4).padEnd(11)} ${c.ref}${c.note ? ` (${c.note})` : ''}`,
+  );
+  const verdict = mon.allHeld ? 'every condition held on this run' : `${mon.certificate.filter((c) => !c.held).length} condition(s) did not hold on this run (sufficient conditions; GD may converge anyway)`;
+  return `certificate (theory.md §4, measured at ${mon.observations.length} monitored steps)\n${table(head)}\n${lines.join('\n')}\n  → ${verdict}\n`;
 }
 
 /** numpy-readable weights: W as theory.md's d×m matrix, exactly. */

@@ -6,13 +6,14 @@ import { extname } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { Conventions, History } from './types.js';
 
-export function historyColumns(h: History): [string, number[]][] {
-  const cols: [string, number[]][] = [
+export function historyColumns(h: History): [string, (number | null)[]][] {
+  const cols: [string, (number | null)[]][] = [
     ['step', h.residual.map((_, k) => k)],
     ['residual', h.residual],
     ['movement', h.movement],
   ];
   if (h.flipFraction) cols.push(['flip_fraction', h.flipFraction]);
+  for (const [name, v] of Object.entries(h.extra ?? {})) cols.push([name, v]);
   return cols;
 }
 
@@ -24,7 +25,8 @@ export function historyCsv(h: History, c: Conventions): string {
       .join('; ')}`,
     cols.map(([name]) => name).join(','),
   ];
-  for (let k = 0; k < h.residual.length; k++) lines.push(cols.map(([, v]) => String(v[k])).join(','));
+  // an empty cell where a monitor did not measure that step
+  for (let k = 0; k < h.residual.length; k++) lines.push(cols.map(([, v]) => (v[k] === null || v[k] === undefined ? '' : String(v[k]))).join(','));
   return lines.join('\n') + '\n';
 }
 

@@ -9,6 +9,7 @@ import { applyNormalization, describeNormalization, fitNormalization } from '../
 import { OptionError } from '../errors.js';
 import { createModel, problemOf } from '../model/model.js';
 import { DEFAULT_MODEL_SPEC, type ModelSpec, validateSpec } from '../model/spec.js';
+import { ntkMonitor } from '../theory/train-monitor.js';
 import { autoEta } from './eta.js';
 import type { Conventions, EtaInfo, History, MonitorContext, StepInfo, TrainOptions, TrainResult, TrainStatus } from './types.js';
 
@@ -117,7 +118,9 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
   const relu = spec.activation === 'relu';
   const history: History = { residual: [residual], movement: [0], ...(relu ? { flipFraction: [0] } : {}) };
   const ctx = (k: number): MonitorContext => ({ backend, problem: p, W0: model.W0, W, r, residual, eta, k });
-  const monitors = options.monitors ?? [];
+  const monitorEvery = options.monitorEvery ?? 0;
+  if (!Number.isSafeInteger(monitorEvery) || monitorEvery < 0) throw new OptionError(`monitor-every must be a non-negative integer, got ${monitorEvery}`);
+  const monitors = [...(monitorEvery > 0 ? [ntkMonitor(monitorEvery)] : []), ...(options.monitors ?? [])];
   for (const mon of monitors) mon.start?.(ctx(0));
 
   let status: TrainStatus = 'max-steps';
@@ -185,7 +188,13 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
   }
 
   const monitorResults: Record<string, unknown> = {};
-  for (const mon of monitors) if (mon.finish) monitorResults[mon.name] = mon.finish(ctx(k));
+  for (const mon of monitors) {
+    if (!mon.finish) continue;
+    const out = mon.finish(ctx(k));
+    monitorResults[mon.name] = out;
+    const perStep = (out as { perStep?: Record<string, (number | null)[]> } | undefined)?.perStep;
+    if (perStep) history.extra = { ...history.extra, ...perStep };
+  }
   const conventions: Conventions = {
     activation: spec.activation,
     scaling: spec.scaling === 'ntk' ? 'ntk (κ = 1/√m)' : 'none (κ = 1)',

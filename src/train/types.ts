@@ -40,7 +40,10 @@ export interface TrainMonitor {
   start?(ctx: MonitorContext): void;
   /** Called after every step (k ≥ 1) with the state after the step; the monitor picks its own cadence. */
   observe?(ctx: MonitorContext): void;
-  /** Its value is stored in the result under monitors[name]. */
+  /**
+   * Its value is stored in the result under monitors[name]; a `perStep` field of it (series of
+   * length steps + 1) is also merged into the history, so logs and reports carry it.
+   */
   finish?(ctx: MonitorContext): unknown;
 }
 
@@ -57,6 +60,8 @@ export interface TrainOptions {
   maxSteps?: number;
   /** Divergence when ‖r(k)‖ > factor · max(‖r(0)‖, ε). Default 1e3. */
   divergenceFactor?: number;
+  /** Kernel monitoring interval (theory.md §4): 0 = off (default), or every K steps. */
+  monitorEvery?: number;
   /** Default: the reference backend. */
   backend?: Backend;
   /** Called at k = 0 and after every step; return false to stop (status "stopped"). */
@@ -81,6 +86,8 @@ export interface History {
   movement: number[];
   /** ReLU only. */
   flipFraction?: number[];
+  /** Per-step series contributed by monitors (e.g. the linearised prediction); null where not measured. */
+  extra?: Record<string, (number | null)[]>;
 }
 
 /** Everything needed to say how a number was produced. */
