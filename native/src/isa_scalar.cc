@@ -1,0 +1,41 @@
+// Portable scalar kernels: the same blocked algorithm with one lane, exp from the C library.
+#include <math.h>
+#include <stdint.h>
+
+#include "api.h"
+
+namespace ov_scalar {
+
+template <class TT, int NV_>
+struct VS {
+  typedef TT T;
+  typedef TT R;
+  static const int L = 1, NV = NV_, MR = 2, JB = 4, GMR = 4, GNR = 1;
+  static inline R zero() { return 0; }
+  static inline R set1(T a) { return a; }
+  static inline R load(const T* p) { return *p; }
+  static inline R loadu(const T* p) { return *p; }
+  static inline void store(T* p, R a) { *p = a; }
+  static inline void storeu(T* p, R a) { *p = a; }
+  static inline R fmadd(R a, R b, R c) { return a * b + c; }
+  static inline R mul(R a, R b) { return a * b; }
+  static inline R add(R a, R b) { return a + b; }
+  static inline R sub(R a, R b) { return a - b; }
+  static inline R exp(R a) { return sizeof(T) == 4 ? (T)expf((float)a) : (T)::exp((double)a); }
+  static inline R relu(R z) { return z > 0 ? z : 0; }
+  static inline R step(R z) { return z >= 0 ? 1 : 0; }
+  static inline unsigned ge0(R z) { return z >= 0 ? 1u : 0u; }
+  static inline T hsum(R a) { return a; }
+};
+
+typedef VS<double, 4> VD;
+typedef VS<float, 4> VF;
+
+#include "kernels.inl"
+
+static const OvKernels kD = make_table<VD, VD>("scalar");
+static const OvKernels kF = make_table<VF, VD>("scalar");
+
+}  // namespace ov_scalar
+
+extern "C" const OvKernels* ov_kernels_scalar(int f32) { return f32 ? &ov_scalar::kF : &ov_scalar::kD; }
