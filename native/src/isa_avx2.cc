@@ -6,9 +6,11 @@
 
 #include "api.h"
 
+#define OV_INLINE inline __attribute__((always_inline))
+
 namespace ov_avx2 {
 
-static inline __m256d exp_pd(__m256d x) {
+OV_INLINE static __m256d exp_pd(__m256d x) {
   const __m256d shifter = _mm256_set1_pd(0x1.8p52);
   x = _mm256_max_pd(_mm256_set1_pd(-746.0), x);  // NaN in x passes through (second operand)
   x = _mm256_min_pd(_mm256_set1_pd(710.0), x);
@@ -32,7 +34,7 @@ static inline __m256d exp_pd(__m256d x) {
   return _mm256_mul_pd(_mm256_mul_pd(y, s1), s2);
 }
 
-static inline __m256 exp_ps(__m256 x) {
+OV_INLINE static __m256 exp_ps(__m256 x) {
   const __m256 shifter = _mm256_set1_ps(0x1.8p23f);
   x = _mm256_max_ps(_mm256_set1_ps(-104.0f), x);
   x = _mm256_min_ps(_mm256_set1_ps(89.0f), x);
@@ -59,23 +61,25 @@ struct VD {
   typedef double T;
   typedef __m256d R;
   static const int L = 4, NV = 2, MR = 2, JB = 4, GMR = 2, GNR = 4;
-  static inline R zero() { return _mm256_setzero_pd(); }
-  static inline R set1(T a) { return _mm256_set1_pd(a); }
-  static inline R load(const T* p) { return _mm256_loadu_pd(p); }
-  static inline R loadu(const T* p) { return _mm256_loadu_pd(p); }
-  static inline void store(T* p, R a) { _mm256_storeu_pd(p, a); }
-  static inline void storeu(T* p, R a) { _mm256_storeu_pd(p, a); }
-  static inline R fmadd(R a, R b, R c) { return _mm256_fmadd_pd(a, b, c); }
-  static inline R mul(R a, R b) { return _mm256_mul_pd(a, b); }
-  static inline R add(R a, R b) { return _mm256_add_pd(a, b); }
-  static inline R sub(R a, R b) { return _mm256_sub_pd(a, b); }
-  static inline R exp(R a) { return exp_pd(a); }
-  static inline R relu(R z) { return _mm256_max_pd(z, _mm256_setzero_pd()); }
-  static inline R step(R z) {
+  OV_INLINE static R zero() { return _mm256_setzero_pd(); }
+  OV_INLINE static R set1(T a) { return _mm256_set1_pd(a); }
+  OV_INLINE static R load(const T* p) { return _mm256_loadu_pd(p); }
+  OV_INLINE static R loadu(const T* p) { return _mm256_loadu_pd(p); }
+  OV_INLINE static void store(T* p, R a) { _mm256_storeu_pd(p, a); }
+  OV_INLINE static void storeu(T* p, R a) { _mm256_storeu_pd(p, a); }
+  OV_INLINE static R fmadd(R a, R b, R c) { return _mm256_fmadd_pd(a, b, c); }
+  OV_INLINE static R mul(R a, R b) { return _mm256_mul_pd(a, b); }
+  OV_INLINE static R add(R a, R b) { return _mm256_add_pd(a, b); }
+  OV_INLINE static R sub(R a, R b) { return _mm256_sub_pd(a, b); }
+  OV_INLINE static R exp(R a) { return exp_pd(a); }
+  OV_INLINE static R exp_nc(R a) { return exp_pd(a); }
+  static constexpr double EXP_SAFE = 0;
+  OV_INLINE static R relu(R z) { return _mm256_max_pd(z, _mm256_setzero_pd()); }
+  OV_INLINE static R step(R z) {
     return _mm256_and_pd(_mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_GE_OQ), _mm256_set1_pd(1.0));
   }
-  static inline unsigned ge0(R z) { return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_GE_OQ)); }
-  static inline T hsum(R a) {
+  OV_INLINE static unsigned ge0(R z) { return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_GE_OQ)); }
+  OV_INLINE static T hsum(R a) {
     alignas(32) T b[4];
     _mm256_store_pd(b, a);
     return (b[0] + b[1]) + (b[2] + b[3]);
@@ -86,23 +90,25 @@ struct VF {
   typedef float T;
   typedef __m256 R;
   static const int L = 8, NV = 2, MR = 2, JB = 4, GMR = 2, GNR = 4;
-  static inline R zero() { return _mm256_setzero_ps(); }
-  static inline R set1(T a) { return _mm256_set1_ps(a); }
-  static inline R load(const T* p) { return _mm256_loadu_ps(p); }
-  static inline R loadu(const T* p) { return _mm256_loadu_ps(p); }
-  static inline void store(T* p, R a) { _mm256_storeu_ps(p, a); }
-  static inline void storeu(T* p, R a) { _mm256_storeu_ps(p, a); }
-  static inline R fmadd(R a, R b, R c) { return _mm256_fmadd_ps(a, b, c); }
-  static inline R mul(R a, R b) { return _mm256_mul_ps(a, b); }
-  static inline R add(R a, R b) { return _mm256_add_ps(a, b); }
-  static inline R sub(R a, R b) { return _mm256_sub_ps(a, b); }
-  static inline R exp(R a) { return exp_ps(a); }
-  static inline R relu(R z) { return _mm256_max_ps(z, _mm256_setzero_ps()); }
-  static inline R step(R z) {
+  OV_INLINE static R zero() { return _mm256_setzero_ps(); }
+  OV_INLINE static R set1(T a) { return _mm256_set1_ps(a); }
+  OV_INLINE static R load(const T* p) { return _mm256_loadu_ps(p); }
+  OV_INLINE static R loadu(const T* p) { return _mm256_loadu_ps(p); }
+  OV_INLINE static void store(T* p, R a) { _mm256_storeu_ps(p, a); }
+  OV_INLINE static void storeu(T* p, R a) { _mm256_storeu_ps(p, a); }
+  OV_INLINE static R fmadd(R a, R b, R c) { return _mm256_fmadd_ps(a, b, c); }
+  OV_INLINE static R mul(R a, R b) { return _mm256_mul_ps(a, b); }
+  OV_INLINE static R add(R a, R b) { return _mm256_add_ps(a, b); }
+  OV_INLINE static R sub(R a, R b) { return _mm256_sub_ps(a, b); }
+  OV_INLINE static R exp(R a) { return exp_ps(a); }
+  OV_INLINE static R exp_nc(R a) { return exp_ps(a); }
+  static constexpr double EXP_SAFE = 0;
+  OV_INLINE static R relu(R z) { return _mm256_max_ps(z, _mm256_setzero_ps()); }
+  OV_INLINE static R step(R z) {
     return _mm256_and_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GE_OQ), _mm256_set1_ps(1.0f));
   }
-  static inline unsigned ge0(R z) { return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GE_OQ)); }
-  static inline T hsum(R a) {
+  OV_INLINE static unsigned ge0(R z) { return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GE_OQ)); }
+  OV_INLINE static T hsum(R a) {
     alignas(32) T b[8];
     _mm256_store_ps(b, a);
     T s = 0;

@@ -11,6 +11,10 @@
 // JB, GMR, GNR and the operations used below) for the kernel precision, and D64 for float64
 // (dense helpers); ov_* from api.h.
 
+#ifndef OV_INLINE
+#define OV_INLINE inline __attribute__((always_inline))
+#endif
+
 template <class A, class B> static inline A ov_min(A a, B b) { return a < (A)b ? a : (A)b; }
 
 // ───────────────────────────── the neuron-panel kernels ─────────────────────────────
@@ -31,7 +35,8 @@ struct NK {
     double* W;              // step: updated in place
     const double* Wc;       // read-only W
     const double* W2;       // V for jvp, W for flips (second operand)
-    const T* rT;            // residual in T (step/gradient)
+    const T* Xr;            // diag(r) X in T (step/gradient)
+    double xmax;            // max_i ‖x_i‖ (Inf if any entry is not finite)
     double eta;
     double* G;              // gradient output (m×d)
     double* chunkU;         // nchunk×n partial outputs, reduced in chunk order
@@ -82,11 +87,12 @@ struct NK {
   // z[mr][v] = ⟨x_{i+mr}, w_q⟩ for the P neurons of the panel. M·NV independent FMA chains
   // hide the FMA latency; x is broadcast from memory, the panel row is loaded once per j.
   template <int M>
-  static inline void zdots(const T* Xi, int d, const T* Wt, R z[M][NV]) {
+  OV_INLINE static void zdots(const T* Xi, int d, const T* Wt, R z[M][NV]) {
 #pragma GCC unroll 8
     for (int mr = 0; mr < M; mr++)
 #pragma GCC unroll 4
       for (int v = 0; v < NV; v++) z[mr][v] = V::zero();
+#pragma GCC unroll 4
     for (int j = 0; j < d; j++) {
       R w[NV];
 #pragma GCC unroll 4
@@ -100,31 +106,31 @@ struct NK {
     }
   }
 
-  // σ and σ' (theory.md §1; ReLU derivative 1{z ≥ 0} as in Du et al.)
-  template <int ACT> static inline R sig(R z) { return ACT == 0 ? V::exp(z) : V::relu(z); }
-  template <int ACT> static inline R dsig(R z) { return ACT == 0 ? V::exp(z) : V::step(z); }
+  // σ and σ' (theory.md §1; ReLU derivative 1{z ≥ 0} as in Du et al.). ACT: 0 = exp, 1 = relu,
+  // 2 = exp where every argument is known to be below EXP_SAFE in magnitude (no clamping).
+  template <int ACT> OV_INLINE static R sig(R z) { return ACT == 0 ? V::exp(z) : ACT == 2 ? V::exp_nc(z) : V::relu(z); }
+  template <int ACT> OV_INLINE static R dsig(R z) { return ACT == 0 ? V::exp(z) : ACT == 2 ? V::exp_nc(z) : V::step(z); }
 
-  // Pass A: C[i][q] = r_i σ'(z_iq) for M samples.
+  // Pass A: C[i][q] = σ'(z_iq) for M samples (the residual is folded into X, see grad_panel).
   template <int ACT, int M>
-  static inline void passA(const T* Xi, int d, const T* ri, const T* Wt, T* Ci) {
+  OV_INLINE static void passA(const T* Xi, int d, const T* Wt, T* Ci) {
     R z[M][NV];
     zdots<M>(Xi, d, Wt, z);
 #pragma GCC unroll 8
-    for (int mr = 0; mr < M; mr++) {
-      R rr = V::set1(ri[mr]);
+    for (int mr = 0; mr < M; mr++)
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; v++) V::store(Ci + (int64_t)mr * P + v * L, V::mul(rr, dsig<ACT>(z[mr][v])));
-    }
+      for (int v = 0; v < NV; v++) V::store(Ci + (int64_t)mr * P + v * L, dsig<ACT>(z[mr][v]));
   }
 
-  // Pass B: G[j][q] += Σ_i x_ij C[i][q] for J dimensions; J·NV accumulators stay in registers.
+  // Pass B: G[j][q] += Σ_i (r_i x_ij) C[i][q] for J dimensions; J·NV accumulators in registers.
   template <int J>
-  static inline void passB(const T* Xb, int d, int nb, const T* Cb, T* Gj) {
+  OV_INLINE static void passB(const T* Xb, int d, int nb, const T* Cb, T* Gj) {
     R g[J][NV];
 #pragma GCC unroll 8
     for (int jj = 0; jj < J; jj++)
 #pragma GCC unroll 4
       for (int v = 0; v < NV; v++) g[jj][v] = V::load(Gj + (int64_t)jj * P + v * L);
+#pragma GCC unroll 2
     for (int i = 0; i < nb; i++) {
       R c[NV];
 #pragma GCC unroll 4
@@ -150,26 +156,32 @@ struct NK {
   }
 
   // The gradient of one panel without the factor κ a_q (theory.md §2):
-  // G[j][q] = Σ_i r_i σ'(⟨w_q,x_i⟩) x_ij. Samples go in blocks of IB so that C never leaves L1:
-  // the n×m matrix of σ' values is never stored.
+  // G[j][q] = Σ_i σ'(⟨w_q,x_i⟩) · (r_i x_ij), with Xr = diag(r) X formed once per call. Samples go
+  // in blocks of IB so that C never leaves L1: the n×m matrix of σ' values is never stored.
   template <int ACT>
-  static void grad_panel(const T* X, int n, int d, const T* rT, const T* Wt, T* G, T* Cb) {
+  static void grad_panel(const T* X, const T* Xr, int n, int d, const T* Wt, T* G, T* Cb) {
     for (int64_t k = 0; k < (int64_t)d * P; k++) G[k] = 0;
     for (int i0 = 0; i0 < n; i0 += IB) {
       int nb = ov_min(IB, n - i0);
       const T* Xb = X + (int64_t)i0 * d;
+      const T* Xrb = Xr + (int64_t)i0 * d;
       int i = 0;
-      for (; i + MR <= nb; i += MR) passA<ACT, MR>(Xb + (int64_t)i * d, d, rT + i0 + i, Wt, Cb + (int64_t)i * P);
-      for (; i < nb; i++) passA<ACT, 1>(Xb + (int64_t)i * d, d, rT + i0 + i, Wt, Cb + (int64_t)i * P);
+      for (; i + MR <= nb; i += MR) passA<ACT, MR>(Xb + (int64_t)i * d, d, Wt, Cb + (int64_t)i * P);
+      for (; i < nb; i++) passA<ACT, 1>(Xb + (int64_t)i * d, d, Wt, Cb + (int64_t)i * P);
       int j0 = 0;
-      for (; j0 + JB <= d; j0 += JB) passB<JB>(Xb + j0, d, nb, Cb, G + (int64_t)j0 * P);
-      if (j0 < d) passB_tail<JB - 1>(d - j0, Xb + j0, d, nb, Cb, G + (int64_t)j0 * P);
+      for (; j0 + JB <= d; j0 += JB) passB<JB>(Xrb + j0, d, nb, Cb, G + (int64_t)j0 * P);
+      if (j0 < d) passB_tail<JB - 1>(d - j0, Xrb + j0, d, nb, Cb, G + (int64_t)j0 * P);
     }
+  }
+  static void grad_any(int act, const T* X, const T* Xr, int n, int d, const T* Wt, T* G, T* Cb) {
+    if (act == 0) grad_panel<0>(X, Xr, n, d, Wt, G, Cb);
+    else if (act == 2) grad_panel<2>(X, Xr, n, d, Wt, G, Cb);
+    else grad_panel<1>(X, Xr, n, d, Wt, G, Cb);
   }
 
   // Pass C: Ul[i] += Σ_v a_v ⊙ σ(z_iv) (lane-wise partial sums of u_i / κ, theory.md §1).
   template <int ACT, int M>
-  static inline void passC(const T* Xi, int d, const T* Wt, const T* ap, T* Ui) {
+  OV_INLINE static void passC(const T* Xi, int d, const T* Wt, const T* ap, T* Ui) {
     R z[M][NV];
     zdots<M>(Xi, d, Wt, z);
     R av[NV];
@@ -189,10 +201,29 @@ struct NK {
     for (; i + MR <= n; i += MR) passC<ACT, MR>(X + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L);
     for (; i < n; i++) passC<ACT, 1>(X + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L);
   }
+  static void fwd_any(int act, const T* X, int n, int d, const T* Wt, const T* ap, T* Ul) {
+    if (act == 0) fwd_panel<0>(X, n, d, Wt, ap, Ul);
+    else if (act == 2) fwd_panel<2>(X, n, d, Wt, ap, Ul);
+    else fwd_panel<1>(X, n, d, Wt, ap, Ul);
+  }
+
+  // Which σ to use for a panel: for exp, the unclamped vector exp when Cauchy–Schwarz bounds
+  // every argument, |⟨w_q, x_i⟩| ≤ max_q ‖w_q‖ · max_i ‖x_i‖ < EXP_SAFE. NaN/Inf fail the test.
+  static int act_for(int act, double xmax, const T* Wt, int d) {
+    if (act != 0) return act;
+    double wmax = 0;
+    for (int q = 0; q < P; q++) {
+      double s = 0;
+      for (int j = 0; j < d; j++) s += (double)Wt[(int64_t)j * P + q] * (double)Wt[(int64_t)j * P + q];
+      if (!(s <= wmax)) wmax = s;  // NaN propagates as "not ≤"
+    }
+    double bound = xmax * __builtin_sqrt(wmax) * 1.0000001;
+    return bound < V::EXP_SAFE ? 2 : 0;
+  }
 
   // JVP: Ul[i] += Σ_v a_v ⊙ σ'(z_iv) ⊙ ⟨v_q, x_i⟩.
   template <int ACT, int M>
-  static inline void passJ(const T* Xi, int d, const T* Wt, const T* Vt, const T* ap, T* Ui) {
+  OV_INLINE static void passJ(const T* Xi, int d, const T* Wt, const T* Vt, const T* ap, T* Ui) {
     R z[M][NV], zv[M][NV];
     zdots<M>(Xi, d, Wt, z);
     zdots<M>(Xi, d, Vt, zv);
@@ -244,7 +275,7 @@ struct NK {
       int r0 = pi * P, cnt = ov_min(P, c.m - r0);
       load_panel(c.W, c.d, r0, cnt, s.Wt);
       load_a(c.p->a, r0, cnt, s.ap);
-      grad_panel<ACT>(c.X, c.n, c.d, c.rT, s.Wt, s.G, s.Cb);
+      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.Xr, c.n, c.d, s.Wt, s.G, s.Cb);
       // W ← W − η κ a_q G  (theory.md §2), in float64 whatever the kernel precision
       for (int q = 0; q < cnt; q++) {
         double coef = c.eta * c.p->kappa * c.p->a[r0 + q];
@@ -252,7 +283,7 @@ struct NK {
         for (int j = 0; j < c.d; j++) w[j] -= coef * (double)s.G[(int64_t)j * P + q];
       }
       load_panel(c.W, c.d, r0, cnt, s.Wt);  // u at the new weights: the second σ per pair
-      fwd_panel<ACT>(c.X, c.n, c.d, s.Wt, s.ap, s.Ul);
+      fwd_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.n, c.d, s.Wt, s.ap, s.Ul);
     }
     flush_chunk(s.Ul, c.n, c.chunkU + (int64_t)chunk * c.n);
   }
@@ -267,7 +298,7 @@ struct NK {
       int r0 = pi * P, cnt = ov_min(P, c.m - r0);
       load_panel(c.Wc, c.d, r0, cnt, s.Wt);
       load_a(c.p->a, r0, cnt, s.ap);
-      fwd_panel<ACT>(c.X, c.n, c.d, s.Wt, s.ap, s.Ul);
+      fwd_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.n, c.d, s.Wt, s.ap, s.Ul);
     }
     flush_chunk(s.Ul, c.n, c.chunkU + (int64_t)chunk * c.n);
   }
@@ -281,13 +312,22 @@ struct NK {
     for (int pi = p0; pi < p1; pi++) {
       int r0 = pi * P, cnt = ov_min(P, c.m - r0);
       load_panel(c.Wc, c.d, r0, cnt, s.Wt);
-      grad_panel<ACT>(c.X, c.n, c.d, c.rT, s.Wt, s.G, s.Cb);
+      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.Xr, c.n, c.d, s.Wt, s.G, s.Cb);
       for (int q = 0; q < cnt; q++) {
         double coef = c.p->kappa * c.p->a[r0 + q];
         double* g = c.G + (int64_t)(r0 + q) * c.d;
         for (int j = 0; j < c.d; j++) g[j] = coef * (double)s.G[(int64_t)j * P + q];
       }
     }
+  }
+
+  template <int ACT>
+  static void jvp_panel(const Ctx& c, const Scr& s) {
+    int i = 0;
+    const T* X = c.X;
+    int d = c.d;
+    for (; i + MR <= c.n; i += MR) passJ<ACT, MR>(X + (int64_t)i * d, d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
+    for (; i < c.n; i++) passJ<ACT, 1>(X + (int64_t)i * d, d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
   }
 
   template <int ACT>
@@ -301,12 +341,9 @@ struct NK {
       load_panel(c.Wc, c.d, r0, cnt, s.Wt);
       load_panel(c.W2, c.d, r0, cnt, s.Vt);
       load_a(c.p->a, r0, cnt, s.ap);
-      int i = 0;
-      const T* X = c.X;
-      int d = c.d;
-      for (; i + MR <= c.n; i += MR)
-        passJ<ACT, MR>(X + (int64_t)i * d, d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
-      for (; i < c.n; i++) passJ<ACT, 1>(X + (int64_t)i * d, d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
+      int act = act_for(ACT, c.xmax, s.Wt, c.d);
+      if (act == 2) jvp_panel<2>(c, s);
+      else jvp_panel<ACT>(c, s);
     }
     flush_chunk(s.Ul, c.n, c.chunkU + (int64_t)chunk * c.n);
   }
@@ -346,19 +383,27 @@ struct NK {
     c.scratch = (char*)ov_alloc(c.scratchBytes * (threads < 1 ? 1 : threads));
     c.chunkU = (double*)ov_alloc((int64_t)(c.nchunk > 0 ? c.nchunk : 1) * c.n * sizeof(double));
     c.chunkFlips = (int64_t*)ov_alloc((int64_t)(c.nchunk > 0 ? c.nchunk : 1) * sizeof(int64_t));
-    c.rT = 0;
+    c.Xr = 0;
+    c.xmax = 0;
+    for (int i = 0; i < c.n; i++) {
+      double s = 0;
+      for (int j = 0; j < c.d; j++) s += (double)c.X[(int64_t)i * c.d + j] * (double)c.X[(int64_t)i * c.d + j];
+      if (!(s <= c.xmax)) c.xmax = s;
+    }
+    c.xmax = c.xmax == c.xmax ? __builtin_sqrt(c.xmax) : __builtin_inf();
     return c.scratch && c.chunkU && c.chunkFlips;
   }
   static void teardown(Ctx& c) {
     ov_free(c.scratch);
     ov_free(c.chunkU);
     ov_free(c.chunkFlips);
-    if (c.rT) ov_free((void*)c.rT);
+    if (c.Xr) ov_free((void*)c.Xr);
   }
   static void set_r(Ctx& c, const double* r) {
-    T* rt = (T*)ov_alloc((int64_t)(c.n > 0 ? c.n : 1) * sizeof(T));
-    for (int i = 0; i < c.n; i++) rt[i] = (T)r[i];
-    c.rT = rt;
+    T* xr = (T*)ov_alloc((int64_t)c.n * c.d * sizeof(T));
+    for (int i = 0; i < c.n; i++)
+      for (int j = 0; j < c.d; j++) xr[(int64_t)i * c.d + j] = (T)(r[i] * (double)c.X[(int64_t)i * c.d + j]);
+    c.Xr = xr;
   }
   static int workers(int threads, int tasks) {
     if (threads < 1) threads = 1;
@@ -474,7 +519,7 @@ struct GK {
   }
 
   // C[rows R0.., cols C0..C0+GNR) += Σ_k S[row][k] S[col][k]
-  static inline void tile(const Ctx& c, int rb, int col0) {
+  OV_INLINE static void tile(const Ctx& c, int rb, int col0) {
     R acc[GMR][GNR];
     const int64_t ld = c.npad;
     T* cb = c.Cb + (int64_t)col0 * ld + (int64_t)rb * RB;
