@@ -1,0 +1,233 @@
+// Node-API glue: argument checking, ISA selection, timing of the roofline probes. The numerical
+// work is in kernels.inl, compiled once per ISA (isa_*.cc) and chosen at run time.
+#include <napi.h>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+
+#include "api.h"
+
+namespace {
+
+bool has_avx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+}
+bool has_avx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+const OvKernels* table(const Napi::Env& env, const std::string& isa, bool f32) {
+  if (isa == "avx512") {
+    if (!has_avx512()) throw Napi::Error::New(env, "this CPU lacks AVX-512 (F, DQ, VL, BW)");
+    return ov_kernels_avx512(f32);
+  }
+  if (isa == "avx2") {
+    if (!has_avx2()) throw Napi::Error::New(env, "this CPU lacks AVX2 + FMA");
+    return ov_kernels_avx2(f32);
+  }
+  if (isa == "scalar") return ov_kernels_scalar(f32);
+  throw Napi::Error::New(env, "unknown ISA: " + isa);
+}
+
+template <class T>
+T* arr(const Napi::Value& v, int64_t need, const char* what) {
+  Napi::Env env = v.Env();
+  bool ok = v.IsTypedArray();
+  if (ok) {
+    napi_typedarray_type want = sizeof(T) == 8 ? napi_float64_array : napi_float32_array;
+    ok = v.As<Napi::TypedArray>().TypedArrayType() == want;
+  }
+  if (!ok) {
+    throw Napi::TypeError::New(env, std::string(what) + (sizeof(T) == 8 ? " must be a Float64Array" : " must be a Float32Array"));
+  }
+  auto ta = v.As<Napi::TypedArrayOf<T>>();
+  if ((int64_t)ta.ElementLength() < need) {
+    throw Napi::RangeError::New(env, std::string(what) + " has " + std::to_string(ta.ElementLength()) +
+                                         " elements, needs " + std::to_string(need));
+  }
+  return ta.Data();
+}
+
+int intArg(const Napi::Value& v, const char* what, int lo) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a number");
+  double x = v.As<Napi::Number>().DoubleValue();
+  if (!(x >= lo) || x > 2147483647.0 || x != (double)(int64_t)x)
+    throw Napi::RangeError::New(v.Env(), std::string(what) + " must be an integer ≥ " + std::to_string(lo));
+  return (int)x;
+}
+
+struct Call {
+  const OvKernels* k;
+  OvProblem p;
+  bool f32;
+};
+
+// (isa, f32, prob, ...): prob = { n, d, m, X, a, kappa, act }
+Call problem(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Call c;
+  c.f32 = info[1].ToBoolean();
+  c.k = table(env, info[0].ToString().Utf8Value(), c.f32);
+  if (!info[2].IsObject()) throw Napi::TypeError::New(env, "problem must be an object");
+  Napi::Object o = info[2].As<Napi::Object>();
+  c.p.n = intArg(o.Get("n"), "n", 1);
+  c.p.d = intArg(o.Get("d"), "d", 1);
+  c.p.m = intArg(o.Get("m"), "m", 1);
+  int64_t nd = (int64_t)c.p.n * c.p.d;
+  if (c.f32) c.p.X = arr<float>(o.Get("X"), nd, "X");
+  else c.p.X = arr<double>(o.Get("X"), nd, "X");
+  c.p.a = arr<double>(o.Get("a"), c.p.m, "a");
+  c.p.kappa = o.Get("kappa").ToNumber().DoubleValue();
+  c.p.act = intArg(o.Get("act"), "act", 0);
+  if (c.p.act > 1) throw Napi::RangeError::New(env, "act must be 0 (exp) or 1 (relu)");
+  return c;
+}
+
+int64_t md(const Call& c) { return (int64_t)c.p.m * c.p.d; }
+
+Napi::Value Forward(const Napi::CallbackInfo& info) {
+  Call c = problem(info);
+  const double* W = arr<double>(info[3], md(c), "W");
+  double* u = arr<double>(info[4], c.p.n, "u");
+  c.k->forward(&c.p, W, u, intArg(info[5], "threads", 1));
+  return info.Env().Undefined();
+}
+Napi::Value Gradient(const Napi::CallbackInfo& info) {
+  Call c = problem(info);
+  const double* W = arr<double>(info[3], md(c), "W");
+  const double* r = arr<double>(info[4], c.p.n, "r");
+  double* G = arr<double>(info[5], md(c), "G");
+  c.k->gradient(&c.p, W, r, G, intArg(info[6], "threads", 1));
+  return info.Env().Undefined();
+}
+Napi::Value Step(const Napi::CallbackInfo& info) {
+  Call c = problem(info);
+  double* W = arr<double>(info[3], md(c), "W");
+  const double* r = arr<double>(info[4], c.p.n, "r");
+  double eta = info[5].ToNumber().DoubleValue();
+  double* u = arr<double>(info[6], c.p.n, "u");
+  c.k->step(&c.p, W, r, eta, u, intArg(info[7], "threads", 1));
+  return info.Env().Undefined();
+}
+Napi::Value Jvp(const Napi::CallbackInfo& info) {
+  Call c = problem(info);
+  const double* W = arr<double>(info[3], md(c), "W");
+  const double* V = arr<double>(info[4], md(c), "V");
+  double* out = arr<double>(info[5], c.p.n, "out");
+  c.k->jvp(&c.p, W, V, out, intArg(info[6], "threads", 1));
+  return info.Env().Undefined();
+}
+Napi::Value Gram(const Napi::CallbackInfo& info) {
+  Call c = problem(info);
+  const double* W = arr<double>(info[3], md(c), "W");
+  double* H = arr<double>(info[4], (int64_t)c.p.n * c.p.n, "H");
+  c.k->gram(&c.p, W, H, intArg(info[5], "threads", 1));
+  return info.Env().Undefined();
+}
+Napi::Value Flips(const Napi::CallbackInfo& info) {
+  Call c = problem(info);
+  const double* W0 = arr<double>(info[3], md(c), "W0");
+  const double* W = arr<double>(info[4], md(c), "W");
+  int64_t f = c.k->flips(&c.p, W0, W, intArg(info[5], "threads", 1));
+  return Napi::Number::New(info.Env(), (double)f);
+}
+// vexp(isa, f32, x, y)
+Napi::Value Vexp(const Napi::CallbackInfo& info) {
+  const OvKernels* k = table(info.Env(), info[0].ToString().Utf8Value(), info[1].ToBoolean());
+  auto x = info[2].As<Napi::Float64Array>();
+  double* xp = arr<double>(info[2], 0, "x");
+  double* y = arr<double>(info[3], x.ElementLength(), "y");
+  k->vexp(xp, y, (int64_t)x.ElementLength());
+  return info.Env().Undefined();
+}
+// symv(isa, n, A, x, y, threads)
+Napi::Value Symv(const Napi::CallbackInfo& info) {
+  const OvKernels* k = table(info.Env(), info[0].ToString().Utf8Value(), false);
+  int n = intArg(info[1], "n", 0);
+  const double* A = arr<double>(info[2], (int64_t)n * n, "A");
+  const double* x = arr<double>(info[3], n, "x");
+  double* y = arr<double>(info[4], n, "y");
+  k->symv(n, A, x, y, intArg(info[5], "threads", 1));
+  return info.Env().Undefined();
+}
+// gemm(isa, m, n, k, A, B, C, threads): C = A B
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  const OvKernels* kt = table(info.Env(), info[0].ToString().Utf8Value(), false);
+  int m = intArg(info[1], "m", 0), n = intArg(info[2], "n", 0), k = intArg(info[3], "k", 0);
+  const double* A = arr<double>(info[4], (int64_t)m * k, "A");
+  const double* B = arr<double>(info[5], (int64_t)k * n, "B");
+  double* C = arr<double>(info[6], (int64_t)m * n, "C");
+  kt->gemm(m, n, k, A, B, C, intArg(info[7], "threads", 1));
+  return info.Env().Undefined();
+}
+// potrf(isa, n, A, threads) → 0 or the order of the first non-positive minor
+Napi::Value Potrf(const Napi::CallbackInfo& info) {
+  const OvKernels* k = table(info.Env(), info[0].ToString().Utf8Value(), false);
+  int n = intArg(info[1], "n", 0);
+  double* A = arr<double>(info[2], (int64_t)n * n, "A");
+  return Napi::Number::New(info.Env(), k->potrf(n, A, intArg(info[3], "threads", 1)));
+}
+// potrs(isa, n, L, b)
+Napi::Value Potrs(const Napi::CallbackInfo& info) {
+  const OvKernels* k = table(info.Env(), info[0].ToString().Utf8Value(), false);
+  int n = intArg(info[1], "n", 0);
+  const double* Lm = arr<double>(info[2], (int64_t)n * n, "L");
+  double* b = arr<double>(info[3], n, "b");
+  k->potrs(n, Lm, b);
+  return info.Env().Undefined();
+}
+// probe(isa, f32, kind, threads, iters) → seconds
+Napi::Value Probe(const Napi::CallbackInfo& info) {
+  const OvKernels* k = table(info.Env(), info[0].ToString().Utf8Value(), info[1].ToBoolean());
+  std::string kind = info[2].ToString().Utf8Value();
+  int threads = intArg(info[3], "threads", 1);
+  int64_t iters = (int64_t)info[4].ToNumber().DoubleValue();
+  auto t0 = std::chrono::steady_clock::now();
+  if (kind == "fma") k->probe_fma(threads, iters);
+  else k->probe_exp(threads, iters);
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return Napi::Number::New(info.Env(), s);
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  Napi::Array isas = Napi::Array::New(env);
+  uint32_t k = 0;
+  if (has_avx512()) isas.Set(k++, "avx512");
+  if (has_avx2()) isas.Set(k++, "avx2");
+  isas.Set(k++, "scalar");
+  o.Set("isas", isas);
+  o.Set("hardwareThreads", ov_hardware_threads());
+  Napi::Object lanes = Napi::Object::New(env);
+  lanes.Set("avx512", 8);
+  lanes.Set("avx2", 4);
+  lanes.Set("scalar", 1);
+  o.Set("lanes", lanes);
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("forward", Napi::Function::New(env, Forward));
+  exports.Set("gradient", Napi::Function::New(env, Gradient));
+  exports.Set("step", Napi::Function::New(env, Step));
+  exports.Set("jvp", Napi::Function::New(env, Jvp));
+  exports.Set("gram", Napi::Function::New(env, Gram));
+  exports.Set("flips", Napi::Function::New(env, Flips));
+  exports.Set("vexp", Napi::Function::New(env, Vexp));
+  exports.Set("symv", Napi::Function::New(env, Symv));
+  exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("potrf", Napi::Function::New(env, Potrf));
+  exports.Set("potrs", Napi::Function::New(env, Potrs));
+  exports.Set("probe", Napi::Function::New(env, Probe));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(overparam, Init)

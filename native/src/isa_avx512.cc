@@ -1,0 +1,140 @@
+// AVX-512 kernels (compiled with -mavx512f -mavx512dq -mavx512vl -mavx512bw -mfma; called only
+// after the loader has checked __builtin_cpu_supports). Exp: README.md, "vector exp".
+#include <immintrin.h>
+#include <stdint.h>
+
+#include "api.h"
+
+#define OV_INLINE inline __attribute__((always_inline))
+
+namespace ov_avx512 {
+
+// e^x for 8 doubles: x = (16q + j)·ln2/16 + r with |r| ≤ ln2/32; e^x = 2^q · 2^{j/16} · e^r.
+// k = 16q + j comes from the shifter trick (kd = x·16/ln2 + 1.5·2^52 rounds to an integer whose
+// low 4 bits are j); 2^{j/16} from a 16-entry table held in two registers (vpermt2pd); e^r − 1 by
+// a degree-7 Taylor polynomial (truncation < 1e-18 at |r| = ln2/32); 2^q by vscalefpd, which
+// gives +Inf on overflow and 0 (through correctly rounded subnormals) on underflow.
+// The reduction is exact-enough for |x| < 2^51·ln2/16; CLAMP first limits |x| to 1000 (NaN passes
+// through). Kernels call the unclamped form only when Cauchy–Schwarz bounds every argument by
+// EXP_SAFE (README.md, "vector exp"): it saves 2 of 16 instructions.
+template <bool CLAMP>
+OV_INLINE static __m512d exp_pd(__m512d x) {
+  const __m512d T0 = _mm512_setr_pd(0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0,
+                                    0x1.2387a6e756238p+0, 0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0,
+                                    0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0);
+  const __m512d T1 = _mm512_setr_pd(0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0,
+                                    0x1.9c49182a3f090p+0, 0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0,
+                                    0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0);
+  const __m512d shifter = _mm512_set1_pd(0x1.8p52);
+  if (CLAMP) {
+    x = _mm512_max_pd(_mm512_set1_pd(-1000.0), x);  // vmaxpd/vminpd return the second operand
+    x = _mm512_min_pd(_mm512_set1_pd(1000.0), x);   // on NaN: NaN passes through
+  }
+  __m512d kd = _mm512_fmadd_pd(x, _mm512_set1_pd(0x1.71547652b82fep+4), shifter);  // 16/ln2
+  // kq = k/16 exactly (kd − shifter = k is an integer, /16 is exact)
+  __m512d kq = _mm512_fmadd_pd(kd, _mm512_set1_pd(1.0 / 16), _mm512_set1_pd(-0x1.8p52 / 16));
+  __m512d r = _mm512_fnmadd_pd(kq, _mm512_set1_pd(0x1.62e42fefa39efp-1), x);  // x − kq·ln2 (hi)
+  r = _mm512_fnmadd_pd(kq, _mm512_set1_pd(0x1.abc9e3b39803fp-56), r);          // (lo)
+  __m512d t = _mm512_permutex2var_pd(T0, _mm512_castpd_si512(kd), T1);       // low 4 bits of k
+  __m512d p = _mm512_set1_pd(1.0 / 5040);
+  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 720));
+  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 120));
+  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 24));
+  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 6));
+  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(0.5));
+  __m512d q = _mm512_fmadd_pd(_mm512_mul_pd(r, r), p, r);  // e^r − 1
+  __m512d y = _mm512_fmadd_pd(t, q, t);
+  return _mm512_scalef_pd(y, kq);  // ·2^floor(k/16)
+}
+
+// Same scheme for 16 floats; e^r − 1 to degree 3 suffices (truncation 9e-9 < ½ ulp).
+template <bool CLAMP>
+OV_INLINE static __m512 exp_ps(__m512 x) {
+  const __m512 T = _mm512_setr_ps(0x1.000000p+0f, 0x1.0b5586p+0f, 0x1.172b84p+0f, 0x1.2387a6p+0f,
+                                  0x1.306fe0p+0f, 0x1.3dea64p+0f, 0x1.4bfdaep+0f, 0x1.5ab07ep+0f,
+                                  0x1.6a09e6p+0f, 0x1.7a1148p+0f, 0x1.8ace54p+0f, 0x1.9c4918p+0f,
+                                  0x1.ae89fap+0f, 0x1.c199bep+0f, 0x1.d5818ep+0f, 0x1.ea4afap+0f);
+  const __m512 shifter = _mm512_set1_ps(0x1.8p23f);
+  if (CLAMP) {
+    x = _mm512_max_ps(_mm512_set1_ps(-200.0f), x);
+    x = _mm512_min_ps(_mm512_set1_ps(200.0f), x);
+  }
+  __m512 kd = _mm512_fmadd_ps(x, _mm512_set1_ps(0x1.715476p+4f), shifter);
+  __m512 kq = _mm512_fmadd_ps(kd, _mm512_set1_ps(1.0f / 16), _mm512_set1_ps(-0x1.8p23f / 16));
+  __m512 r = _mm512_fnmadd_ps(kq, _mm512_set1_ps(0x1.62e430p-1f), x);
+  r = _mm512_fnmadd_ps(kq, _mm512_set1_ps(-0x1.05c610p-29f), r);
+  __m512 t = _mm512_permutexvar_ps(_mm512_castps_si512(kd), T);
+  __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(1.0f / 6), r, _mm512_set1_ps(0.5f));
+  __m512 q = _mm512_fmadd_ps(_mm512_mul_ps(r, r), p, r);
+  __m512 y = _mm512_fmadd_ps(t, q, t);
+  return _mm512_scalef_ps(y, kq);
+}
+
+struct VD {
+  typedef double T;
+  typedef __m512d R;
+  static const int L = 8, NV = 2, MR = 4, JB = 8, GMR = 3, GNR = 8;
+  OV_INLINE static R zero() { return _mm512_setzero_pd(); }
+  OV_INLINE static R set1(T a) { return _mm512_set1_pd(a); }
+  OV_INLINE static R load(const T* p) { return _mm512_loadu_pd(p); }
+  OV_INLINE static R loadu(const T* p) { return _mm512_loadu_pd(p); }
+  OV_INLINE static void store(T* p, R a) { _mm512_storeu_pd(p, a); }
+  OV_INLINE static void storeu(T* p, R a) { _mm512_storeu_pd(p, a); }
+  OV_INLINE static R fmadd(R a, R b, R c) { return _mm512_fmadd_pd(a, b, c); }
+  OV_INLINE static R mul(R a, R b) { return _mm512_mul_pd(a, b); }
+  OV_INLINE static R add(R a, R b) { return _mm512_add_pd(a, b); }
+  OV_INLINE static R sub(R a, R b) { return _mm512_sub_pd(a, b); }
+  OV_INLINE static R exp(R a) { return exp_pd<true>(a); }
+  OV_INLINE static R exp_nc(R a) { return exp_pd<false>(a); }
+  static constexpr double EXP_SAFE = 1e12;
+  OV_INLINE static R relu(R z) { return _mm512_max_pd(z, _mm512_setzero_pd()); }  // NaN → 0 like z > 0 ? z : 0
+  OV_INLINE static R step(R z) {
+    return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(z, _mm512_setzero_pd(), _CMP_GE_OQ), _mm512_set1_pd(1.0));
+  }
+  OV_INLINE static unsigned ge0(R z) { return (unsigned)_mm512_cmp_pd_mask(z, _mm512_setzero_pd(), _CMP_GE_OQ); }
+  OV_INLINE static T hsum(R a) {
+    alignas(64) T b[8];
+    _mm512_store_pd(b, a);
+    return ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
+  }
+};
+
+struct VF {
+  typedef float T;
+  typedef __m512 R;
+  static const int L = 16, NV = 2, MR = 4, JB = 8, GMR = 3, GNR = 8;
+  OV_INLINE static R zero() { return _mm512_setzero_ps(); }
+  OV_INLINE static R set1(T a) { return _mm512_set1_ps(a); }
+  OV_INLINE static R load(const T* p) { return _mm512_loadu_ps(p); }
+  OV_INLINE static R loadu(const T* p) { return _mm512_loadu_ps(p); }
+  OV_INLINE static void store(T* p, R a) { _mm512_storeu_ps(p, a); }
+  OV_INLINE static void storeu(T* p, R a) { _mm512_storeu_ps(p, a); }
+  OV_INLINE static R fmadd(R a, R b, R c) { return _mm512_fmadd_ps(a, b, c); }
+  OV_INLINE static R mul(R a, R b) { return _mm512_mul_ps(a, b); }
+  OV_INLINE static R add(R a, R b) { return _mm512_add_ps(a, b); }
+  OV_INLINE static R sub(R a, R b) { return _mm512_sub_ps(a, b); }
+  OV_INLINE static R exp(R a) { return exp_ps<true>(a); }
+  OV_INLINE static R exp_nc(R a) { return exp_ps<false>(a); }
+  static constexpr double EXP_SAFE = 1e4;
+  OV_INLINE static R relu(R z) { return _mm512_max_ps(z, _mm512_setzero_ps()); }
+  OV_INLINE static R step(R z) {
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GE_OQ), _mm512_set1_ps(1.0f));
+  }
+  OV_INLINE static unsigned ge0(R z) { return (unsigned)_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GE_OQ); }
+  OV_INLINE static T hsum(R a) {
+    alignas(64) T b[16];
+    _mm512_store_ps(b, a);
+    T s = 0;
+    for (int l = 0; l < 16; l++) s += b[l];
+    return s;
+  }
+};
+
+#include "kernels.inl"
+
+static const OvKernels kD = make_table<VD, VD>("avx512");
+static const OvKernels kF = make_table<VF, VD>("avx512");
+
+}  // namespace ov_avx512
+
+extern "C" const OvKernels* ov_kernels_avx512(int f32) { return f32 ? &ov_avx512::kF : &ov_avx512::kD; }

@@ -1,0 +1,890 @@
+// The hot loops of theory.md §1–3, written once over a SIMD "traits" class and included by each
+// ISA unit (isa_avx512.cc, isa_avx2.cc, isa_scalar.cc) inside its own namespace. No standard
+// headers here: everything this file instantiates stays private to the ISA it is compiled for.
+//
+// Layout: neurons in SIMD lanes. A *panel* is P = NV·L consecutive neurons; its weights are
+// transposed into Wt (d×P) so that z_{i,q} = Σ_j x_ij · Wt[j][q] is a broadcast of x_ij times a
+// vector of P neurons. The reduction over samples (gradient) then runs along the loop, and the
+// reduction over neurons (forward) runs across lanes into an n×L buffer Ul. See README.md.
+//
+// Requires from the includer: traits V (element type T, register R, lanes L, blocking NV, MR,
+// JB, GMR, GNR and the operations used below) for the kernel precision, and D64 for float64
+// (dense helpers); ov_* from api.h.
+
+#ifndef OV_INLINE
+#define OV_INLINE inline __attribute__((always_inline))
+#endif
+
+template <class A, class B> static inline A ov_min(A a, B b) { return a < (A)b ? a : (A)b; }
+
+// ───────────────────────────── the neuron-panel kernels ─────────────────────────────
+
+template <class V>
+struct NK {
+  typedef typename V::T T;
+  typedef typename V::R R;
+  static const int L = V::L, NV = V::NV, P = V::NV * V::L, MR = V::MR, JB = V::JB;
+  static const int IB = 96;  // samples per block of the fused gradient: C block IB×P stays in L1
+
+  struct Ctx {
+    const OvProblem* p;
+    const T* X;
+    int n, d, m, act;
+    int npan, nchunk;
+    // step / gradient / forward / jvp / flips
+    double* W;              // step: updated in place
+    const double* Wc;       // read-only W
+    const double* W2;       // V for jvp, W for flips (second operand)
+    const T* Xr;            // diag(r) X in T (step/gradient)
+    double xmax;            // max_i ‖x_i‖ (Inf if any entry is not finite)
+    double eta;
+    double* G;              // gradient output (m×d)
+    double* chunkU;         // nchunk×n partial outputs, reduced in chunk order
+    int64_t* chunkFlips;
+    char* scratch;          // per-worker scratch, stride scratchBytes
+    int64_t scratchBytes;
+  };
+
+  // per-worker scratch: Wt, Vt, G, ap (P), Cb (IB×P), Ul (n×L)
+  static int64_t scratch_bytes(int n, int d) {
+    int64_t b = 0;
+    b += 3 * (int64_t)d * P * sizeof(T);
+    b += (int64_t)P * sizeof(T);
+    b += (int64_t)IB * P * sizeof(T);
+    b += (int64_t)n * L * sizeof(T);
+    return (b + 63) / 64 * 64 + 256;
+  }
+  struct Scr {
+    T *Wt, *Vt, *G, *ap, *Cb, *Ul;
+  };
+  static Scr scr(const Ctx& c, int worker) {
+    char* base = c.scratch + (int64_t)worker * c.scratchBytes;
+    T* t = (T*)base;
+    Scr s;
+    s.Wt = t; t += (int64_t)c.d * P;
+    s.Vt = t; t += (int64_t)c.d * P;
+    s.G = t; t += (int64_t)c.d * P;
+    s.ap = t; t += P;
+    s.Cb = t; t += (int64_t)IB * P;
+    s.Ul = t;
+    return s;
+  }
+
+  // Transpose neurons [r0, r0+cnt) of an m×d float64 matrix into a d×P panel of T, zero-padded:
+  // padded neurons have w = 0 and a = 0, so they add exactly 0 to every sum.
+  static void load_panel(const double* W, int d, int r0, int cnt, T* Wt) {
+    for (int j = 0; j < d; j++) {
+      T* row = Wt + (int64_t)j * P;
+      for (int q = 0; q < cnt; q++) row[q] = (T)W[(int64_t)(r0 + q) * d + j];
+      for (int q = cnt; q < P; q++) row[q] = 0;
+    }
+  }
+  static void load_a(const double* a, int r0, int cnt, T* ap) {
+    for (int q = 0; q < cnt; q++) ap[q] = (T)a[r0 + q];
+    for (int q = cnt; q < P; q++) ap[q] = 0;
+  }
+
+  // z[mr][v] = ⟨x_{i+mr}, w_q⟩ for the P neurons of the panel. M·NV independent FMA chains
+  // hide the FMA latency; x is broadcast from memory, the panel row is loaded once per j.
+  template <int M>
+  OV_INLINE static void zdots(const T* Xi, int d, const T* Wt, R z[M][NV]) {
+#pragma GCC unroll 8
+    for (int mr = 0; mr < M; mr++)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) z[mr][v] = V::zero();
+#pragma GCC unroll 4
+    for (int j = 0; j < d; j++) {
+      R w[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) w[v] = V::load(Wt + (int64_t)j * P + v * L);
+#pragma GCC unroll 8
+      for (int mr = 0; mr < M; mr++) {
+        R x = V::set1(Xi[(int64_t)mr * d + j]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) z[mr][v] = V::fmadd(x, w[v], z[mr][v]);
+      }
+    }
+  }
+
+  // σ and σ' (theory.md §1; ReLU derivative 1{z ≥ 0} as in Du et al.). ACT: 0 = exp, 1 = relu,
+  // 2 = exp where every argument is known to be below EXP_SAFE in magnitude (no clamping).
+  template <int ACT> OV_INLINE static R sig(R z) { return ACT == 0 ? V::exp(z) : ACT == 2 ? V::exp_nc(z) : V::relu(z); }
+  template <int ACT> OV_INLINE static R dsig(R z) { return ACT == 0 ? V::exp(z) : ACT == 2 ? V::exp_nc(z) : V::step(z); }
+
+  // Pass A: C[i][q] = σ'(z_iq) for M samples (the residual is folded into X, see grad_panel).
+  template <int ACT, int M>
+  OV_INLINE static void passA(const T* Xi, int d, const T* Wt, T* Ci) {
+    R z[M][NV];
+    zdots<M>(Xi, d, Wt, z);
+#pragma GCC unroll 8
+    for (int mr = 0; mr < M; mr++)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) V::store(Ci + (int64_t)mr * P + v * L, dsig<ACT>(z[mr][v]));
+  }
+
+  // Pass B: G[j][q] += Σ_i (r_i x_ij) C[i][q] for J dimensions; J·NV accumulators in registers.
+  template <int J>
+  OV_INLINE static void passB(const T* Xb, int d, int nb, const T* Cb, T* Gj) {
+    R g[J][NV];
+#pragma GCC unroll 8
+    for (int jj = 0; jj < J; jj++)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) g[jj][v] = V::load(Gj + (int64_t)jj * P + v * L);
+#pragma GCC unroll 2
+    for (int i = 0; i < nb; i++) {
+      R c[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) c[v] = V::load(Cb + (int64_t)i * P + v * L);
+#pragma GCC unroll 8
+      for (int jj = 0; jj < J; jj++) {
+        R x = V::set1(Xb[(int64_t)i * d + jj]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) g[jj][v] = V::fmadd(x, c[v], g[jj][v]);
+      }
+    }
+#pragma GCC unroll 8
+    for (int jj = 0; jj < J; jj++)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) V::store(Gj + (int64_t)jj * P + v * L, g[jj][v]);
+  }
+
+  template <int J>
+  static inline void passB_tail(int rem, const T* Xb, int d, int nb, const T* Cb, T* Gj) {
+    if (J == 0) return;
+    if (rem == J) passB<(J > 0 ? J : 1)>(Xb, d, nb, Cb, Gj);
+    else passB_tail<(J > 0 ? J - 1 : 0)>(rem, Xb, d, nb, Cb, Gj);
+  }
+
+  // The gradient of one panel without the factor κ a_q (theory.md §2):
+  // G[j][q] = Σ_i σ'(⟨w_q,x_i⟩) · (r_i x_ij), with Xr = diag(r) X formed once per call. Samples go
+  // in blocks of IB so that C never leaves L1: the n×m matrix of σ' values is never stored.
+  template <int ACT>
+  static void grad_panel(const T* X, const T* Xr, int n, int d, const T* Wt, T* G, T* Cb) {
+    for (int64_t k = 0; k < (int64_t)d * P; k++) G[k] = 0;
+    for (int i0 = 0; i0 < n; i0 += IB) {
+      int nb = ov_min(IB, n - i0);
+      const T* Xb = X + (int64_t)i0 * d;
+      const T* Xrb = Xr + (int64_t)i0 * d;
+      int i = 0;
+      for (; i + MR <= nb; i += MR) passA<ACT, MR>(Xb + (int64_t)i * d, d, Wt, Cb + (int64_t)i * P);
+      for (; i < nb; i++) passA<ACT, 1>(Xb + (int64_t)i * d, d, Wt, Cb + (int64_t)i * P);
+      int j0 = 0;
+      for (; j0 + JB <= d; j0 += JB) passB<JB>(Xrb + j0, d, nb, Cb, G + (int64_t)j0 * P);
+      if (j0 < d) passB_tail<JB - 1>(d - j0, Xrb + j0, d, nb, Cb, G + (int64_t)j0 * P);
+    }
+  }
+  static void grad_any(int act, const T* X, const T* Xr, int n, int d, const T* Wt, T* G, T* Cb) {
+    if (act == 0) grad_panel<0>(X, Xr, n, d, Wt, G, Cb);
+    else if (act == 2) grad_panel<2>(X, Xr, n, d, Wt, G, Cb);
+    else grad_panel<1>(X, Xr, n, d, Wt, G, Cb);
+  }
+
+  // Pass C: Ul[i] += Σ_v a_v ⊙ σ(z_iv) (lane-wise partial sums of u_i / κ, theory.md §1).
+  template <int ACT, int M>
+  OV_INLINE static void passC(const T* Xi, int d, const T* Wt, const T* ap, T* Ui) {
+    R z[M][NV];
+    zdots<M>(Xi, d, Wt, z);
+    R av[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) av[v] = V::load(ap + v * L);
+#pragma GCC unroll 8
+    for (int mr = 0; mr < M; mr++) {
+      R acc = V::load(Ui + (int64_t)mr * L);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) acc = V::fmadd(av[v], sig<ACT>(z[mr][v]), acc);
+      V::store(Ui + (int64_t)mr * L, acc);
+    }
+  }
+  template <int ACT>
+  static void fwd_panel(const T* X, int n, int d, const T* Wt, const T* ap, T* Ul) {
+    int i = 0;
+    for (; i + MR <= n; i += MR) passC<ACT, MR>(X + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L);
+    for (; i < n; i++) passC<ACT, 1>(X + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L);
+  }
+  static void fwd_any(int act, const T* X, int n, int d, const T* Wt, const T* ap, T* Ul) {
+    if (act == 0) fwd_panel<0>(X, n, d, Wt, ap, Ul);
+    else if (act == 2) fwd_panel<2>(X, n, d, Wt, ap, Ul);
+    else fwd_panel<1>(X, n, d, Wt, ap, Ul);
+  }
+
+  // Which σ to use for a panel: for exp, the unclamped vector exp when Cauchy–Schwarz bounds
+  // every argument, |⟨w_q, x_i⟩| ≤ max_q ‖w_q‖ · max_i ‖x_i‖ < EXP_SAFE. NaN/Inf fail the test.
+  static int act_for(int act, double xmax, const T* Wt, int d) {
+    if (act != 0) return act;
+    double wmax = 0;
+    for (int q = 0; q < P; q++) {
+      double s = 0;
+      for (int j = 0; j < d; j++) s += (double)Wt[(int64_t)j * P + q] * (double)Wt[(int64_t)j * P + q];
+      if (!(s <= wmax)) wmax = s;  // NaN propagates as "not ≤"
+    }
+    double bound = xmax * __builtin_sqrt(wmax) * 1.0000001;
+    return bound < V::EXP_SAFE ? 2 : 0;
+  }
+
+  // JVP: Ul[i] += Σ_v a_v ⊙ σ'(z_iv) ⊙ ⟨v_q, x_i⟩.
+  template <int ACT, int M>
+  OV_INLINE static void passJ(const T* Xi, int d, const T* Wt, const T* Vt, const T* ap, T* Ui) {
+    R z[M][NV], zv[M][NV];
+    zdots<M>(Xi, d, Wt, z);
+    zdots<M>(Xi, d, Vt, zv);
+    R av[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) av[v] = V::load(ap + v * L);
+#pragma GCC unroll 8
+    for (int mr = 0; mr < M; mr++) {
+      R acc = V::load(Ui + (int64_t)mr * L);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) acc = V::fmadd(V::mul(av[v], dsig<ACT>(z[mr][v])), zv[mr][v], acc);
+      V::store(Ui + (int64_t)mr * L, acc);
+    }
+  }
+
+  // ── chunks: a fixed partition of the panels that does not depend on the thread count ──
+  static int chunks_for(int npan) { return npan < 64 ? npan : 64; }
+  static void chunk_range(int npan, int nchunk, int c, int* p0, int* p1) {
+    *p0 = (int)((int64_t)c * npan / nchunk);
+    *p1 = (int)((int64_t)(c + 1) * npan / nchunk);
+  }
+  // Reduce the lanes of Ul into chunkU[c] (fixed lane order) and clear Ul for the next chunk.
+  static void flush_chunk(T* Ul, int n, double* out) {
+    for (int i = 0; i < n; i++) {
+      double s = 0;
+      for (int l = 0; l < L; l++) {
+        s += (double)Ul[(int64_t)i * L + l];
+        Ul[(int64_t)i * L + l] = 0;
+      }
+      out[i] = s;
+    }
+  }
+  // u_i = κ Σ_c chunkU[c][i], chunks in order.
+  static void reduce_chunks(const Ctx& c, double* u) {
+    for (int i = 0; i < c.n; i++) {
+      double s = 0;
+      for (int k = 0; k < c.nchunk; k++) s += c.chunkU[(int64_t)k * c.n + i];
+      u[i] = c.p->kappa * s;
+    }
+  }
+
+  template <int ACT>
+  static void task_step(void* vc, int chunk, int worker) {
+    const Ctx& c = *(const Ctx*)vc;
+    Scr s = scr(c, worker);
+    int p0, p1;
+    chunk_range(c.npan, c.nchunk, chunk, &p0, &p1);
+    for (int pi = p0; pi < p1; pi++) {
+      int r0 = pi * P, cnt = ov_min(P, c.m - r0);
+      load_panel(c.W, c.d, r0, cnt, s.Wt);
+      load_a(c.p->a, r0, cnt, s.ap);
+      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.Xr, c.n, c.d, s.Wt, s.G, s.Cb);
+      // W ← W − η κ a_q G  (theory.md §2), in float64 whatever the kernel precision
+      for (int q = 0; q < cnt; q++) {
+        double coef = c.eta * c.p->kappa * c.p->a[r0 + q];
+        double* w = c.W + (int64_t)(r0 + q) * c.d;
+        for (int j = 0; j < c.d; j++) w[j] -= coef * (double)s.G[(int64_t)j * P + q];
+      }
+      load_panel(c.W, c.d, r0, cnt, s.Wt);  // u at the new weights: the second σ per pair
+      fwd_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.n, c.d, s.Wt, s.ap, s.Ul);
+    }
+    flush_chunk(s.Ul, c.n, c.chunkU + (int64_t)chunk * c.n);
+  }
+
+  template <int ACT>
+  static void task_forward(void* vc, int chunk, int worker) {
+    const Ctx& c = *(const Ctx*)vc;
+    Scr s = scr(c, worker);
+    int p0, p1;
+    chunk_range(c.npan, c.nchunk, chunk, &p0, &p1);
+    for (int pi = p0; pi < p1; pi++) {
+      int r0 = pi * P, cnt = ov_min(P, c.m - r0);
+      load_panel(c.Wc, c.d, r0, cnt, s.Wt);
+      load_a(c.p->a, r0, cnt, s.ap);
+      fwd_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.n, c.d, s.Wt, s.ap, s.Ul);
+    }
+    flush_chunk(s.Ul, c.n, c.chunkU + (int64_t)chunk * c.n);
+  }
+
+  template <int ACT>
+  static void task_gradient(void* vc, int chunk, int worker) {
+    const Ctx& c = *(const Ctx*)vc;
+    Scr s = scr(c, worker);
+    int p0, p1;
+    chunk_range(c.npan, c.nchunk, chunk, &p0, &p1);
+    for (int pi = p0; pi < p1; pi++) {
+      int r0 = pi * P, cnt = ov_min(P, c.m - r0);
+      load_panel(c.Wc, c.d, r0, cnt, s.Wt);
+      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.Xr, c.n, c.d, s.Wt, s.G, s.Cb);
+      for (int q = 0; q < cnt; q++) {
+        double coef = c.p->kappa * c.p->a[r0 + q];
+        double* g = c.G + (int64_t)(r0 + q) * c.d;
+        for (int j = 0; j < c.d; j++) g[j] = coef * (double)s.G[(int64_t)j * P + q];
+      }
+    }
+  }
+
+  template <int ACT>
+  static void jvp_panel(const Ctx& c, const Scr& s) {
+    int i = 0;
+    const T* X = c.X;
+    int d = c.d;
+    for (; i + MR <= c.n; i += MR) passJ<ACT, MR>(X + (int64_t)i * d, d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
+    for (; i < c.n; i++) passJ<ACT, 1>(X + (int64_t)i * d, d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
+  }
+
+  template <int ACT>
+  static void task_jvp(void* vc, int chunk, int worker) {
+    const Ctx& c = *(const Ctx*)vc;
+    Scr s = scr(c, worker);
+    int p0, p1;
+    chunk_range(c.npan, c.nchunk, chunk, &p0, &p1);
+    for (int pi = p0; pi < p1; pi++) {
+      int r0 = pi * P, cnt = ov_min(P, c.m - r0);
+      load_panel(c.Wc, c.d, r0, cnt, s.Wt);
+      load_panel(c.W2, c.d, r0, cnt, s.Vt);
+      load_a(c.p->a, r0, cnt, s.ap);
+      int act = act_for(ACT, c.xmax, s.Wt, c.d);
+      if (act == 2) jvp_panel<2>(c, s);
+      else jvp_panel<ACT>(c, s);
+    }
+    flush_chunk(s.Ul, c.n, c.chunkU + (int64_t)chunk * c.n);
+  }
+
+  static void task_flips(void* vc, int chunk, int worker) {
+    const Ctx& c = *(const Ctx*)vc;
+    Scr s = scr(c, worker);
+    int p0, p1;
+    chunk_range(c.npan, c.nchunk, chunk, &p0, &p1);
+    int64_t count = 0;
+    for (int pi = p0; pi < p1; pi++) {
+      int r0 = pi * P, cnt = ov_min(P, c.m - r0);
+      load_panel(c.Wc, c.d, r0, cnt, s.Wt);  // W0
+      load_panel(c.W2, c.d, r0, cnt, s.Vt);  // W
+      for (int i = 0; i < c.n; i++) {
+        R z0[1][NV], z1[1][NV];
+        zdots<1>(c.X + (int64_t)i * c.d, c.d, s.Wt, z0);
+        zdots<1>(c.X + (int64_t)i * c.d, c.d, s.Vt, z1);
+        // padded neurons have z = 0 in both: same pattern, never counted
+        for (int v = 0; v < NV; v++) count += __builtin_popcount(V::ge0(z0[0][v]) ^ V::ge0(z1[0][v]));
+      }
+    }
+    c.chunkFlips[chunk] = count;
+  }
+
+  // ── entry points ──
+  static bool setup(Ctx& c, const OvProblem* p, int threads) {
+    c.p = p;
+    c.X = (const T*)p->X;
+    c.n = p->n;
+    c.d = p->d;
+    c.m = p->m;
+    c.act = p->act;
+    c.npan = (p->m + P - 1) / P;
+    c.nchunk = chunks_for(c.npan);
+    c.scratchBytes = scratch_bytes(c.n, c.d);
+    c.scratch = (char*)ov_alloc(c.scratchBytes * (threads < 1 ? 1 : threads));
+    c.chunkU = (double*)ov_alloc((int64_t)(c.nchunk > 0 ? c.nchunk : 1) * c.n * sizeof(double));
+    c.chunkFlips = (int64_t*)ov_alloc((int64_t)(c.nchunk > 0 ? c.nchunk : 1) * sizeof(int64_t));
+    c.Xr = 0;
+    c.xmax = 0;
+    for (int i = 0; i < c.n; i++) {
+      double s = 0;
+      for (int j = 0; j < c.d; j++) s += (double)c.X[(int64_t)i * c.d + j] * (double)c.X[(int64_t)i * c.d + j];
+      if (!(s <= c.xmax)) c.xmax = s;
+    }
+    c.xmax = c.xmax == c.xmax ? __builtin_sqrt(c.xmax) : __builtin_inf();
+    return c.scratch && c.chunkU && c.chunkFlips;
+  }
+  static void teardown(Ctx& c) {
+    ov_free(c.scratch);
+    ov_free(c.chunkU);
+    ov_free(c.chunkFlips);
+    if (c.Xr) ov_free((void*)c.Xr);
+  }
+  static void set_r(Ctx& c, const double* r) {
+    T* xr = (T*)ov_alloc((int64_t)c.n * c.d * sizeof(T));
+    for (int i = 0; i < c.n; i++)
+      for (int j = 0; j < c.d; j++) xr[(int64_t)i * c.d + j] = (T)(r[i] * (double)c.X[(int64_t)i * c.d + j]);
+    c.Xr = xr;
+  }
+  static int workers(int threads, int tasks) {
+    if (threads < 1) threads = 1;
+    return threads < tasks ? threads : (tasks < 1 ? 1 : tasks);
+  }
+
+  static void forward(const OvProblem* p, const double* W, double* u, int threads) {
+    Ctx c;
+    int th = workers(threads, chunks_for((p->m + P - 1) / P));
+    if (!setup(c, p, th)) return;
+    c.Wc = W;
+    ov_parallel(c.nchunk, th, p->act == 0 ? task_forward<0> : task_forward<1>, &c);
+    reduce_chunks(c, u);
+    teardown(c);
+  }
+  static void step(const OvProblem* p, double* W, const double* r, double eta, double* u, int threads) {
+    Ctx c;
+    int th = workers(threads, chunks_for((p->m + P - 1) / P));
+    if (!setup(c, p, th)) return;
+    c.W = W;
+    c.eta = eta;
+    set_r(c, r);
+    ov_parallel(c.nchunk, th, p->act == 0 ? task_step<0> : task_step<1>, &c);
+    reduce_chunks(c, u);
+    teardown(c);
+  }
+  static void gradient(const OvProblem* p, const double* W, const double* r, double* G, int threads) {
+    Ctx c;
+    int th = workers(threads, chunks_for((p->m + P - 1) / P));
+    if (!setup(c, p, th)) return;
+    c.Wc = W;
+    c.G = G;
+    set_r(c, r);
+    ov_parallel(c.nchunk, th, p->act == 0 ? task_gradient<0> : task_gradient<1>, &c);
+    teardown(c);
+  }
+  static void jvp(const OvProblem* p, const double* W, const double* Vm, double* out, int threads) {
+    Ctx c;
+    int th = workers(threads, chunks_for((p->m + P - 1) / P));
+    if (!setup(c, p, th)) return;
+    c.Wc = W;
+    c.W2 = Vm;
+    ov_parallel(c.nchunk, th, p->act == 0 ? task_jvp<0> : task_jvp<1>, &c);
+    reduce_chunks(c, out);
+    teardown(c);
+  }
+  static int64_t flips(const OvProblem* p, const double* W0, const double* W, int threads) {
+    Ctx c;
+    int th = workers(threads, chunks_for((p->m + P - 1) / P));
+    if (!setup(c, p, th)) return -1;
+    c.Wc = W0;
+    c.W2 = W;
+    ov_parallel(c.nchunk, th, task_flips, &c);
+    int64_t total = 0;
+    for (int k = 0; k < c.nchunk; k++) total += c.chunkFlips[k];
+    teardown(c);
+    return total;
+  }
+
+  static void vexp(const double* x, double* y, int64_t len) {
+    alignas(64) T buf[V::L];
+    for (int64_t i = 0; i < len; i += L) {
+      int k = (int)ov_min((int64_t)L, len - i);
+      for (int l = 0; l < L; l++) buf[l] = l < k ? (T)x[i + l] : 0;
+      V::store(buf, V::exp(V::load(buf)));
+      for (int l = 0; l < k; l++) y[i + l] = (double)buf[l];
+    }
+  }
+};
+
+// ───────────────────────────── Gram matrix H = κ² (XXᵀ)∘(SSᵀ) ─────────────────────────────
+//
+// Samples in lanes here. For each block of KC neurons: S_blk (n×KC, S_ir = σ'(⟨w_r,x_i⟩)) is
+// computed into panels Sp[ps][k][l] of L samples (the only copy of S that ever exists: KC
+// columns at a time), then C += S_blk S_blkᵀ on the lower triangle with a register-blocked
+// (GMR·L rows × GNR columns) micro-kernel, as in a GEMM. Each tile's sum over neurons runs in a
+// fixed order, so H is bit-identical for every thread count.
+
+template <class V>
+struct GK {
+  typedef typename V::T T;
+  typedef typename V::R R;
+  static const int L = V::L, GMR = V::GMR, GNR = V::GNR, RB = V::GMR * V::L, KC = 256;
+
+  struct Ctx {
+    const OvProblem* p;
+    const T* X;
+    const double* W;
+    int n, d, m, npad, nps, nrb, k0, kb;
+    T* XTp;  // nps × d × L
+    T* Sp;   // nps × KC × L
+    T* Cb;   // npad × npad, column-major (Cb[col*npad + row]), lower tiles only
+    double* H;
+  };
+
+  template <int ACT>
+  static void task_S(void* vc, int ps, int) {
+    const Ctx& c = *(const Ctx*)vc;
+    const T* xt = c.XTp + (int64_t)ps * c.d * L;
+    T* sp = c.Sp + (int64_t)ps * KC * L;
+    for (int k = 0; k < c.kb; k++) {
+      const double* w = c.W + (int64_t)(c.k0 + k) * c.d;
+      R z0 = V::zero(), z1 = V::zero();
+      int j = 0;
+      for (; j + 1 < c.d; j += 2) {
+        z0 = V::fmadd(V::set1((T)w[j]), V::load(xt + (int64_t)j * L), z0);
+        z1 = V::fmadd(V::set1((T)w[j + 1]), V::load(xt + (int64_t)(j + 1) * L), z1);
+      }
+      if (j < c.d) z0 = V::fmadd(V::set1((T)w[j]), V::load(xt + (int64_t)j * L), z0);
+      R z = V::add(z0, z1);
+      V::store(sp + (int64_t)k * L, ACT == 0 ? V::exp(z) : V::step(z));
+    }
+  }
+
+  // C[rows R0.., cols C0..C0+GNR) += Σ_k S[row][k] S[col][k]
+  OV_INLINE static void tile(const Ctx& c, int rb, int col0) {
+    R acc[GMR][GNR];
+    const int64_t ld = c.npad;
+    T* cb = c.Cb + (int64_t)col0 * ld + (int64_t)rb * RB;
+#pragma GCC unroll 4
+    for (int mv = 0; mv < GMR; mv++)
+#pragma GCC unroll 8
+      for (int jj = 0; jj < GNR; jj++) acc[mv][jj] = V::load(cb + jj * ld + mv * L);
+    const T* A0 = c.Sp + (int64_t)rb * GMR * KC * L;
+    const T* B = c.Sp + (int64_t)(col0 / L) * KC * L + (col0 % L);
+    for (int k = 0; k < c.kb; k++) {
+      R a[GMR];
+#pragma GCC unroll 4
+      for (int mv = 0; mv < GMR; mv++) a[mv] = V::load(A0 + (int64_t)mv * KC * L + (int64_t)k * L);
+#pragma GCC unroll 8
+      for (int jj = 0; jj < GNR; jj++) {
+        R b = V::set1(B[(int64_t)k * L + jj]);
+#pragma GCC unroll 4
+        for (int mv = 0; mv < GMR; mv++) acc[mv][jj] = V::fmadd(a[mv], b, acc[mv][jj]);
+      }
+    }
+#pragma GCC unroll 4
+    for (int mv = 0; mv < GMR; mv++)
+#pragma GCC unroll 8
+      for (int jj = 0; jj < GNR; jj++) V::store(cb + jj * ld + mv * L, acc[mv][jj]);
+  }
+
+  static void task_T(void* vc, int t, int) {
+    const Ctx& c = *(const Ctx*)vc;
+    int rb = c.nrb - 1 - t;  // largest row blocks first: better balance, same results
+    int colEnd = (rb + 1) * RB;
+    for (int col0 = 0; col0 < colEnd; col0 += GNR) tile(c, rb, col0);
+  }
+
+  static void task_final(void* vc, int t, int) {
+    const Ctx& c = *(const Ctx*)vc;
+    double k2 = c.p->kappa * c.p->kappa;
+    int i0 = (int)((int64_t)t * c.n / 64), i1 = (int)((int64_t)(t + 1) * c.n / 64);
+    for (int i = i0; i < i1; i++) {
+      for (int j = 0; j <= i; j++) {
+        double xx = 0;
+        for (int q = 0; q < c.d; q++) xx += (double)c.X[(int64_t)i * c.d + q] * (double)c.X[(int64_t)j * c.d + q];
+        double h = k2 * xx * (double)c.Cb[(int64_t)j * c.npad + i];
+        c.H[(int64_t)i * c.n + j] = h;
+        c.H[(int64_t)j * c.n + i] = h;
+      }
+    }
+  }
+
+  static void gram(const OvProblem* p, const double* W, double* H, int threads) {
+    Ctx c;
+    c.p = p;
+    c.X = (const T*)p->X;
+    c.W = W;
+    c.n = p->n;
+    c.d = p->d;
+    c.m = p->m;
+    c.H = H;
+    c.nrb = (c.n + RB - 1) / RB;
+    c.npad = c.nrb * RB;
+    c.nps = c.npad / L;
+    c.XTp = (T*)ov_alloc((int64_t)c.nps * c.d * L * sizeof(T));
+    c.Sp = (T*)ov_alloc((int64_t)c.nps * KC * L * sizeof(T));
+    c.Cb = (T*)ov_alloc((int64_t)c.npad * c.npad * sizeof(T));
+    if (!c.XTp || !c.Sp || !c.Cb) {
+      ov_free(c.XTp); ov_free(c.Sp); ov_free(c.Cb);
+      return;
+    }
+    for (int i = 0; i < c.n; i++)
+      for (int j = 0; j < c.d; j++) c.XTp[(int64_t)(i / L) * c.d * L + (int64_t)j * L + (i % L)] = c.X[(int64_t)i * c.d + j];
+    int th = threads < 1 ? 1 : threads;
+    for (c.k0 = 0; c.k0 < c.m; c.k0 += KC) {
+      c.kb = ov_min(KC, c.m - c.k0);
+      ov_parallel(c.nps, th, p->act == 0 ? task_S<0> : task_S<1>, &c);
+      ov_parallel(c.nrb, th, task_T, &c);
+    }
+    ov_parallel(64, th, task_final, &c);
+    ov_free(c.XTp); ov_free(c.Sp); ov_free(c.Cb);
+  }
+};
+
+// ───────────────────────────── dense float64 helpers ─────────────────────────────
+
+template <class V>
+struct DK {
+  typedef typename V::T T;  // double
+  typedef typename V::R R;
+  static const int L = V::L;
+
+  static inline double dot(const double* a, const double* b, int n) {
+    R s0 = V::zero(), s1 = V::zero(), s2 = V::zero(), s3 = V::zero();
+    int j = 0;
+    for (; j + 4 * L <= n; j += 4 * L) {
+      s0 = V::fmadd(V::load(a + j), V::load(b + j), s0);
+      s1 = V::fmadd(V::load(a + j + L), V::load(b + j + L), s1);
+      s2 = V::fmadd(V::load(a + j + 2 * L), V::load(b + j + 2 * L), s2);
+      s3 = V::fmadd(V::load(a + j + 3 * L), V::load(b + j + 3 * L), s3);
+    }
+    for (; j + L <= n; j += L) s0 = V::fmadd(V::load(a + j), V::load(b + j), s0);
+    double s = V::hsum(V::add(V::add(s0, s1), V::add(s2, s3)));
+    for (; j < n; j++) s += a[j] * b[j];
+    return s;
+  }
+  static inline void axpy(double alpha, const double* x, double* y, int n) {
+    R a = V::set1(alpha);
+    int j = 0;
+    for (; j + L <= n; j += L) V::store(y + j, V::fmadd(a, V::load(x + j), V::load(y + j)));
+    for (; j < n; j++) y[j] += alpha * x[j];
+  }
+
+  struct SymvCtx { int n; const double* A; const double* x; double* y; };
+  static void task_symv(void* vc, int t, int) {
+    const SymvCtx& c = *(const SymvCtx*)vc;
+    int i0 = (int)((int64_t)t * c.n / 64), i1 = (int)((int64_t)(t + 1) * c.n / 64);
+    for (int i = i0; i < i1; i++) c.y[i] = dot(c.A + (int64_t)i * c.n, c.x, c.n);
+  }
+  // y = A x for symmetric A in full storage: rows in parallel, each a fixed-order dot product.
+  static void symv(int n, const double* A, const double* x, double* y, int threads) {
+    SymvCtx c = {n, A, x, y};
+    ov_parallel(n < 64 ? (n > 0 ? 1 : 0) : 64, threads, n < 64 ? task_symv_small : task_symv, &c);
+  }
+  static void task_symv_small(void* vc, int, int) {
+    const SymvCtx& c = *(const SymvCtx*)vc;
+    for (int i = 0; i < c.n; i++) c.y[i] = dot(c.A + (int64_t)i * c.n, c.x, c.n);
+  }
+
+  // C = A B (row-major; A m×k, B k×n). B is packed into column panels of NB = 3L columns
+  // (k×NB, contiguous), rows of A are broadcast: a 4×3-vector register block per k.
+  static const int GM = 4, GV = 3, NB = 3 * V::L;
+  struct GemmCtx { int m, n, k, npanel; const double* A; double* Bp; double* C; };
+  template <int M>
+  static inline void gemm_block(const GemmCtx& c, int i0, int pj) {
+    R acc[M][GV];
+#pragma GCC unroll 4
+    for (int a = 0; a < M; a++)
+#pragma GCC unroll 3
+      for (int v = 0; v < GV; v++) acc[a][v] = V::zero();
+    const double* bp = c.Bp + (int64_t)pj * c.k * NB;
+    const double* ar = c.A + (int64_t)i0 * c.k;
+    for (int t = 0; t < c.k; t++) {
+      R b[GV];
+#pragma GCC unroll 3
+      for (int v = 0; v < GV; v++) b[v] = V::load(bp + (int64_t)t * NB + v * L);
+#pragma GCC unroll 4
+      for (int a = 0; a < M; a++) {
+        R x = V::set1(ar[(int64_t)a * c.k + t]);
+#pragma GCC unroll 3
+        for (int v = 0; v < GV; v++) acc[a][v] = V::fmadd(x, b[v], acc[a][v]);
+      }
+    }
+    int j0 = pj * NB, cols = ov_min(NB, c.n - j0);
+    alignas(64) double tmp[NB];
+    for (int a = 0; a < M; a++) {
+      double* crow = c.C + (int64_t)(i0 + a) * c.n + j0;
+      if (cols == NB) {
+        for (int v = 0; v < GV; v++) V::storeu(crow + v * L, acc[a][v]);
+      } else {
+        for (int v = 0; v < GV; v++) V::store(tmp + v * L, acc[a][v]);
+        for (int q = 0; q < cols; q++) crow[q] = tmp[q];
+      }
+    }
+  }
+  static void task_gemm(void* vc, int t, int) {
+    const GemmCtx& c = *(const GemmCtx*)vc;
+    int i0 = t * 4 * GM, i1 = ov_min(i0 + 4 * GM, c.m);
+    for (int pj = 0; pj < c.npanel; pj++) {
+      int i = i0;
+      for (; i + GM <= i1; i += GM) gemm_block<GM>(c, i, pj);
+      for (; i < i1; i++) gemm_block<1>(c, i, pj);
+    }
+  }
+  static void gemm(int m, int n, int k, const double* A, const double* B, double* C, int threads) {
+    GemmCtx c;
+    c.m = m; c.n = n; c.k = k; c.A = A; c.C = C;
+    c.npanel = (n + NB - 1) / NB;
+    c.Bp = (double*)ov_alloc((int64_t)c.npanel * (k > 0 ? k : 1) * NB * sizeof(double));
+    if (!c.Bp) return;
+    for (int t = 0; t < k; t++)
+      for (int j = 0; j < n; j++) c.Bp[(int64_t)(j / NB) * k * NB + (int64_t)t * NB + (j % NB)] = B[(int64_t)t * n + j];
+    ov_parallel((m + 4 * GM - 1) / (4 * GM), threads, task_gemm, &c);
+    ov_free(c.Bp);
+  }
+
+  // ── Cholesky: blocked, right-looking, on the column-major view (column j of the factor is
+  // contiguous: buf[j*n + i], i ≥ j). Equal to the row-major matrix since A is symmetric;
+  // transposed into row-major lower L at the end. ──
+  static const int NBK = 64, TR = 3 * V::L, TC = V::L < 8 ? V::L : 8;
+  struct CholCtx { int n, k0, kb, r0, nrows, nrpan; double* A; double* Pp; };
+
+  // rows [r0, n) of the panel columns k0..k0+kb: col_j ← (col_j − Σ_{t<j} L(j,t) col_t) / L(j,j)
+  static void task_panel(void* vc, int t, int) {
+    const CholCtx& c = *(const CholCtx*)vc;
+    int a = c.r0 + (int)((int64_t)t * c.nrows / 64), b = c.r0 + (int)((int64_t)(t + 1) * c.nrows / 64);
+    if (a >= b) return;
+    for (int j = 0; j < c.kb; j++) {
+      double* colj = c.A + (int64_t)(c.k0 + j) * c.n;
+      // L(k0+j, k0+q) is row k0+j of column k0+q
+      for (int q = 0; q < j; q++)
+        axpy(-c.A[(int64_t)(c.k0 + q) * c.n + c.k0 + j], c.A + (int64_t)(c.k0 + q) * c.n + a, colj + a, b - a);
+      double inv = 1.0 / colj[c.k0 + j];
+      for (int i = a; i < b; i++) colj[i] *= inv;
+      // pack into row panels of L rows: Pp[rp][q][l] with q the panel column
+      for (int i = a; i < b; i++) {
+        int rr = i - c.r0;
+        c.Pp[(int64_t)(rr / L) * NBK * L + (int64_t)j * L + (rr % L)] = colj[i];
+      }
+    }
+  }
+  // trailing update A22 −= P Pᵀ on lower tiles (TR rows × TC cols), rows/cols from r0
+  static void task_trail(void* vc, int t, int) {
+    const CholCtx& c = *(const CholCtx*)vc;
+    int nrb = (c.nrows + TR - 1) / TR;
+    int rb = nrb - 1 - t;
+    int rowa = rb * TR;
+    for (int col0 = 0; col0 < rowa + TR && col0 < c.nrows; col0 += TC) {
+      R acc[3][TC];
+#pragma GCC unroll 3
+      for (int mv = 0; mv < 3; mv++)
+#pragma GCC unroll 8
+        for (int jj = 0; jj < TC; jj++) acc[mv][jj] = V::zero();
+      const double* A0 = c.Pp + (int64_t)(rowa / L) * NBK * L;
+      const double* B = c.Pp + (int64_t)(col0 / L) * NBK * L + (col0 % L);
+      for (int k = 0; k < c.kb; k++) {
+        R av[3];
+#pragma GCC unroll 3
+        for (int mv = 0; mv < 3; mv++) av[mv] = V::load(A0 + (int64_t)mv * NBK * L + (int64_t)k * L);
+#pragma GCC unroll 8
+        for (int jj = 0; jj < TC; jj++) {
+          R bb = V::set1(B[(int64_t)k * L + jj]);
+#pragma GCC unroll 3
+          for (int mv = 0; mv < 3; mv++) acc[mv][jj] = V::fmadd(av[mv], bb, acc[mv][jj]);
+        }
+      }
+      alignas(64) double tmp[3 * V::L];
+      for (int jj = 0; jj < TC; jj++) {
+        int col = col0 + jj;
+        if (col >= c.nrows) break;
+        double* dst = c.A + (int64_t)(c.r0 + col) * c.n + c.r0 + rowa;
+        int rows = ov_min(TR, c.nrows - rowa);
+        if (rows == TR) {
+          for (int mv = 0; mv < 3; mv++) V::storeu(dst + mv * L, V::sub(V::loadu(dst + mv * L), acc[mv][jj]));
+        } else {
+          for (int mv = 0; mv < 3; mv++) V::store(tmp + mv * L, acc[mv][jj]);
+          for (int q = 0; q < rows; q++) dst[q] -= tmp[q];
+        }
+      }
+    }
+  }
+
+  static int potrf(int n, double* A, int threads) {
+    CholCtx c;
+    c.n = n;
+    c.A = A;
+    const int64_t ppLen = ((int64_t)n / L + 4) * NBK * L;
+    c.Pp = (double*)ov_alloc(ppLen * sizeof(double));
+    if (!c.Pp) return -1;
+    // read the row-major lower triangle: mirror it into the column-major lower (= row-major upper)
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < i; j++) A[(int64_t)j * n + i] = A[(int64_t)i * n + j];
+    int fail = 0;
+    for (int k0 = 0; k0 < n && !fail; k0 += NBK) {
+      int kb = ov_min(NBK, n - k0);
+      // unblocked factor of the diagonal block (column-major)
+      for (int j = k0; j < k0 + kb && !fail; j++) {
+        double* colj = A + (int64_t)j * n;
+        for (int q = k0; q < j; q++) {
+          const double* colq = A + (int64_t)q * n;
+          double l = colq[j];  // L(j, q)
+          for (int i = j; i < k0 + kb; i++) colj[i] -= l * colq[i];
+        }
+        double dj = colj[j];
+        if (!(dj > 0)) { fail = j + 1; break; }
+        double s = __builtin_sqrt(dj);
+        colj[j] = s;
+        for (int i = j + 1; i < k0 + kb; i++) colj[i] /= s;
+      }
+      if (fail) break;
+      c.k0 = k0;
+      c.kb = kb;
+      c.r0 = k0 + kb;
+      c.nrows = n - c.r0;
+      if (c.nrows <= 0) break;
+      for (int64_t q = 0; q < ppLen; q++) c.Pp[q] = 0;
+      ov_parallel(64, threads, task_panel, &c);
+      ov_parallel((c.nrows + TR - 1) / TR, threads, task_trail, &c);
+    }
+    ov_free(c.Pp);
+    // column-major lower → row-major lower; zero the rest
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < i; j++) {
+        A[(int64_t)i * n + j] = A[(int64_t)j * n + i];
+        A[(int64_t)j * n + i] = 0;
+      }
+    return fail;
+  }
+
+  // (L Lᵀ) x = b with L row-major lower: forward by rows (dot), backward by rows of L (axpy).
+  static void potrs(int n, const double* Lm, double* b) {
+    for (int i = 0; i < n; i++) b[i] = (b[i] - dot(Lm + (int64_t)i * n, b, i)) / Lm[(int64_t)i * n + i];
+    for (int i = n - 1; i >= 0; i--) {
+      b[i] /= Lm[(int64_t)i * n + i];
+      axpy(-b[i], Lm + (int64_t)i * n, b, i);
+    }
+  }
+};
+
+// ───────────────────────────── roofline probes ─────────────────────────────
+
+template <class V>
+struct PK {
+  typedef typename V::R R;
+  typedef typename V::T T;
+  struct Ctx { int64_t iters; double sink[64]; };
+  static void task_fma(void* vc, int t, int) {
+    Ctx& c = *(Ctx*)vc;
+    R a[12];
+    for (int k = 0; k < 12; k++) a[k] = V::set1((T)(1.0 + k * 1e-3));
+    R b = V::set1((T)0.999999), d = V::set1((T)1e-7);
+    for (int64_t i = 0; i < c.iters; i++) {
+#pragma GCC unroll 12
+      for (int k = 0; k < 12; k++) a[k] = V::fmadd(a[k], b, d);
+    }
+    R s = a[0];
+    for (int k = 1; k < 12; k++) s = V::add(s, a[k]);
+    c.sink[t] = (double)V::hsum(s);
+  }
+  static void task_exp(void* vc, int t, int) {
+    Ctx& c = *(Ctx*)vc;
+    alignas(64) T in[256], out[256];
+    for (int k = 0; k < 256; k++) in[k] = (T)(-5.0 + k * 0.04);
+    double acc = 0;
+    for (int64_t i = 0; i < c.iters; i++) {
+      for (int k = 0; k < 256; k += V::L) V::store(out + k, V::exp(V::load(in + k)));
+      acc += (double)out[i & 255];
+    }
+    c.sink[t] = acc;
+  }
+  static void fma(int threads, int64_t iters) {
+    Ctx c;
+    c.iters = iters;
+    ov_parallel(threads, threads, task_fma, &c);
+  }
+  static void exp(int threads, int64_t iters) {
+    Ctx c;
+    c.iters = iters;
+    ov_parallel(threads, threads, task_exp, &c);
+  }
+};
+
+template <class V, class D>
+static OvKernels make_table(const char* isa) {
+  OvKernels k;
+  k.isa = isa;
+  k.lanes = V::L;
+  k.forward = NK<V>::forward;
+  k.gradient = NK<V>::gradient;
+  k.step = NK<V>::step;
+  k.jvp = NK<V>::jvp;
+  k.gram = GK<V>::gram;
+  k.flips = NK<V>::flips;
+  k.vexp = NK<V>::vexp;
+  k.symv = DK<D>::symv;
+  k.gemm = DK<D>::gemm;
+  k.potrf = DK<D>::potrf;
+  k.potrs = DK<D>::potrs;
+  k.probe_fma = PK<V>::fma;
+  k.probe_exp = PK<V>::exp;
+  return k;
+}

@@ -1,0 +1,175 @@
+/**
+ * The native backend: a Node-API addon (native/, C++17) with one set of kernels per instruction
+ * set (AVX-512, AVX2+FMA, portable scalar), chosen at run time. Same functions of theory.md §1–3
+ * as the reference backend, fused and multithreaded; see native/README.md for the design.
+ *
+ * - precision 'f64' computes in float64; 'f32' evaluates the network in float32 (X converted once
+ *   per Problem and cached, W converted per panel) while W itself is still updated in float64.
+ * - Results are bit-identical for every thread count and from run to run: the neurons are split
+ *   into a fixed set of chunks independent of the thread count, and per-chunk partial outputs
+ *   are summed in chunk order.
+ *
+ * Besides the Backend interface the class offers float64 dense helpers for eigenvalue work:
+ * `symv` (y = A x, A symmetric n×n, full storage), `gemm` (C = A B, row-major), `potrf`
+ * (Cholesky, in place) and `potrs` (solve with the factor), plus `vexp` and throughput probes.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { Backend, Precision, Problem } from './types.js';
+
+/** The instruction sets the addon is built for, fastest first. */
+export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
+
+interface NativeProblem {
+  n: number;
+  d: number;
+  m: number;
+  X: Float64Array | Float32Array;
+  a: Float64Array;
+  kappa: number;
+  act: 0 | 1;
+}
+
+/** The raw addon (native/src/addon.cc). */
+export interface NativeAddon {
+  info(): { isas: NativeIsa[]; hardwareThreads: number };
+  forward(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, u: Float64Array, threads: number): void;
+  gradient(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, r: Float64Array, G: Float64Array, threads: number): void;
+  step(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, r: Float64Array, eta: number, u: Float64Array, threads: number): void;
+  jvp(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, V: Float64Array, out: Float64Array, threads: number): void;
+  gram(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, H: Float64Array, threads: number): void;
+  flips(isa: string, f32: boolean, p: NativeProblem, W0: Float64Array, W: Float64Array, threads: number): number;
+  vexp(isa: string, f32: boolean, x: Float64Array, y: Float64Array): void;
+  symv(isa: string, n: number, A: Float64Array, x: Float64Array, y: Float64Array, threads: number): void;
+  gemm(isa: string, m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array, threads: number): void;
+  potrf(isa: string, n: number, A: Float64Array, threads: number): number;
+  potrs(isa: string, n: number, L: Float64Array, b: Float64Array): void;
+  probe(isa: string, f32: boolean, kind: 'fma' | 'exp', threads: number, iters: number): number;
+}
+
+/** Where the addon lives relative to this file (src/backend or dist/backend → native/build). */
+export const ADDON_PATH = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'native',
+  'build',
+  'Release',
+  'overparam.node',
+);
+
+let cached: { addon: NativeAddon } | { error: string } | undefined;
+
+/** Loads the addon once; returns it, or the reason it cannot be used. */
+export function loadAddon(): { addon: NativeAddon } | { error: string } {
+  if (cached) return cached;
+  try {
+    const require = createRequire(import.meta.url);
+    cached = { addon: require(ADDON_PATH) as NativeAddon };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    cached = { error: `native addon not loaded (${msg}); build it with \`npm run build:native\`` };
+  }
+  return cached;
+}
+
+/** ISAs the running CPU supports in this build, fastest first; empty if the addon is missing. */
+export function availableIsas(): NativeIsa[] {
+  const l = loadAddon();
+  return 'addon' in l ? l.addon.info().isas : [];
+}
+
+export interface NativeOptions {
+  precision?: Precision;
+  /** Worker threads; default all hardware threads. */
+  threads?: number;
+  /** Force an instruction set (tests, benchmarks); default the fastest available. */
+  isa?: NativeIsa;
+}
+
+/** X in float32, converted once per Problem object. */
+const x32Cache = new WeakMap<Problem, Float32Array>();
+
+export class NativeBackend implements Backend {
+  readonly name: string;
+  readonly precision: Precision;
+  readonly threads: number;
+  readonly isa: NativeIsa;
+  private readonly addon: NativeAddon;
+  private readonly f32: boolean;
+
+  constructor(opts: NativeOptions = {}) {
+    const l = loadAddon();
+    if (!('addon' in l)) throw new Error(l.error);
+    this.addon = l.addon;
+    const info = this.addon.info();
+    const isa = opts.isa ?? info.isas[0];
+    if (!info.isas.includes(isa)) throw new Error(`instruction set ${isa} is not available on this CPU`);
+    this.isa = isa;
+    this.precision = opts.precision ?? 'f64';
+    this.f32 = this.precision === 'f32';
+    const t = opts.threads ?? info.hardwareThreads;
+    if (!Number.isInteger(t) || t < 1) throw new RangeError(`threads must be a positive integer, got ${t}`);
+    this.threads = t;
+    this.name = `native-${isa}`;
+  }
+
+  private prob(p: Problem): NativeProblem {
+    let X: Float64Array | Float32Array = p.X;
+    if (this.f32) {
+      let x = x32Cache.get(p);
+      if (!x) {
+        x = Float32Array.from(p.X);
+        x32Cache.set(p, x);
+      }
+      X = x;
+    }
+    return { n: p.n, d: p.d, m: p.m, X, a: p.a, kappa: p.kappa, act: p.activation === 'exp' ? 0 : 1 };
+  }
+
+  forward(p: Problem, W: Float64Array, u: Float64Array): void {
+    this.addon.forward(this.isa, this.f32, this.prob(p), W, u, this.threads);
+  }
+  gradient(p: Problem, W: Float64Array, r: Float64Array, G: Float64Array): void {
+    this.addon.gradient(this.isa, this.f32, this.prob(p), W, r, G, this.threads);
+  }
+  /** Fused: per panel of neurons, gradient at W, update, then u at the new W (theory.md §2). */
+  step(p: Problem, W: Float64Array, r: Float64Array, eta: number, u: Float64Array): void {
+    this.addon.step(this.isa, this.f32, this.prob(p), W, r, eta, u, this.threads);
+  }
+  jvp(p: Problem, W: Float64Array, V: Float64Array, out: Float64Array): void {
+    this.addon.jvp(this.isa, this.f32, this.prob(p), W, V, out, this.threads);
+  }
+  gram(p: Problem, W: Float64Array, H: Float64Array): void {
+    this.addon.gram(this.isa, this.f32, this.prob(p), W, H, this.threads);
+  }
+  patternFlips(p: Problem, W0: Float64Array, W: Float64Array): number {
+    return this.addon.flips(this.isa, this.f32, this.prob(p), W0, W, this.threads);
+  }
+
+  /** y = exp(x) with this backend's vector exp, in its precision (for accuracy tests). */
+  vexp(x: Float64Array, y: Float64Array): void {
+    this.addon.vexp(this.isa, this.f32, x, y);
+  }
+  /** y = A x for a symmetric n×n A in full row-major storage (float64, multithreaded, deterministic). */
+  symv(n: number, A: Float64Array, x: Float64Array, y: Float64Array): void {
+    this.addon.symv(this.isa, n, A, x, y, this.threads);
+  }
+  /** C = A B, row-major, A m×k, B k×n (float64). */
+  gemm(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array): void {
+    this.addon.gemm(this.isa, m, n, k, A, B, C, this.threads);
+  }
+  /**
+   * Cholesky factor of a symmetric positive definite n×n A, in place: on return the lower
+   * triangle holds L with A = L Lᵀ and the strict upper triangle is 0. Reads the lower triangle.
+   * Returns 0, or k > 0 when the leading k×k minor is not positive definite (A is then garbage).
+   */
+  potrf(n: number, A: Float64Array): number {
+    return this.addon.potrf(this.isa, n, A, this.threads);
+  }
+  /** Solves (L Lᵀ) x = b in place of b, with L from `potrf`. */
+  potrs(n: number, L: Float64Array, b: Float64Array): void {
+    this.addon.potrs(this.isa, n, L, b);
+  }
+}

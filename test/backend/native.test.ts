@@ -1,0 +1,318 @@
+/**
+ * The native backend against the reference oracle (theory.md §1–3), for every instruction set
+ * this CPU has: every Backend method, both activations, both κ scalings, shapes that are not
+ * multiples of the SIMD widths or block sizes; 100 GD steps; bit-identity across thread counts;
+ * float32 within stated tolerances. Skipped, with the reason, when the addon is not built.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { availableIsas, loadAddon, NativeBackend } from '../../src/backend/native.js';
+import { ReferenceBackend } from '../../src/backend/reference.js';
+import type { Activation } from '../../src/backend/types.js';
+import { bitEqual, makeProblem, relErr, stableEta } from './helpers.js';
+
+const loaded = loadAddon();
+const skip = 'addon' in loaded ? false : `native addon not built: ${loaded.error}`;
+const isas = skip ? [] : availableIsas();
+const ref = new ReferenceBackend();
+
+// n, d, m: d not a multiple of 8 (or of 4), n and m not multiples of any block size
+const SHAPES: Array<[number, number, number]> = [
+  [7, 5, 13],
+  [37, 13, 50],
+  [101, 16, 97],
+  [3, 1, 1],
+  [20, 19, 130],
+];
+const ACTS: Activation[] = ['exp', 'relu'];
+const SCALINGS = ['ntk', 'none'] as const;
+
+test('native: every method agrees with the reference in float64 (≤ 1e-12 relative)', { skip }, () => {
+  for (const isa of isas) {
+    const nb = new NativeBackend({ isa, threads: 2 });
+    for (const [n, d, m] of SHAPES) {
+      for (const act of ACTS) {
+        for (const sc of SCALINGS) {
+          const { p, W } = makeProblem(n, d, m, act, sc);
+          const tag = `${isa} ${act} ${sc} n=${n} d=${d} m=${m}`;
+          const uR = new Float64Array(n);
+          const uN = new Float64Array(n);
+          ref.forward(p, W, uR);
+          nb.forward(p, W, uN);
+          assert.ok(relErr(uN, uR) <= 1e-12, `forward ${tag}: ${relErr(uN, uR)}`);
+
+          const r = new Float64Array(n);
+          for (let i = 0; i < n; i++) r[i] = uR[i] - p.y[i];
+          const gR = new Float64Array(m * d);
+          const gN = new Float64Array(m * d);
+          ref.gradient(p, W, r, gR);
+          nb.gradient(p, W, r, gN);
+          assert.ok(relErr(gN, gR) <= 1e-12, `gradient ${tag}: ${relErr(gN, gR)}`);
+
+          const V = Float64Array.from(gR, (g, k) => g + Math.sin(k));
+          const jR = new Float64Array(n);
+          const jN = new Float64Array(n);
+          ref.jvp(p, W, V, jR);
+          nb.jvp(p, W, V, jN);
+          assert.ok(relErr(jN, jR) <= 1e-12, `jvp ${tag}: ${relErr(jN, jR)}`);
+
+          const hR = new Float64Array(n * n);
+          const hN = new Float64Array(n * n);
+          ref.gram(p, W, hR);
+          nb.gram(p, W, hN);
+          assert.ok(relErr(hN, hR) <= 1e-12, `gram ${tag}: ${relErr(hN, hR)}`);
+          for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) assert.equal(hN[i * n + j], hN[j * n + i]);
+
+          const eta = sc === 'ntk' ? 0.3 : 0.3 / m;
+          const WR = Float64Array.from(W);
+          const WN = Float64Array.from(W);
+          const sR = new Float64Array(n);
+          const sN = new Float64Array(n);
+          ref.step(p, WR, r, eta, sR);
+          nb.step(p, WN, r, eta, sN);
+          assert.ok(relErr(WN, WR) <= 1e-12, `step W ${tag}: ${relErr(WN, WR)}`);
+          assert.ok(relErr(sN, sR) <= 1e-12, `step u ${tag}: ${relErr(sN, sR)}`);
+
+          // flips between W and a perturbation that flips some patterns (exact integer)
+          const W2 = Float64Array.from(W, (w, k) => w + 0.3 * Math.cos(3 * k));
+          assert.equal(nb.patternFlips(p, W, W2), ref.patternFlips(p, W, W2), `flips ${tag}`);
+        }
+      }
+    }
+  }
+});
+
+test('native: 100 GD steps stay within 1e-12 of the reference (W and u)', { skip }, () => {
+  for (const isa of isas) {
+    const nb = new NativeBackend({ isa, threads: 2 });
+    for (const act of ACTS) {
+      for (const sc of SCALINGS) {
+        const n = 30;
+        const d = 5;
+        const m = 45;
+        const { p, W } = makeProblem(n, d, m, act, sc, 7);
+        const eta = stableEta(p, W); // 1/λ_max(H(W(0))): GD contracts, errors do not blow up
+        const WR = Float64Array.from(W);
+        const WN = Float64Array.from(W);
+        const uR = new Float64Array(n);
+        const uN = new Float64Array(n);
+        ref.forward(p, WR, uR);
+        nb.forward(p, WN, uN);
+        const rR = new Float64Array(n);
+        const rN = new Float64Array(n);
+        for (let k = 0; k < 100; k++) {
+          for (let i = 0; i < n; i++) {
+            rR[i] = uR[i] - p.y[i];
+            rN[i] = uN[i] - p.y[i];
+          }
+          ref.step(p, WR, rR, eta, uR);
+          nb.step(p, WN, rN, eta, uN);
+        }
+        const tag = `${isa} ${act} ${sc}`;
+        let moved = 0;
+        for (let k = 0; k < W.length; k++) moved = Math.max(moved, Math.abs(WR[k] - W[k]));
+        assert.ok(moved > 1e-3, `${tag}: the run must actually move W (moved ${moved})`);
+        assert.ok(relErr(WN, WR) <= 1e-12, `W after 100 steps ${tag}: ${relErr(WN, WR)}`);
+        assert.ok(relErr(uN, uR) <= 1e-12, `u after 100 steps ${tag}: ${relErr(uN, uR)}`);
+      }
+    }
+  }
+});
+
+test('native: results are bit-identical for threads = 1, 2, 3, 7 and across runs', { skip }, () => {
+  for (const isa of isas) {
+    for (const precision of ['f64', 'f32'] as const) {
+      for (const act of ACTS) {
+        // m spans many panels and all 64 chunks; n is not a multiple of any block
+        const { p, W } = makeProblem(45, 11, isa === 'scalar' ? 700 : 2100, act, 'ntk', 3);
+        const n = p.n;
+        let first: Float64Array[] | undefined;
+        for (const threads of [1, 2, 3, 7, 2]) {
+          const nb = new NativeBackend({ isa, threads, precision });
+          const Wk = Float64Array.from(W);
+          const u = new Float64Array(n);
+          nb.forward(p, Wk, u);
+          const r = Float64Array.from(u, (v, i) => v - p.y[i]);
+          const G = new Float64Array(W.length);
+          nb.gradient(p, Wk, r, G);
+          const J = new Float64Array(n);
+          nb.jvp(p, Wk, G, J);
+          const H = new Float64Array(n * n);
+          nb.gram(p, Wk, H);
+          for (let k = 0; k < 3; k++) {
+            for (let i = 0; i < n; i++) r[i] = u[i] - p.y[i];
+            nb.step(p, Wk, r, 0.1, u);
+          }
+          const flips = new Float64Array([nb.patternFlips(p, W, Wk)]);
+          const out = [u, G, J, H, Wk, flips];
+          if (!first) first = out;
+          else {
+            const names = ['forward/step u', 'gradient', 'jvp', 'gram', 'W after steps', 'flips'];
+            out.forEach((o, k) =>
+              assert.ok(bitEqual(o, first![k]), `${isa} ${precision} ${act} threads=${threads}: ${names[k]} differs`),
+            );
+          }
+        }
+      }
+    }
+  }
+});
+
+test('native f32: within float32 tolerances of the float64 reference', { skip }, () => {
+  // Stated tolerances (README): 2e-5 relative per evaluation; W after 10 steps 1e-6 relative.
+  for (const isa of isas) {
+    const nb = new NativeBackend({ isa, threads: 2, precision: 'f32' });
+    for (const act of ACTS) {
+      const { p, W } = makeProblem(60, 13, 300, act, 'ntk', 5);
+      const n = p.n;
+      const tag = `${isa} f32 ${act}`;
+      const uR = new Float64Array(n);
+      const uN = new Float64Array(n);
+      ref.forward(p, W, uR);
+      nb.forward(p, W, uN);
+      assert.ok(relErr(uN, uR) <= 2e-5, `forward ${tag}: ${relErr(uN, uR)}`);
+      const r = Float64Array.from(uR, (v, i) => v - p.y[i]);
+      const gR = new Float64Array(W.length);
+      const gN = new Float64Array(W.length);
+      ref.gradient(p, W, r, gR);
+      nb.gradient(p, W, r, gN);
+      assert.ok(relErr(gN, gR) <= 2e-5, `gradient ${tag}: ${relErr(gN, gR)}`);
+      const jR = new Float64Array(n);
+      const jN = new Float64Array(n);
+      ref.jvp(p, W, gR, jR);
+      nb.jvp(p, W, gR, jN);
+      assert.ok(relErr(jN, jR) <= 2e-5, `jvp ${tag}: ${relErr(jN, jR)}`);
+      const hR = new Float64Array(n * n);
+      const hN = new Float64Array(n * n);
+      ref.gram(p, W, hR);
+      nb.gram(p, W, hN);
+      assert.ok(relErr(hN, hR) <= 2e-5, `gram ${tag}: ${relErr(hN, hR)}`);
+      const WR = Float64Array.from(W);
+      const WN = Float64Array.from(W);
+      const sR = Float64Array.from(uR);
+      const sN = Float64Array.from(uR);
+      const rr = new Float64Array(n);
+      const eta = stableEta(p, W);
+      for (let k = 0; k < 10; k++) {
+        for (let i = 0; i < n; i++) rr[i] = sR[i] - p.y[i];
+        ref.step(p, WR, rr, eta, sR);
+        for (let i = 0; i < n; i++) rr[i] = sN[i] - p.y[i];
+        nb.step(p, WN, rr, eta, sN);
+      }
+      assert.ok(relErr(WN, WR) <= 1e-6, `W after 10 steps ${tag}: ${relErr(WN, WR)}`);
+      assert.ok(relErr(sN, sR) <= 2e-5, `u after 10 steps ${tag}: ${relErr(sN, sR)}`);
+    }
+  }
+});
+
+test('native: overflow of exp gives +Inf like Math.exp, underflow gives 0', { skip }, () => {
+  for (const isa of isas) {
+    for (const precision of ['f64', 'f32'] as const) {
+      const nb = new NativeBackend({ isa, threads: 1, precision });
+      // one neuron, a = +1, κ = 1: u_i = exp(⟨w, x_i⟩)
+      const p = {
+        n: 3, d: 1, m: 1, X: new Float64Array([1, -1, 0.5]), y: new Float64Array(3),
+        a: new Float64Array([1]), kappa: 1, activation: 'exp' as const,
+      };
+      const u = new Float64Array(3);
+      nb.forward(p, new Float64Array([2000]), u);
+      assert.equal(u[0], Infinity, `${isa} ${precision} overflow`);
+      assert.equal(u[1], 0, `${isa} ${precision} underflow`);
+      assert.equal(u[2], Infinity, `${isa} ${precision} overflow at 1000`);
+      nb.forward(p, new Float64Array([NaN]), u);
+      assert.ok(u.every(Number.isNaN), `${isa} ${precision} NaN propagates`);
+    }
+  }
+});
+
+test('native: the vector exp is accurate over the range that matters', { skip }, () => {
+  // Dense grid over the whole finite range of exp in float64 (subnormal results excluded from
+  // the relative measure) plus the specials. Measured (README): ≤ 2.2e-16 (about 1 ulp).
+  const N = 400_001;
+  const lo = -708;
+  const hi = 709.78;
+  const x = new Float64Array(N + 12);
+  for (let k = 0; k < N; k++) x[k] = lo + ((hi - lo) * k) / (N - 1) + 1e-7 * Math.sin(k);
+  x.set([NaN, Infinity, -Infinity, 709.79, 710, 1e308, -1e308, -745.2, -800, 0, -0, 1e-300], N);
+  for (const isa of isas) {
+    for (const precision of ['f64', 'f32'] as const) {
+      const nb = new NativeBackend({ isa, precision });
+      const y = new Float64Array(x.length);
+      nb.vexp(x, y);
+      let worst = 0;
+      const f32 = precision === 'f32';
+      for (let k = 0; k < x.length; k++) {
+        const xi = f32 ? Math.fround(x[k]) : x[k];
+        const e = f32 ? Math.fround(Math.exp(xi)) : Math.exp(xi);
+        if (!Number.isFinite(e) || e === 0 || Number.isNaN(e)) {
+          assert.ok(Object.is(y[k], e), `${isa} ${precision} exp(${x[k]}) = ${y[k]}, want ${e}`);
+          continue;
+        }
+        if (e < (f32 ? 1.2e-38 : 2.3e-308)) continue; // subnormal: absolute accuracy only
+        worst = Math.max(worst, Math.abs(y[k] - e) / e);
+      }
+      const bound = f32 ? 2.4e-7 : 4.5e-16; // 2 ulp
+      assert.ok(worst <= bound, `${isa} ${precision} exp max relative error ${worst} > ${bound}`);
+    }
+  }
+});
+
+test('native: dense helpers symv, gemm, potrf/potrs agree with plain loops', { skip }, () => {
+  for (const isa of isas) {
+    const nb = new NativeBackend({ isa, threads: 3 });
+    for (const n of [1, 5, 67, 150]) {
+      const B = new Float64Array(n * n).map((_, k) => Math.sin(k * 0.7 + 1));
+      // A = B Bᵀ + n I: symmetric positive definite
+      const A = new Float64Array(n * n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = i === j ? n : 0;
+          for (let t = 0; t < n; t++) s += B[i * n + t] * B[j * n + t];
+          A[i * n + j] = s;
+        }
+      const x = new Float64Array(n).map((_, k) => Math.cos(k));
+      const y = new Float64Array(n);
+      nb.symv(n, A, x, y);
+      const yR = new Float64Array(n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) yR[i] += A[i * n + j] * x[j];
+      assert.ok(relErr(y, yR) <= 1e-14, `${isa} symv n=${n}`);
+
+      const m = n + 3;
+      const k = Math.max(1, n - 2);
+      const P = new Float64Array(m * k).map((_, t) => Math.sin(t * 1.3));
+      const Q = new Float64Array(k * n).map((_, t) => Math.cos(t * 0.9));
+      const C = new Float64Array(m * n);
+      nb.gemm(m, n, k, P, Q, C);
+      const CR = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let t = 0; t < k; t++) CR[i * n + j] += P[i * k + t] * Q[t * n + j];
+      assert.ok(relErr(C, CR) <= 1e-14, `${isa} gemm ${m}x${n}x${k}`);
+
+      const Lf = Float64Array.from(A);
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) Lf[i * n + j] = 12345; // upper ignored
+      assert.equal(nb.potrf(n, Lf), 0);
+      const LLt = new Float64Array(n * n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let t = 0; t < n; t++) s += Lf[i * n + t] * Lf[j * n + t];
+          LLt[i * n + j] = s;
+          if (j > i) assert.equal(Lf[i * n + j], 0);
+        }
+      assert.ok(relErr(LLt, A) <= 1e-13, `${isa} potrf n=${n}: ${relErr(LLt, A)}`);
+      const b = Float64Array.from(yR);
+      nb.potrs(n, Lf, b);
+      assert.ok(relErr(b, x) <= 1e-10, `${isa} potrs n=${n}: ${relErr(b, x)}`);
+    }
+    const notPd = new Float64Array([1, 2, 2, 1]);
+    assert.equal(nb.potrf(2, notPd), 2);
+  }
+});
+
+test('native: bad arguments throw instead of reading out of bounds', { skip }, () => {
+  const nb = new NativeBackend();
+  const { p, W } = makeProblem(5, 3, 4, 'exp', 'ntk');
+  assert.throws(() => nb.forward(p, W.subarray(0, 5), new Float64Array(5)), RangeError);
+  assert.throws(() => nb.forward(p, W, new Float64Array(2)), RangeError);
+  assert.throws(() => nb.gram(p, W, new Float64Array(5)), RangeError);
+  assert.throws(() => new NativeBackend({ threads: 0 }), RangeError);
+});
