@@ -31,6 +31,7 @@ struct NK {
     const T* X;
     int n, d, m, act;
     int npan, nchunk;
+    int h, npanA, nchunkA;  // the two halves [0,h) and [h,m): see Layout
     // step / gradient / forward / jvp / flips
     double* W;              // step: updated in place
     const double* Wc;       // read-only W
@@ -240,10 +241,46 @@ struct NK {
   }
 
   // ── chunks: a fixed partition of the panels that does not depend on the thread count ──
+  // The neurons are split into two halves [0, h) and [h, m), h = ⌊m/2⌋, each cut into panels of P
+  // neurons from its own start and the panels into chunks the same way. Two halves of equal length
+  // are thus computed and reduced identically; with coupled initialisation (second half = first
+  // half with negated a_r) their partial sums are exact negatives and F(W(0), x) = 0 exactly, as in
+  // the reference backend (theory.md §3).
   static int chunks_for(int npan) { return npan < 64 ? npan : 64; }
   static void chunk_range(int npan, int nchunk, int c, int* p0, int* p1) {
     *p0 = (int)((int64_t)c * npan / nchunk);
     *p1 = (int)((int64_t)(c + 1) * npan / nchunk);
+  }
+  struct Layout { int h, npanA, nchunkA, npan, nchunk; };
+  static Layout layout(int m) {
+    Layout l;
+    l.h = m / 2;
+    l.npanA = (l.h + P - 1) / P;
+    int npanB = (m - l.h + P - 1) / P;
+    l.nchunkA = chunks_for(l.npanA);
+    l.npan = l.npanA + npanB;
+    l.nchunk = l.nchunkA + chunks_for(npanB);
+    return l;
+  }
+  // Panels [p0, p1) of a chunk, as global panel indices.
+  static void chunk_panels(const Ctx& c, int chunk, int* p0, int* p1) {
+    if (chunk < c.nchunkA) {
+      chunk_range(c.npanA, c.nchunkA, chunk, p0, p1);
+    } else {
+      chunk_range(c.npan - c.npanA, c.nchunk - c.nchunkA, chunk - c.nchunkA, p0, p1);
+      *p0 += c.npanA;
+      *p1 += c.npanA;
+    }
+  }
+  // First neuron and neuron count of global panel pi.
+  static void panel(const Ctx& c, int pi, int* r0, int* cnt) {
+    if (pi < c.npanA) {
+      *r0 = pi * P;
+      *cnt = ov_min(P, c.h - *r0);
+    } else {
+      *r0 = c.h + (pi - c.npanA) * P;
+      *cnt = ov_min(P, c.m - *r0);
+    }
   }
   // Reduce the lanes of Ul into chunkU[c] (fixed lane order) and clear Ul for the next chunk.
   static void flush_chunk(T* Ul, int n, double* out) {
@@ -256,12 +293,13 @@ struct NK {
       out[i] = s;
     }
   }
-  // u_i = κ Σ_c chunkU[c][i], chunks in order.
+  // u_i = κ (Σ_{c in half A} chunkU[c][i] + Σ_{c in half B} chunkU[c][i]), chunks in order.
   static void reduce_chunks(const Ctx& c, double* u) {
     for (int i = 0; i < c.n; i++) {
-      double s = 0;
-      for (int k = 0; k < c.nchunk; k++) s += c.chunkU[(int64_t)k * c.n + i];
-      u[i] = c.p->kappa * s;
+      double a = 0, b = 0;
+      for (int k = 0; k < c.nchunkA; k++) a += c.chunkU[(int64_t)k * c.n + i];
+      for (int k = c.nchunkA; k < c.nchunk; k++) b += c.chunkU[(int64_t)k * c.n + i];
+      u[i] = c.p->kappa * (a + b);
     }
   }
 
@@ -270,9 +308,10 @@ struct NK {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
     int p0, p1;
-    chunk_range(c.npan, c.nchunk, chunk, &p0, &p1);
+    chunk_panels(c, chunk, &p0, &p1);
     for (int pi = p0; pi < p1; pi++) {
-      int r0 = pi * P, cnt = ov_min(P, c.m - r0);
+      int r0, cnt;
+      panel(c, pi, &r0, &cnt);
       load_panel(c.W, c.d, r0, cnt, s.Wt);
       load_a(c.p->a, r0, cnt, s.ap);
       grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.Xr, c.n, c.d, s.Wt, s.G, s.Cb);
@@ -293,9 +332,10 @@ struct NK {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
     int p0, p1;
-    chunk_range(c.npan, c.nchunk, chunk, &p0, &p1);
+    chunk_panels(c, chunk, &p0, &p1);
     for (int pi = p0; pi < p1; pi++) {
-      int r0 = pi * P, cnt = ov_min(P, c.m - r0);
+      int r0, cnt;
+      panel(c, pi, &r0, &cnt);
       load_panel(c.Wc, c.d, r0, cnt, s.Wt);
       load_a(c.p->a, r0, cnt, s.ap);
       fwd_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.n, c.d, s.Wt, s.ap, s.Ul);
@@ -308,9 +348,10 @@ struct NK {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
     int p0, p1;
-    chunk_range(c.npan, c.nchunk, chunk, &p0, &p1);
+    chunk_panels(c, chunk, &p0, &p1);
     for (int pi = p0; pi < p1; pi++) {
-      int r0 = pi * P, cnt = ov_min(P, c.m - r0);
+      int r0, cnt;
+      panel(c, pi, &r0, &cnt);
       load_panel(c.Wc, c.d, r0, cnt, s.Wt);
       grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.Xr, c.n, c.d, s.Wt, s.G, s.Cb);
       for (int q = 0; q < cnt; q++) {
@@ -335,9 +376,10 @@ struct NK {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
     int p0, p1;
-    chunk_range(c.npan, c.nchunk, chunk, &p0, &p1);
+    chunk_panels(c, chunk, &p0, &p1);
     for (int pi = p0; pi < p1; pi++) {
-      int r0 = pi * P, cnt = ov_min(P, c.m - r0);
+      int r0, cnt;
+      panel(c, pi, &r0, &cnt);
       load_panel(c.Wc, c.d, r0, cnt, s.Wt);
       load_panel(c.W2, c.d, r0, cnt, s.Vt);
       load_a(c.p->a, r0, cnt, s.ap);
@@ -352,10 +394,11 @@ struct NK {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
     int p0, p1;
-    chunk_range(c.npan, c.nchunk, chunk, &p0, &p1);
+    chunk_panels(c, chunk, &p0, &p1);
     int64_t count = 0;
     for (int pi = p0; pi < p1; pi++) {
-      int r0 = pi * P, cnt = ov_min(P, c.m - r0);
+      int r0, cnt;
+      panel(c, pi, &r0, &cnt);
       load_panel(c.Wc, c.d, r0, cnt, s.Wt);  // W0
       load_panel(c.W2, c.d, r0, cnt, s.Vt);  // W
       for (int i = 0; i < c.n; i++) {
@@ -377,8 +420,12 @@ struct NK {
     c.d = p->d;
     c.m = p->m;
     c.act = p->act;
-    c.npan = (p->m + P - 1) / P;
-    c.nchunk = chunks_for(c.npan);
+    Layout lay = layout(p->m);
+    c.h = lay.h;
+    c.npanA = lay.npanA;
+    c.nchunkA = lay.nchunkA;
+    c.npan = lay.npan;
+    c.nchunk = lay.nchunk;
     c.scratchBytes = scratch_bytes(c.n, c.d);
     c.scratch = (char*)ov_alloc(c.scratchBytes * (threads < 1 ? 1 : threads));
     c.chunkU = (double*)ov_alloc((int64_t)(c.nchunk > 0 ? c.nchunk : 1) * c.n * sizeof(double));
@@ -412,7 +459,7 @@ struct NK {
 
   static void forward(const OvProblem* p, const double* W, double* u, int threads) {
     Ctx c;
-    int th = workers(threads, chunks_for((p->m + P - 1) / P));
+    int th = workers(threads, layout(p->m).nchunk);
     if (!setup(c, p, th)) return;
     c.Wc = W;
     ov_parallel(c.nchunk, th, p->act == 0 ? task_forward<0> : task_forward<1>, &c);
@@ -421,7 +468,7 @@ struct NK {
   }
   static void step(const OvProblem* p, double* W, const double* r, double eta, double* u, int threads) {
     Ctx c;
-    int th = workers(threads, chunks_for((p->m + P - 1) / P));
+    int th = workers(threads, layout(p->m).nchunk);
     if (!setup(c, p, th)) return;
     c.W = W;
     c.eta = eta;
@@ -432,7 +479,7 @@ struct NK {
   }
   static void gradient(const OvProblem* p, const double* W, const double* r, double* G, int threads) {
     Ctx c;
-    int th = workers(threads, chunks_for((p->m + P - 1) / P));
+    int th = workers(threads, layout(p->m).nchunk);
     if (!setup(c, p, th)) return;
     c.Wc = W;
     c.G = G;
@@ -442,7 +489,7 @@ struct NK {
   }
   static void jvp(const OvProblem* p, const double* W, const double* Vm, double* out, int threads) {
     Ctx c;
-    int th = workers(threads, chunks_for((p->m + P - 1) / P));
+    int th = workers(threads, layout(p->m).nchunk);
     if (!setup(c, p, th)) return;
     c.Wc = W;
     c.W2 = Vm;
@@ -452,7 +499,7 @@ struct NK {
   }
   static int64_t flips(const OvProblem* p, const double* W0, const double* W, int threads) {
     Ctx c;
-    int th = workers(threads, chunks_for((p->m + P - 1) / P));
+    int th = workers(threads, layout(p->m).nchunk);
     if (!setup(c, p, th)) return -1;
     c.Wc = W0;
     c.W2 = W;

@@ -1,6 +1,8 @@
 /** `overparam ntk`: the infinite-width kernel's spectrum, and how far H(W(0)) is from it. */
 import { Command } from 'commander';
+import { createBackend } from '../backend/index.js';
 import type { Activation } from '../backend/types.js';
+import { warn } from './run.js';
 import { fitPowerLaw } from '../experiments/stats.js';
 import { infiniteKernel } from '../kernel/infinite.js';
 import { initDistanceStats, type InitDistanceStats } from '../kernel/montecarlo.js';
@@ -54,11 +56,12 @@ export function ntkCommand(): Command {
       const ds = normalizedData(o, o.normalize);
       const { n, d, X } = ds;
       const limit = infiniteKernel(activation, X, n, d);
+      const backend = createBackend({ onNotice: warn });
       const values = eigvalsh(limit, n);
       const lambda = values[0];
       const lambdaMax = values[n - 1];
       const mc: (InitDistanceStats & { bound: number; bHighProb: number })[] = widths.map((m) => {
-        const st = initDistanceStats({ activation, X, n, d, m, seeds: Array.from({ length: seeds }, (_, k) => k), limit });
+        const st = initDistanceStats({ activation, X, n, d, m, seeds: Array.from({ length: seeds }, (_, k) => k), limit, backend });
         const B = bHighProb(m, n, delta);
         return { ...st, bHighProb: B, bound: activation === 'exp' ? concentrationBound(n, B, m, delta) : NaN };
       });

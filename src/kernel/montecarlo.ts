@@ -3,7 +3,7 @@
  * (theory.md §3 and §4B). W(0) is drawn from new Rng(seed, "init") exactly as the model does, so
  * seed s here is the initialisation of a training run with --seed s.
  */
-import type { Activation } from '../backend/types.js';
+import type { Activation, Backend } from '../backend/types.js';
 import { Rng } from '../random/xoshiro.js';
 import { spectralDistance } from './distance.js';
 import { ntkGram } from './empirical.js';
@@ -22,6 +22,8 @@ export interface InitDistanceOptions {
   readonly seeds: readonly number[];
   /** The infinite-width kernel, if already computed (else computed here). */
   readonly limit?: Float64Array;
+  /** Computes H(W(0)) with this backend's gram (e.g. the native one); default: a direct TS loop. */
+  readonly backend?: Backend;
 }
 
 export interface InitDistanceStats {
@@ -46,7 +48,16 @@ export function initDistanceStats(o: InitDistanceOptions): InitDistanceStats {
   const values = new Float64Array(o.seeds.length);
   o.seeds.forEach((seed, k) => {
     const W = drawGaussianW(o.m, o.d, new Rng(seed, 'init'));
-    values[k] = spectralDistance(ntkGram(o.activation, o.X, o.n, o.d, W, o.m), limit, o.n);
+    let H: Float64Array;
+    if (o.backend) {
+      // a does not enter H (a_r² = 1); κ = 1/√m puts H on the NTK scale
+      H = new Float64Array(o.n * o.n);
+      const problem = { n: o.n, d: o.d, m: o.m, X: o.X, y: new Float64Array(o.n), a: new Float64Array(o.m).fill(1), kappa: 1 / Math.sqrt(o.m), activation: o.activation };
+      o.backend.gram(problem, W, H);
+    } else {
+      H = ntkGram(o.activation, o.X, o.n, o.d, W, o.m);
+    }
+    values[k] = spectralDistance(H, limit, o.n);
   });
   let mean = 0;
   for (const v of values) mean += v;

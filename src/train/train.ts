@@ -2,7 +2,7 @@
  * Full-batch gradient descent on L(W) = ½‖F(W,X) − y‖₂² (theory.md §2), until the abstract's
  * criterion ‖F(W,X) − y‖₂ ≤ ε, a step budget, or divergence.
  */
-import { ReferenceBackend } from '../backend/reference.js';
+import { createBackend } from '../backend/index.js';
 import type { Backend } from '../backend/types.js';
 import { type Dataset, validateDataset } from '../data/dataset.js';
 import { applyNormalization, describeNormalization, fitNormalization } from '../data/normalize.js';
@@ -83,7 +83,7 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
   const maxSteps = options.maxSteps ?? DEFAULTS.maxSteps;
   if (!Number.isSafeInteger(maxSteps) || maxSteps < 0) throw new OptionError(`max-steps must be a non-negative integer, got ${maxSteps}`);
   const factor = positive('divergence factor', options.divergenceFactor ?? DEFAULTS.divergenceFactor);
-  const backend: Backend = options.backend ?? new ReferenceBackend();
+  const backend: Backend = options.backend ?? createBackend();
 
   const { n, d } = data;
   const normalization = fitNormalization(options.normalize ?? DEFAULTS.normalize, data.X, n, d);

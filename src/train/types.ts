@@ -62,7 +62,7 @@ export interface TrainOptions {
   divergenceFactor?: number;
   /** Kernel monitoring interval (theory.md §4): 0 = off (default), or every K steps. */
   monitorEvery?: number;
-  /** Default: the reference backend. */
+  /** Default: createBackend() — the native backend when built, else the reference. */
   backend?: Backend;
   /** Called at k = 0 and after every step; return false to stop (status "stopped"). */
   onStep?: (info: StepInfo) => void | boolean;

@@ -10,6 +10,7 @@ import { availableIsas, loadAddon, NativeBackend } from '../../src/backend/nativ
 import { ReferenceBackend } from '../../src/backend/reference.js';
 import type { Activation } from '../../src/backend/types.js';
 import { bitEqual, makeProblem, relErr, stableEta } from './helpers.js';
+import { initialWeights } from '../../src/model/init.js';
 
 const loaded = loadAddon();
 const skip = 'addon' in loaded ? false : `native addon not built: ${loaded.error}`;
@@ -315,4 +316,22 @@ test('native: bad arguments throw instead of reading out of bounds', { skip }, (
   assert.throws(() => nb.forward(p, W, new Float64Array(2)), RangeError);
   assert.throws(() => nb.gram(p, W, new Float64Array(5)), RangeError);
   assert.throws(() => new NativeBackend({ threads: 0 }), RangeError);
+});
+
+test('native: coupled initialisation gives F(W(0), x) = 0 exactly, every ISA and thread count', { skip }, () => {
+  for (const isa of isas) {
+    for (const threads of [1, 2, 5]) {
+      const be = new NativeBackend({ isa, threads });
+      for (const m of [2, 16, 34, 130, 2048, 5000]) {
+        for (const activation of ACTS) {
+          const d = 7;
+          const { W0, a } = initialWeights({ activation, scaling: 'ntk', init: 'coupled', m, seed: m }, d);
+          const { p } = makeProblem(40, d, m, activation, 'ntk', 3);
+          const u = new Float64Array(p.n);
+          be.forward({ ...p, a }, W0, u);
+          assert.ok(u.every((v) => v === 0), `${isa} threads=${threads} ${activation} m=${m}: max |u| = ${Math.max(...u.map(Math.abs))}`);
+        }
+      }
+    }
+  }
 });
