@@ -56,7 +56,12 @@ export function incompleteBeta(x: number, a: number, b: number): number {
 
 /** P(T ≤ t) for Student's t with ν degrees of freedom. */
 export function studentTCdf(t: number, nu: number): number {
-  const tail = 0.5 * incompleteBeta(nu / (nu + t * t), nu / 2, 0.5);
+  if (t * t < nu) {
+    // near the centre, P(|T| < t) = I_{t²/(ν+t²)}(½, ν/2) keeps full precision (ν/(ν+t²) would round to 1)
+    const inner = 0.5 * incompleteBeta((t * t) / (nu + t * t), 0.5, nu / 2);
+    return t >= 0 ? 0.5 + inner : 0.5 - inner;
+  }
+  const tail = 0.5 * incompleteBeta(nu / (nu + t * t), nu / 2, 0.5); // P(T > |t|)
   return t >= 0 ? 1 - tail : tail;
 }
 

@@ -50,7 +50,7 @@ test('--json prints one result object with conventions; --log writes the history
   assert.equal(typeof j.flipFraction, 'number');
   const lines = readFileSync(log, 'utf-8').trim().split('\n');
   assert.match(lines[0], /^# overparam history: .*activation=relu/);
-  assert.equal(lines[1], 'step,residual,movement,flip_fraction');
+  assert.equal(lines[1], 'step,residual,movement,flip_fraction,linearised,envelope,lambda_min,kernel_drift');
   assert.equal(lines.length, 2 + j.steps + 1);
   assert.equal(Number(lines.at(-1)!.split(',')[1]), j.residual);
 });
@@ -160,6 +160,38 @@ test('the README library example runs', () => {
   const p = spawnSync(process.execPath, [fileURLToPath(new URL('../../examples/library.mjs', import.meta.url))], { encoding: 'utf-8' });
   assert.equal(p.status, 0, p.stderr);
   assert.match(p.stdout, /reached ‖F\(W,X\) − y‖₂ = .* ≤ ε = 0.001/);
+});
+
+test('train --json carries the kernel monitor and the certificate of theory.md §4', () => {
+  const r = run('train', ...FAST, '--monitor-every', '5', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const mon = JSON.parse(r.stdout).monitor;
+  assert.equal(mon.every, 5);
+  assert.ok(mon.initial.lambda > 0 && mon.thresholds.lambdaHalf === mon.initial.lambda / 2);
+  assert.ok(mon.observations.length >= 2);
+  assert.ok(mon.certificate.length >= 4 && mon.certificate.every((c: { held: boolean; ref: string }) => typeof c.held === 'boolean' && c.ref.startsWith('theory.md §4')));
+  const off = JSON.parse(run('train', ...FAST, '--monitor-every', '0', '--json').stdout);
+  assert.equal(off.monitor, null);
+});
+
+test('ntk prints λ of the infinite-width kernel and the Monte-Carlo distance beside the §4B bound', () => {
+  const r = run('ntk', '--n', '12', '--d', '4', '--width', '200,800', '--seeds', '3', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.ok(j.lambda > 0 && j.lambdaMax > j.lambda && Math.abs(j.condition - j.lambdaMax / j.lambda) < 1e-9);
+  assert.equal(j.initDistance.length, 2);
+  for (const s of j.initDistance) assert.ok(s.mean > 0 && s.bound > s.max && s.values.length === 3);
+  const text = run('ntk', '--activation', 'relu', '--n', '12', '--d', '4');
+  assert.match(text.stdout, /H\^∞/);
+});
+
+test('bounds prints the a-priori widths, and the paper only as an order', () => {
+  const r = run('bounds', '--n', '12', '--d', '4', '--width', '1000', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.match(j.paperOrder, /n\^\{2\+o\(1\)\}/);
+  assert.ok(j.implicitWidthB.m > 1000 && j.rStar > 0 && j.eta > 0 && j.steps > 0);
+  assert.equal(run('bounds', '--delta', '2').code, 2);
 });
 
 test('--help teaches: every command lists its options and an example', () => {

@@ -1,0 +1,96 @@
+/**
+ * Sweeps as a user runs them (spawned CLI): killed part-way and rerun, the results equal an
+ * uninterrupted sweep's; nothing is duplicated; a torn last line is repaired. Plus a small
+ * end-to-end threshold run.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { readResults } from '../../src/experiments/results.js';
+import type { RunResult } from '../../src/experiments/run.js';
+
+const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'overparam-sweep-'));
+const GRID = ['--n', '8,16,24', '--d', '3', '--width', '64,256,1024', '--seeds', '2', '--activation', 'exp,relu', '--epsilon', '1e-3', '--max-steps', '3000', '--workers', '2'];
+
+const lines = (path: string): number => (existsSync(path) ? readFileSync(path, 'utf-8').split('\n').filter((l) => l.length > 0).length : 0);
+/** Everything a run produced except its wall time. */
+const comparable = (r: RunResult) => JSON.stringify({ ...r, timeMs: 0 });
+function byId(path: string): Map<string, string> {
+  const rs = readResults(path).results;
+  const m = new Map<string, string>();
+  for (const r of rs) {
+    assert.ok(!m.has(r.id), `run ${r.id} appears twice in ${path}`);
+    m.set(r.id, comparable(r));
+  }
+  return m;
+}
+
+test('a sweep killed part-way and rerun ends with exactly the results of an uninterrupted sweep', async () => {
+  const full = join(dir, 'full.jsonl');
+  const first = spawnSync(process.execPath, [MAIN, 'sweep', ...GRID, '--results', full, '--json'], { encoding: 'utf-8' });
+  assert.equal(first.status, 0, first.stderr);
+  const total = JSON.parse(first.stdout).total as number;
+  assert.equal(total, 36);
+  assert.equal(lines(full), total);
+
+  const killed = join(dir, 'killed.jsonl');
+  const child = spawn(process.execPath, [MAIN, 'sweep', ...GRID, '--results', killed], { stdio: 'ignore' });
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  let seen = 0;
+  while ((seen = lines(killed)) < 4 && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+  child.kill('SIGKILL');
+  await exited;
+  const atKill = lines(killed);
+  assert.ok(atKill >= 4 && atKill < total, `killed after ${atKill} of ${total} runs (saw ${seen})`);
+
+  const again = spawnSync(process.execPath, [MAIN, 'sweep', ...GRID, '--results', killed, '--json'], { encoding: 'utf-8' });
+  assert.equal(again.status, 0, again.stderr);
+  const summary = JSON.parse(again.stdout);
+  assert.ok(summary.skipped >= atKill - 1 && summary.skipped <= atKill, `skipped ${summary.skipped}, ${atKill} lines at the kill`);
+  assert.equal(summary.ran + summary.skipped, total);
+  assert.deepEqual(byId(killed), byId(full));
+
+  // a third run does nothing and changes nothing
+  const third = spawnSync(process.execPath, [MAIN, 'sweep', ...GRID, '--results', killed, '--json'], { encoding: 'utf-8' });
+  assert.equal(JSON.parse(third.stdout).ran, 0);
+  assert.equal(lines(killed), total);
+});
+
+test('a torn last line (killed mid-write) is cut off and its run redone', () => {
+  const path = join(dir, 'torn.jsonl');
+  const small = ['--n', '8', '--d', '3', '--width', '64', '--seeds', '3', '--workers', '1'];
+  assert.equal(spawnSync(process.execPath, [MAIN, 'sweep', ...small, '--results', path]).status, 0);
+  const before = byId(path);
+  const text = readFileSync(path, 'utf-8').trim().split('\n');
+  // drop the last run and leave half of its line
+  writeFileSync(path, text.slice(0, -1).join('\n') + '\n');
+  appendFileSync(path, text.at(-1)!.slice(0, 40));
+  assert.equal(readResults(path).torn, true);
+  const r = spawnSync(process.execPath, [MAIN, 'sweep', ...small, '--results', path, '--json'], { encoding: 'utf-8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).ran, 1);
+  assert.deepEqual(byId(path), before);
+});
+
+test('a small end-to-end threshold run: m*(n) is monotone in n and the fit is printed beside the theory', () => {
+  const res = join(dir, 'th.jsonl');
+  const r = spawnSync(process.execPath, [MAIN, 'threshold', '--n', '4,8,16', '--d', '3', '--seeds', '3', '--max-steps', '5000', '--m0', '8', '--grid', '2', '--m-max', '65536', '--results', res, '--json'], {
+    encoding: 'utf-8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  const curve = j.curves[0];
+  const ms = curve.points.map((p: { mStar: number }) => p.mStar);
+  assert.ok(ms.every((m: number | null) => m !== null), `m* = ${ms}`);
+  for (let k = 1; k < ms.length; k++) assert.ok(ms[k] >= ms[k - 1], `m* not monotone: ${ms}`);
+  assert.equal(typeof curve.fit.exponent, 'number');
+  assert.ok(curve.theory.some((t: string) => t.includes('n^{2+o(1)}')));
+  // every probe is backed by runs in the results file, one per seed
+  const runs = readResults(res).results;
+  for (const p of curve.points) for (const pr of p.probes) assert.equal(runs.filter((x) => x.spec.model.m === pr.m && x.spec.data.kind === 'synthetic' && x.spec.data.n === p.n).length, 3);
+});
