@@ -1,7 +1,7 @@
 /** `overparam predict`: apply a saved model to data. */
 import { extname } from 'node:path';
 import { Command } from 'commander';
-import { createBackend } from '../backend/index.js';
+import { type BackendName, createBackend } from '../backend/index.js';
 import { loadInputs } from '../data/files.js';
 import { formatNpy } from '../data/npy.js';
 import { OptionError } from '../errors.js';
@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { loadModel } from '../model/file.js';
 import { predict } from '../model/model.js';
 import { fmt, table } from './format.js';
+import { choice } from './options.js';
 import { warn } from './run.js';
 
 interface PredictOptions {
@@ -18,6 +19,7 @@ interface PredictOptions {
   labelColumn?: string;
   out?: string;
   json?: boolean;
+  backend: string;
 }
 
 export function predictCommand(): Command {
@@ -33,6 +35,7 @@ export function predictCommand(): Command {
     .option('--label-column <name>', 'CSV: the label column by name')
     .option('--out <file>', 'write predictions: .npy, .csv (column "prediction") or .json')
     .option('--json', 'print predictions and conventions as JSON')
+    .option('--backend <name>', 'auto | reference | native (use the training run\'s backend to reproduce its outputs bit for bit)', 'auto')
     .addHelpText('after', '\nExample:\n  overparam train --save model.json && overparam predict --model model.json --data new.csv --out pred.npy')
     .action((o: PredictOptions) => {
       const model = loadModel(o.model);
@@ -40,7 +43,7 @@ export function predictCommand(): Command {
         ...(o.labels !== undefined ? { labelsPath: o.labels } : {}),
         ...(o.labelColumn !== undefined ? { labelColumn: o.labelColumn } : {}),
       });
-      const backend = createBackend({ name: 'auto', onNotice: warn });
+      const backend = createBackend({ name: choice<BackendName>('backend', ['auto', 'reference', 'native'], o.backend), onNotice: warn });
       const u = predict(model, backend, inputs.X, inputs.n, model.d);
       let residual: number | undefined;
       if (inputs.y) {

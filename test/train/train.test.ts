@@ -72,10 +72,10 @@ test('a too-large step diverges with a message naming the step, keeping finite w
 });
 
 test('--eta auto: η = 1/λ with (λ, v) an eigenpair of H(W(0)) and λ the largest Rayleigh quotient', () => {
-  const res = train(small, { model: { m: 500 }, maxSteps: 0 });
+  const backend = new ReferenceBackend();
+  const res = train(small, { model: { m: 500 }, maxSteps: 0, backend });
   assert.equal(res.eta.mode, 'auto');
   const p = problemOf(res.model, res.inputs, small.y, small.n);
-  const backend = new ReferenceBackend();
   const H = new Float64Array(p.n * p.n);
   backend.gram(p, res.model.W0, H);
   const { lambdaMax } = autoEta(backend, p, res.model.W0, 0);
@@ -104,7 +104,7 @@ test('--eta auto: η = 1/λ with (λ, v) an eigenpair of H(W(0)) and λ the larg
 });
 
 test('save → load → predict reproduces the training predictions bit for bit', () => {
-  const res = train(small, { model: { m: 64, scaling: 'none' }, normalize: 'max', maxSteps: 10, epsilon: 1e-12 });
+  const res = train(small, { model: { m: 64, scaling: 'none' }, normalize: 'max', maxSteps: 10, epsilon: 1e-12, backend: new ReferenceBackend() });
   const path = join(mkdtempSync(join(tmpdir(), 'overparam-model-')), 'model.json');
   saveModel(res.model, path);
   const back = loadModel(path);
