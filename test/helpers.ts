@@ -16,14 +16,15 @@ export function randomProblem(n: number, d: number, m: number, activation: Activ
   return { p: { n, d, m, X, y, a, kappa, activation }, W };
 }
 
+/** ‖a − b‖ / ‖b‖ (or ‖a − b‖ when b = 0). */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let num = 0;
   let den = 0;
-  for (let k = 0; k < a.length; k++) {
+  for (let k = 0; k < b.length; k++) {
     num += (a[k] - b[k]) ** 2;
     den += b[k] ** 2;
   }
-  return Math.sqrt(num) / Math.max(Math.sqrt(den), Number.MIN_VALUE);
+  return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
 }
 
 /**

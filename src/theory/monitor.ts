@@ -18,6 +18,7 @@ import { normalisedKernel, ntkNormalisation } from '../kernel/empirical.js';
 import { infiniteKernel } from '../kernel/infinite.js';
 import { lambdaMin as denseLambdaMin } from '../linalg/eigh.js';
 import type { SpectralNormOptions } from '../linalg/dense.js';
+import { movement } from '../model/movement.js';
 import { observedB, rStar } from './bounds.js';
 import { certificate } from './certificate.js';
 import type { CertificateInput, CertificateRow } from './certificate.js';
@@ -117,20 +118,11 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
 
   function observe(k: number, W: Float64Array, residualNorm: number): KernelObservation {
     normalisedKernel(o.backend, p, W, Hk);
-    let movement = 0;
-    for (let r = 0; r < m; r++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) {
-        const dw = W[r * d + t] - W0[r * d + t];
-        s += dw * dw;
-      }
-      movement = Math.max(movement, s);
-    }
     const obs: KernelObservation = {
       k,
       lambdaMin: denseLambdaMin(Hk, n),
       kernelDrift: spectralDistance(Hk, H0, n, o.spectral),
-      movement: Math.sqrt(movement), // R(k) = max_r ‖w_r(k) − w_r(0)‖₂   (theory.md §4)
+      movement: movement(W, W0, m, d), // R(k) = max_r ‖w_r(k) − w_r(0)‖₂   (theory.md §4)
       residualNorm,
     };
     observeResidual(k, residualNorm);

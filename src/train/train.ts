@@ -8,6 +8,9 @@ import { type Dataset, validateDataset } from '../data/dataset.js';
 import { applyNormalization, describeNormalization, fitNormalization } from '../data/normalize.js';
 import { OptionError } from '../errors.js';
 import { createModel, problemOf } from '../model/model.js';
+import { movement } from '../model/movement.js';
+
+export { movement };
 import { DEFAULT_MODEL_SPEC, type ModelSpec, validateSpec } from '../model/spec.js';
 import { ntkMonitor } from '../theory/train-monitor.js';
 import { autoEta } from './eta.js';
@@ -19,20 +22,6 @@ function norm2(v: Float64Array): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i] * v[i];
   return Math.sqrt(s);
-}
-
-/** R = max_r ‖w_r − w_r(0)‖₂ (theory.md §4). */
-export function movement(W: Float64Array, W0: Float64Array, m: number, d: number): number {
-  let best = 0;
-  for (let r = 0; r < m; r++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const t = W[r * d + j] - W0[r * d + j];
-      s += t * t;
-    }
-    if (s > best) best = s;
-  }
-  return Math.sqrt(best);
 }
 
 function allFinite(v: Float64Array): boolean {

@@ -34,16 +34,7 @@ export function makeProblem(
   return { p: { n, d, m, X, y, a, kappa, activation }, W };
 }
 
-/** ‖a − b‖ / ‖b‖ (or ‖a − b‖ when b = 0). */
-export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let k = 0; k < b.length; k++) {
-    num += (a[k] - b[k]) ** 2;
-    den += b[k] ** 2;
-  }
-  return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
-}
+export { relErr } from '../helpers.js';
 
 export function bitEqual(a: Float64Array, b: Float64Array): boolean {
   if (a.length !== b.length) return false;
