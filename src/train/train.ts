@@ -6,7 +6,7 @@ import { createBackend } from '../backend/index.js';
 import type { Backend } from '../backend/types.js';
 import { type Dataset, validateDataset } from '../data/dataset.js';
 import { applyNormalization, describeNormalization, fitNormalization } from '../data/normalize.js';
-import { OptionError } from '../errors.js';
+import { DataError, OptionError } from '../errors.js';
 import { createModel, problemOf } from '../model/model.js';
 import { movement } from '../model/movement.js';
 
@@ -82,6 +82,20 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
   const p = problemOf(model, X, data.y, n);
   const W = model.W;
 
+  const u = new Float64Array(n);
+  const r = new Float64Array(n);
+  const residualOf = (): number => {
+    for (let i = 0; i < n; i++) r[i] = u[i] - data.y[i];
+    return norm2(r);
+  };
+  backend.forward(p, W, u);
+  let residual = residualOf();
+  const initialResidual = residual;
+  if (!Number.isFinite(residual)) {
+    throw new DataError(
+      `F(W(0), X) is not finite (exp overflowed at initialisation): normalise the inputs (--normalize unit) or use a smaller width under --scaling none`,
+    );
+  }
   let etaInfo: EtaInfo;
   if (options.eta === undefined || options.eta === 'auto') {
     const auto = autoEta(backend, p, model.W0, spec.seed);
@@ -95,15 +109,6 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
   const eta = etaInfo.eta;
   options.onEta?.(etaInfo);
 
-  const u = new Float64Array(n);
-  const r = new Float64Array(n);
-  const residualOf = (): number => {
-    for (let i = 0; i < n; i++) r[i] = u[i] - data.y[i];
-    return norm2(r);
-  };
-  backend.forward(p, W, u);
-  let residual = residualOf();
-  const initialResidual = residual;
   const relu = spec.activation === 'relu';
   const history: History = { residual: [residual], movement: [0], ...(relu ? { flipFraction: [0] } : {}) };
   const ctx = (k: number): MonitorContext => ({ backend, problem: p, W0: model.W0, W, r, residual, eta, k });
@@ -116,11 +121,6 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
   let k = 0;
   let message = '';
   const report = (info: StepInfo): boolean => options.onStep?.(info) !== false;
-  if (!Number.isFinite(residual)) {
-    throw new OptionError(
-      `F(W(0), X) is not finite (exp overflowed at initialisation): normalise the inputs (--normalize unit) or use a smaller width under --scaling none`,
-    );
-  }
   let keepGoing = report({ k: 0, residual, movement: 0, ratio: NaN, W, r, ...(relu ? { flipFraction: 0 } : {}) });
   const Wprev = new Float64Array(m * d);
   const rprev = new Float64Array(n);

@@ -123,6 +123,7 @@ test('every bad input gives one error line and its exit code, never a stack trac
     [['train', '--normalize', 'l1'], 2, /unknown value 'l1'/],
     [['train', '--frobnicate'], 2, /unknown option/],
     [['train', '--save', join(dir, 'no', 'such', 'dir', 'm.json'), ...FAST, '--max-steps', '1'], 3, /ENOENT|no such file/i],
+    [['train', '--data', file('huge.csv', 'a,b,y\n300,400,1\n1,1,0\n'), '--normalize', 'none'], 3, /exp overflowed at initialisation/],
   ];
   for (const [args, code, re] of cases) {
     const r = run(...args);
