@@ -98,6 +98,10 @@ test('two workers complete a sweep; the collected results equal a local sweep’
     const again = await collectSweep(q, specs, queued);
     assert.equal(again.written, 0);
     assert.equal(again.inFile, 6);
+    // a completed job whose result is gone (rejected at collection, say) is rerun by the next enqueue
+    await q.redis.hdel(q.keys.results, runId(specs[0]));
+    assert.deepEqual(await enqueueSweep(q, specs), { total: 6, added: 0, queued: 0, done: 5, retried: 1 });
+    assert.equal((await settle(q, specs))?.done, 6);
   } finally {
     await Promise.all([w1.close(), w2.close()]);
     await q.close();
