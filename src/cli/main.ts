@@ -9,6 +9,7 @@ import { fail } from './run.js';
 import { sweepCommand } from './sweep.js';
 import { thresholdCommand } from './threshold.js';
 import { trainCommand } from './train.js';
+import { workerCommand } from './worker.js';
 
 // `overparam … | head` closes stdout early: that is not an error
 for (const stream of [process.stdout, process.stderr]) {
@@ -27,7 +28,7 @@ const program = new Command('overparam')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
-for (const cmd of [trainCommand(), predictCommand(), dataCommand(), ntkCommand(), boundsCommand(), sweepCommand(), thresholdCommand()]) {
+for (const cmd of [trainCommand(), predictCommand(), dataCommand(), ntkCommand(), boundsCommand(), sweepCommand(), workerCommand(), thresholdCommand()]) {
   program.addCommand(cmd.exitOverride().showHelpAfterError('(add --help for usage)'));
 }
 

@@ -8,13 +8,19 @@ import { summarize } from '../experiments/summary.js';
 import { OptionError } from '../errors.js';
 import { addGridOptions, resolveGrid, type GridCliOptions } from './grid-options.js';
 import { intOption } from './options.js';
+import { addQueueOptions, type QueueCliOptions } from './queue-options.js';
 import { EXIT, warn } from './run.js';
+import { summaryLines } from './sweep-summary.js';
 
-interface SweepCliOptions extends GridCliOptions {
+export interface SweepCliOptions extends GridCliOptions, QueueCliOptions {
   results: string;
   workers?: string;
   json?: boolean;
   progress: boolean;
+  status?: boolean;
+  collect?: boolean;
+  follow: boolean;
+  pollMs: string;
 }
 
 export function sweepCommand(): Command {
@@ -31,12 +37,18 @@ export function sweepCommand(): Command {
     .option('--results <file>', 'results file (JSON lines)', 'sweep-results.jsonl')
     .option('--workers <count>', 'worker threads (default: all cores)')
     .option('--json', 'print a JSON summary')
-    .option('--no-progress', 'no progress bar')
+    .option('--no-progress', 'no progress bar');
+  addQueueOptions(cmd, false)
+    .option('--status', 'with --queue: show how far the sweep is (queued, running, done, failed, retried)')
+    .option('--collect', 'with --queue: write the finished runs to the results file now')
+    .option('--no-follow', 'with --queue: enqueue and return (default: follow, then collect)')
+    .option('--poll-ms <ms>', 'with --queue: interval between progress polls', '1000')
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  overparam sweep --n 16,32,64 --width 256,1024,4096 --seeds 5 --activation exp,relu\n' +
         '  overparam sweep grid.yaml --results runs.jsonl     # rerun the same line to resume\n' +
+        '  overparam sweep grid.yaml --queue redis://:pw@host:6379   # run on `overparam worker`s anywhere\n' +
         '\nA grid.yaml:\n  n: [16, 32, 64]\n  width: [256, 1024, 4096]\n  seeds: 5\n  activation: [exp, relu]\n  init: [gaussian, coupled]\n  epsilon: 0.01\n  maxSteps: 20000',
     )
     .action(async (spec: string | undefined, o: SweepCliOptions) => {
@@ -49,6 +61,12 @@ async function runSweepCli(specFile: string | undefined, o: SweepCliOptions): Pr
   const grid = resolveGrid(specFile, o);
   const specs = expandGrid(grid);
   if (specs.length === 0) throw new OptionError('the grid is empty');
+  if (o.queue !== undefined) {
+    // loaded on demand: the Redis and BullMQ clients take ~0.5 s to load, which no other command should pay
+    const { runQueuedSweepCli } = await import('./sweep-queue.js');
+    return runQueuedSweepCli(grid, specs, o);
+  }
+  if (o.status || o.collect) throw new OptionError(`--${o.status ? 'status' : 'collect'} needs --queue (a local sweep's progress is its results file)`);
   const workers = o.workers === undefined ? undefined : intOption('workers', o.workers, 1);
   const bar =
     o.progress && !o.json && process.stderr.isTTY
@@ -87,18 +105,8 @@ async function runSweepCli(specFile: string | undefined, o: SweepCliOptions): Pr
       JSON.stringify({ command: 'sweep', results: o.results, total: outcome.results.length, ran: outcome.ran, skipped: outcome.skipped, failed: outcome.failed, stopped: outcome.stopped, grid, groups }, null, 2) + '\n',
     );
   } else {
-    const lines = [
-      `overparam sweep: ${outcome.results.length} runs (${outcome.ran} ran now, ${outcome.skipped} already done, ${outcome.failed} failed) → ${o.results}`,
-      `  conventions: scaling ${grid.scaling}, normalisation ${grid.normalize}, η ${grid.eta}, ε ${grid.epsilon}, budget ${grid.maxSteps} steps, ${grid.precision === 'f64' ? 'float64' : 'float32'}`,
-      '  data                       n  activation init      width    success  median steps  max movement',
-    ];
-    for (const g of groups) {
-      lines.push(
-        `  ${g.data.padEnd(24)} ${String(g.n ?? '-').padStart(4)}  ${g.activation.padEnd(10)} ${g.init.padEnd(9)} ${String(g.width).padStart(7)}  ${`${g.converged}/${g.runs}`.padStart(7)}  ${String(g.medianSteps ?? '-').padStart(12)}  ${g.maxMovement === null ? '-' : g.maxMovement.toPrecision(4)}`,
-      );
-    }
-    for (const r of done.filter((r) => r.status === 'error').slice(0, 5)) lines.push(`  failed: ${describeRun(r.spec)}: ${r.message}`);
-    process.stdout.write(lines.join('\n') + '\n');
+    const head = `overparam sweep: ${outcome.results.length} runs (${outcome.ran} ran now, ${outcome.skipped} already done, ${outcome.failed} failed) → ${o.results}`;
+    process.stdout.write([head, ...summaryLines(grid, done)].join('\n') + '\n');
   }
   if (outcome.stopped) return 130;
   return outcome.failed > 0 ? EXIT.notConverged : EXIT.ok;

@@ -1,0 +1,163 @@
+/**
+ * A queue worker: takes runs from the queue, executes them on worker threads (executor.ts) and
+ * stores each result in Redis under its run id.
+ *
+ * Delivery is at least once: a job whose worker dies is handed out again after its lock
+ * expires (BullMQ's stall check). Results are exactly once: a result is stored with HSETNX, so a
+ * run executed twice is stored once — and a worker first checks whether the result exists
+ * already, so a redelivered run that had finished is not executed again. A result is stored
+ * before its job is marked completed: a crash between the two costs a redelivery, never a result.
+ */
+import { hostname } from 'node:os';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { RunResult } from '../experiments/run.js';
+import type { RunSpec } from '../experiments/spec.js';
+import { connectRedis } from './client.js';
+import { KEY_PREFIX, redisOptions, scrub, type QueueAddress } from './connection.js';
+import { RunExecutor } from './executor.js';
+import { queueKeys, type QueueKeys } from './keys.js';
+import { checkResult, specOfJob } from './verify.js';
+
+export interface QueueWorkerOptions {
+  /** Runs executed at once (default 1); the cores are shared out among them. */
+  concurrency?: number;
+  /** How long a job's lock lasts without renewal (ms, default 30 000): a dead worker's run is
+   * handed out again this long after its last renewal (plus up to two stall intervals). */
+  lockMs?: number;
+  /** How often this worker looks for stalled jobs (ms, default 30 000). */
+  stallMs?: number;
+  /** Stalls a job may survive before it is failed (default 3). */
+  maxStalled?: number;
+  /** Shown as the job's processedBy (default host:pid). */
+  name?: string;
+  /** First connection timeout (ms, default 10 000). */
+  connectTimeoutMs?: number;
+  onEvent?: (e: WorkerEvent) => void;
+}
+
+export type WorkerEvent =
+  | { type: 'start'; id: string; spec: RunSpec; attempt: number }
+  | { type: 'done'; id: string; result: RunResult; stored: boolean }
+  | { type: 'skip'; id: string }
+  /** willRetry: the job goes back to the queue (after a short back-off) for another attempt. */
+  | { type: 'failed'; id: string; message: string; willRetry: boolean }
+  | { type: 'stalled'; id: string }
+  | { type: 'error'; message: string };
+
+type RunJob = Job<unknown, string, string>;
+
+/**
+ * Stores a result under its run id once. Refuses (DataError) a result that is not the result of
+ * the run: its id must be runId(result.spec) and both must equal the job's. Returns false when
+ * a result was already stored (the run was executed twice; the first one stays).
+ */
+export async function storeResult(redis: Redis, keys: QueueKeys, id: string, spec: RunSpec, r: RunResult): Promise<boolean> {
+  checkResult(r, { id, spec });
+  const json = JSON.stringify(r);
+  if (r.status === 'error') {
+    await redis.hset(keys.errors, id, json);
+    return true;
+  }
+  const stored = (await redis.hsetnx(keys.results, id, json)) === 1;
+  await redis.hdel(keys.errors, id);
+  return stored;
+}
+
+export class QueueWorker {
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly address: QueueAddress,
+    private readonly worker: Worker<unknown, string, string>,
+    private readonly queue: Queue,
+    private readonly redis: Redis,
+    private readonly executor: RunExecutor,
+  ) {}
+
+  static async start(address: QueueAddress, opts: QueueWorkerOptions = {}): Promise<QueueWorker> {
+    const emit = opts.onEvent ?? (() => {});
+    const onError = (err: Error): void => emit({ type: 'error', message: scrub(err.message, address) });
+    const redis = await connectRedis(address, { onError, ...(opts.connectTimeoutMs !== undefined ? { timeoutMs: opts.connectTimeoutMs } : {}) });
+    const keys = queueKeys(address);
+    const concurrency = opts.concurrency ?? 1;
+    const executor = new RunExecutor(concurrency);
+
+    const process = async (job: RunJob): Promise<string> => {
+      const id = job.id ?? '';
+      let spec: RunSpec;
+      try {
+        spec = specOfJob(job.id, job.data);
+      } catch (err) {
+        // a malformed job fails at once: retrying cannot make it well-formed
+        throw new UnrecoverableError((err as Error).message);
+      }
+      const attempt = job.attemptsStarted;
+      if (attempt > 1 || job.stalledCounter > 0) await redis.sadd(keys.retried, id);
+      if (await redis.hexists(keys.results, id)) {
+        emit({ type: 'skip', id });
+        return 'stored-before';
+      }
+      emit({ type: 'start', id, spec, attempt });
+      const r = await executor.execute(spec);
+      const stored = await storeResult(redis, keys, id, spec, r);
+      // a run is deterministic: one that ended in an error would end in it again
+      if (r.status === 'error') throw new UnrecoverableError(r.message);
+      emit({ type: 'done', id, result: r, stored });
+      return stored ? 'stored' : 'duplicate';
+    };
+
+    const worker = new Worker<unknown, string, string>(address.name, process, {
+      connection: redisOptions(address),
+      prefix: KEY_PREFIX,
+      concurrency,
+      name: opts.name ?? `${hostname()}:${globalThis.process.pid}`,
+      lockDuration: opts.lockMs ?? 30_000,
+      stalledInterval: opts.stallMs ?? 30_000,
+      maxStalledCount: opts.maxStalled ?? 3,
+      // an idle worker's blocking wait: short enough that close() is prompt
+      drainDelay: 1,
+      autorun: false,
+    });
+    worker.on('error', onError);
+    worker.on('failed', (job, err) => {
+      const willRetry = job !== undefined && !(err instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
+      emit({ type: 'failed', id: job?.id ?? '?', message: scrub(err.message, address), willRetry });
+    });
+    worker.on('stalled', (id) => emit({ type: 'stalled', id }));
+    const queue = new Queue(address.name, { connection: redisOptions(address), prefix: KEY_PREFIX });
+    queue.on('error', onError);
+    await worker.waitUntilReady();
+    const w = new QueueWorker(address, worker, queue, redis, executor);
+    void worker.run().catch(onError);
+    return w;
+  }
+
+  /** True when nothing is waiting or running anywhere in the queue. */
+  async queueIsEmpty(): Promise<boolean> {
+    const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+    return Object.values(c).every((v) => v === 0);
+  }
+
+  /**
+   * Stops taking runs. Gently (the default): the runs in progress finish and are stored first.
+   * Forced: they are abandoned, and the queue hands them out again once their locks expire.
+   */
+  close(force = false): Promise<void> {
+    if (force) {
+      return (async () => {
+        await this.executor.close();
+        await this.worker.close(true);
+        await this.queue.close();
+        this.redis.disconnect();
+      })();
+    }
+    this.stopping ??= (async () => {
+      await this.worker.close();
+      await this.executor.close();
+      await this.queue.close();
+      await this.redis.quit();
+    })();
+    return this.stopping;
+  }
+}
