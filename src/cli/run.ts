@@ -3,7 +3,8 @@
  * stack trace (set OVERPARAM_DEBUG=1 to see one).
  *
  * Exit codes: 0 success (train: ε reached); 1 train ran but did not reach ε (budget, divergence,
- * interrupt); 2 bad option; 3 bad data; 4 bad model file; 70 internal error.
+ * interrupt); 2 bad option; 3 bad data; 4 bad model file; 5 the job queue (Redis) is unreachable
+ * or refused the password; 70 internal error.
  */
 import { CommanderError } from 'commander';
 import picocolors from 'picocolors';
