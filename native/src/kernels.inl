@@ -46,12 +46,13 @@ struct NK {
     int64_t scratchBytes;
   };
 
-  // per-worker scratch: Wt, Vt, G, ap (P), Cb (IB×P), Ul (n×L)
+  // per-worker scratch: Wt, Vt, G, ap (P), Cb (max(n, IB)×P: σ' of a whole panel for step's
+  // second pass, see task_step; the gradient alone reuses its first IB rows), Ul (n×L)
   static int64_t scratch_bytes(int n, int d) {
     int64_t b = 0;
     b += 3 * (int64_t)d * P * sizeof(T);
     b += (int64_t)P * sizeof(T);
-    b += (int64_t)IB * P * sizeof(T);
+    b += (int64_t)(n > IB ? n : IB) * P * sizeof(T);
     b += (int64_t)n * L * sizeof(T);
     return (b + 63) / 64 * 64 + 256;
   }
@@ -66,7 +67,7 @@ struct NK {
     s.Vt = t; t += (int64_t)c.d * P;
     s.G = t; t += (int64_t)c.d * P;
     s.ap = t; t += P;
-    s.Cb = t; t += (int64_t)IB * P;
+    s.Cb = t; t += (int64_t)(c.n > IB ? c.n : IB) * P;
     s.Ul = t;
     return s;
   }
@@ -159,13 +160,16 @@ struct NK {
   // The gradient of one panel without the factor κ a_q (theory.md §2):
   // G[j][q] = Σ_i σ'(⟨w_q,x_i⟩) · (r_i x_ij), with Xr = diag(r) X formed once per call. Samples go
   // in blocks of IB so that C never leaves L1: the n×m matrix of σ' values is never stored.
+  // keep: block i0 goes to Cb + i0·P, so that the n×P σ' values of the panel (n×P, L2-resident)
+  // are still there afterwards (step); otherwise every block reuses Cb[0, IB·P).
   template <int ACT>
-  static void grad_panel(const T* X, const T* Xr, int n, int d, const T* Wt, T* G, T* Cb) {
+  static void grad_panel(const T* X, const T* Xr, int n, int d, const T* Wt, T* G, T* Cb0, bool keep) {
     for (int64_t k = 0; k < (int64_t)d * P; k++) G[k] = 0;
     for (int i0 = 0; i0 < n; i0 += IB) {
       int nb = ov_min(IB, n - i0);
       const T* Xb = X + (int64_t)i0 * d;
       const T* Xrb = Xr + (int64_t)i0 * d;
+      T* Cb = keep ? Cb0 + (int64_t)i0 * P : Cb0;
       int i = 0;
       for (; i + MR <= nb; i += MR) passA<ACT, MR>(Xb + (int64_t)i * d, d, Wt, Cb + (int64_t)i * P);
       for (; i < nb; i++) passA<ACT, 1>(Xb + (int64_t)i * d, d, Wt, Cb + (int64_t)i * P);
@@ -174,10 +178,10 @@ struct NK {
       if (j0 < d) passB_tail<JB - 1>(d - j0, Xrb + j0, d, nb, Cb, G + (int64_t)j0 * P);
     }
   }
-  static void grad_any(int act, const T* X, const T* Xr, int n, int d, const T* Wt, T* G, T* Cb) {
-    if (act == 0) grad_panel<0>(X, Xr, n, d, Wt, G, Cb);
-    else if (act == 2) grad_panel<2>(X, Xr, n, d, Wt, G, Cb);
-    else grad_panel<1>(X, Xr, n, d, Wt, G, Cb);
+  static void grad_any(int act, const T* X, const T* Xr, int n, int d, const T* Wt, T* G, T* Cb, bool keep) {
+    if (act == 0) grad_panel<0>(X, Xr, n, d, Wt, G, Cb, keep);
+    else if (act == 2) grad_panel<2>(X, Xr, n, d, Wt, G, Cb, keep);
+    else grad_panel<1>(X, Xr, n, d, Wt, G, Cb, keep);
   }
 
   // Pass C: Ul[i] += Σ_v a_v ⊙ σ(z_iv) (lane-wise partial sums of u_i / κ, theory.md §1).
@@ -208,18 +212,86 @@ struct NK {
     else fwd_panel<1>(X, n, d, Wt, ap, Ul);
   }
 
-  // Which σ to use for a panel: for exp, the unclamped vector exp when Cauchy–Schwarz bounds
-  // every argument, |⟨w_q, x_i⟩| ≤ max_q ‖w_q‖ · max_i ‖x_i‖ < EXP_SAFE. NaN/Inf fail the test.
-  static int act_for(int act, double xmax, const T* Wt, int d) {
-    if (act != 0) return act;
+  // Cauchy–Schwarz bound on every argument of a panel: |⟨w_q, x_i⟩| ≤ max_q ‖w_q‖ · max_i ‖x_i‖.
+  // NaN anywhere gives NaN, which fails every "bound < limit" test below.
+  static double zbound(double xmax, const T* Wt, int d) {
     double wmax = 0;
     for (int q = 0; q < P; q++) {
       double s = 0;
       for (int j = 0; j < d; j++) s += (double)Wt[(int64_t)j * P + q] * (double)Wt[(int64_t)j * P + q];
       if (!(s <= wmax)) wmax = s;  // NaN propagates as "not ≤"
     }
-    double bound = xmax * __builtin_sqrt(wmax) * 1.0000001;
-    return bound < V::EXP_SAFE ? 2 : 0;
+    return xmax * __builtin_sqrt(wmax) * 1.0000001;
+  }
+  // Which σ to use for a panel: for exp, the unclamped vector exp when the bound is < EXP_SAFE.
+  static int act_for(int act, double xmax, const T* Wt, int d) {
+    if (act != 0) return act;
+    return zbound(xmax, Wt, d) < V::EXP_SAFE ? 2 : 0;
+  }
+
+  // ── step's second pass by an exp update (README.md, "blocking and fusion") ──
+  // After the update w_q ← w_q + Δw_q of a panel, e^{z'} = e^{z} · e^{δ} with δ = ⟨Δw_q, x_i⟩:
+  // e^{z} is still in Cb from pass A, δ costs the dot product that z' would have cost, and e^{δ}
+  // needs only a short polynomial since |δ| ≤ b := max_q ‖Δw_q‖ · max_i ‖x_i‖ is small.
+  // e^δ − 1 = δ·p_K(δ), p_K = Σ_{k=1..K} δ^{k−1}/k!, truncation relative to e^δ at most
+  // b^{K+1}/(K+1)! · e^{2b}; K is the least degree that makes this ≤ FX_TOL (½ ulp) for the
+  // panel's b, 0 (= recompute z' and the full exp) when b > ½ or K would exceed FX_KMAX, where
+  // the polynomial stops being cheaper than the exp.
+  static constexpr double FX_TOL = sizeof(T) == 8 ? 0x1p-54 : 0x1p-25;
+  static const int FX_KMAX = sizeof(T) == 8 ? 11 : 7;
+  // |z|, |z'| below FX_LIM: e^{z} and e^{z'} are normal and finite, so the product is as
+  // accurate as the exp (no overflow to +Inf, no subnormal e^{z} losing bits); else recompute.
+  static constexpr double FX_LIM = sizeof(T) == 8 ? 700.0 : 80.0;
+  static constexpr double ifact(int k) {
+    double f = 1;
+    for (int t = 2; t <= k; t++) f *= t;  // exact for k ≤ 18
+    return 1.0 / f;
+  }
+  static int fx_degree(double b) {
+    if (!(b <= 0.5)) return 0;  // NaN too; e^{2b} ≤ e < 3 below
+    double t = b;               // b^{K+1}/(K+1)! for K = 0
+    for (int K = 1; K <= FX_KMAX; K++) {
+      t = t * b / (K + 1);
+      if (3 * t <= FX_TOL) return K;
+    }
+    return 0;
+  }
+
+  // Ul[i] += Σ_v a_v ⊙ (E ⊙ e^{δ}), E = Ei[mr][v] = e^{z} from pass A, δ = ⟨Δw_q, x_i⟩ (Dt: Δw
+  // transposed like Wt). e^{z+δ} = E + (E δ) p_K(δ): one rounding after the correction.
+  template <int K, int M>
+  OV_INLINE static void passE(const T* Xi, int d, const T* Dt, const T* Ei, const T* ap, T* Ui) {
+    R z[M][NV];
+    zdots<M>(Xi, d, Dt, z);
+    R av[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) av[v] = V::load(ap + v * L);
+#pragma GCC unroll 8
+    for (int mr = 0; mr < M; mr++) {
+      R acc = V::load(Ui + (int64_t)mr * L);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) {
+        R dl = z[mr][v];
+        R p = V::set1((T)ifact(K));
+#pragma GCC unroll 16
+        for (int k = K - 1; k >= 1; k--) p = V::fmadd(p, dl, V::set1((T)ifact(k)));
+        R e = V::load(Ei + (int64_t)mr * P + v * L);
+        acc = V::fmadd(av[v], V::fmadd(V::mul(e, dl), p, e), acc);
+      }
+      V::store(Ui + (int64_t)mr * L, acc);
+    }
+  }
+  template <int K>
+  static void fwdE_panel(const T* X, int n, int d, const T* Dt, const T* Eb, const T* ap, T* Ul) {
+    int i = 0;
+    for (; i + MR <= n; i += MR)
+      passE<K, MR>(X + (int64_t)i * d, d, Dt, Eb + (int64_t)i * P, ap, Ul + (int64_t)i * L);
+    for (; i < n; i++) passE<K, 1>(X + (int64_t)i * d, d, Dt, Eb + (int64_t)i * P, ap, Ul + (int64_t)i * L);
+  }
+  template <int K>
+  static void fwdE_any(int k, const T* X, int n, int d, const T* Dt, const T* Eb, const T* ap, T* Ul) {
+    if (k == K) fwdE_panel<K>(X, n, d, Dt, Eb, ap, Ul);
+    else if constexpr (K > 1) fwdE_any<K - 1>(k, X, n, d, Dt, Eb, ap, Ul);
   }
 
   // JVP: Ul[i] += Σ_v a_v ⊙ σ'(z_iv) ⊙ ⟨v_q, x_i⟩.
@@ -314,15 +386,42 @@ struct NK {
       panel(c, pi, &r0, &cnt);
       load_panel(c.W, c.d, r0, cnt, s.Wt);
       load_a(c.p->a, r0, cnt, s.ap);
-      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.Xr, c.n, c.d, s.Wt, s.G, s.Cb);
-      // W ← W − η κ a_q G  (theory.md §2), in float64 whatever the kernel precision
+      double bz = ACT == 0 ? zbound(c.xmax, s.Wt, c.d) : 0;
+      int actA = ACT != 0 ? ACT : bz < V::EXP_SAFE ? 2 : 0;
+      // exp: pass A leaves e^{z} of all n samples in Cb for the exp update below
+      grad_any(actA, c.X, c.Xr, c.n, c.d, s.Wt, s.G, s.Cb, ACT == 0);
+      // W ← W − η κ a_q G  (theory.md §2), in float64 whatever the kernel precision; for exp, keep
+      // Δw (the difference of the stored weights) transposed in Vt, zero-padded, and max ‖Δw_q‖²
+      T* Dt = s.Vt;
+      double dmax = 0;
       for (int q = 0; q < cnt; q++) {
         double coef = c.eta * c.p->kappa * c.p->a[r0 + q];
         double* w = c.W + (int64_t)(r0 + q) * c.d;
-        for (int j = 0; j < c.d; j++) w[j] -= coef * (double)s.G[(int64_t)j * P + q];
+        double s2 = 0;
+        for (int j = 0; j < c.d; j++) {
+          double wo = w[j];
+          w[j] -= coef * (double)s.G[(int64_t)j * P + q];
+          if (ACT == 0) {
+            double dw = w[j] - wo;
+            Dt[(int64_t)j * P + q] = (T)dw;
+            s2 += dw * dw;
+          }
+        }
+        if (!(s2 <= dmax)) dmax = s2;  // NaN propagates
       }
-      load_panel(c.W, c.d, r0, cnt, s.Wt);  // u at the new weights: the second σ per pair
-      fwd_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.n, c.d, s.Wt, s.ap, s.Ul);
+      int K = 0;
+      if (ACT == 0) {
+        double bd = c.xmax * __builtin_sqrt(dmax) * 1.000001;  // ≥ |δ| as computed in T
+        if (bz + bd < FX_LIM) K = fx_degree(bd);               // NaN fails both
+      }
+      if (K > 0) {
+        for (int j = 0; j < c.d; j++)
+          for (int q = cnt; q < P; q++) Dt[(int64_t)j * P + q] = 0;  // padded lanes: E = 1, a = 0
+        fwdE_any<FX_KMAX>(K, c.X, c.n, c.d, Dt, s.Cb, s.ap, s.Ul);
+      } else {
+        load_panel(c.W, c.d, r0, cnt, s.Wt);  // u at the new weights: the second σ per pair
+        fwd_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.n, c.d, s.Wt, s.ap, s.Ul);
+      }
     }
     flush_chunk(s.Ul, c.n, c.chunkU + (int64_t)chunk * c.n);
   }
@@ -353,7 +452,7 @@ struct NK {
       int r0, cnt;
       panel(c, pi, &r0, &cnt);
       load_panel(c.Wc, c.d, r0, cnt, s.Wt);
-      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.Xr, c.n, c.d, s.Wt, s.G, s.Cb);
+      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.Xr, c.n, c.d, s.Wt, s.G, s.Cb, false);
       for (int q = 0; q < cnt; q++) {
         double coef = c.p->kappa * c.p->a[r0 + q];
         double* g = c.G + (int64_t)(r0 + q) * c.d;

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableIsas, loadAddon, NativeBackend } from '../../src/backend/native.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
-import type { Activation } from '../../src/backend/types.js';
+import type { Activation, Problem } from '../../src/backend/types.js';
 import { bitEqual, makeProblem, relErr, stableEta } from './helpers.js';
 import { initialWeights } from '../../src/model/init.js';
 
@@ -332,6 +332,98 @@ test('native: coupled initialisation gives F(W(0), x) = 0 exactly, every ISA and
           assert.ok(u.every((v) => v === 0), `${isa} threads=${threads} ${activation} m=${m}: max |u| = ${Math.max(...u.map(Math.abs))}`);
         }
       }
+    }
+  }
+});
+
+test('native step: u by the exp update e^{z+δ} = e^z·e^δ and by its fallback agree with the reference', { skip }, () => {
+  // README "Blocking and fusion": after a panel's weight update, step takes e^{z'} as e^{z} (kept
+  // from the gradient pass) times a short polynomial in δ = ⟨Δw_q, x_i⟩ when the panel's bound
+  // b = max_q ‖Δw_q‖ · max_i ‖x_i‖ is small, and recomputes the exp at the new weights when it is
+  // not (b > ½ falls back in every precision). A panel that falls back computes exactly what
+  // forward(W(k+1)) computes; an exp-updated one differs from it in the last bits.
+  const n = 40;
+  const d = 7;
+  const m = 98; // halves of 49: the last panel of each half is padded for every ISA
+  const h = m / 2;
+  const xmax = 1; // unit rows
+  const grads = (p: Problem, W: Float64Array, r: Float64Array): Float64Array => {
+    const G = new Float64Array(m * d);
+    ref.gradient(p, W, r, G);
+    return G;
+  };
+  const bOf = (G: Float64Array, eta: number, r0: number, r1: number): number => {
+    let b = 0;
+    for (let q = r0; q < r1; q++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (eta * G[q * d + j]) ** 2;
+      b = Math.max(b, Math.sqrt(s) * xmax);
+    }
+    return b;
+  };
+  for (const regime of ['small', 'mixed', 'large'] as const) {
+    const { p, W } = makeProblem(n, d, m, 'exp', 'ntk', 11);
+    const v = Float64Array.from({ length: d }, (_, j) => (10 * Math.cos(j + 1)) / Math.sqrt(d)); // ‖v‖ ≈ 7
+    for (let q = 0; q < m; q++) {
+      for (let j = 0; j < d; j++) {
+        // rows that are all equal have equal gradient norms: every such neuron gets the same b
+        const same = regime === 'large' || (regime === 'mixed' && q >= h);
+        W[q * d + j] = same ? v[j] : 0.5 * W[q * d + j];
+      }
+    }
+    const u0 = new Float64Array(n);
+    ref.forward(p, W, u0);
+    const r = Float64Array.from(u0, (x, i) => x - p.y[i]);
+    const G = grads(p, W, r);
+    // η from the target bound: small: b = 0.01 everywhere; mixed and large: b = 1 on the equal rows
+    const eta = regime === 'small' ? 0.01 / bOf(G, 1, 0, m) : 1 / bOf(G, 1, h, m);
+    if (regime === 'mixed') {
+      const bA = bOf(G, eta, 0, h);
+      assert.ok(bA < 0.15, `mixed: half A must take the exp update (b = ${bA})`);
+    }
+    const WR = Float64Array.from(W);
+    const uR = new Float64Array(n);
+    ref.step(p, WR, r, eta, uR);
+    for (const isa of isas) {
+      for (const precision of ['f64', 'f32'] as const) {
+        const tag = `${isa} ${precision} ${regime}`;
+        const tol = precision === 'f64' ? 1e-12 : 2e-5;
+        const nb = new NativeBackend({ isa, threads: 2, precision });
+        const WN = Float64Array.from(W);
+        const uN = new Float64Array(n);
+        nb.step(p, WN, r, eta, uN);
+        assert.ok(relErr(WN, WR) <= tol, `step W ${tag}: ${relErr(WN, WR)}`);
+        assert.ok(relErr(uN, uR) <= tol, `step u ${tag}: ${relErr(uN, uR)}`);
+        const uF = new Float64Array(n);
+        nb.forward(p, WN, uF);
+        if (regime === 'large') assert.ok(bitEqual(uN, uF), `${tag}: every panel falls back, u = forward(W) bit for bit`);
+        else assert.ok(!bitEqual(uN, uF), `${tag}: the exp update must have run (u bit-equal to forward)`);
+      }
+    }
+  }
+});
+
+test('native step: e^{z+δ} overflowing to +Inf matches Math.exp (the update is not used near overflow)', { skip }, () => {
+  // One neuron, κ = 1, a = +1, x = 1: z = 709.5 → z' = 709.8 > ln(max double): u = +Inf. δ = 0.3.
+  for (const isa of isas) {
+    const nb = new NativeBackend({ isa, threads: 1 });
+    const p = {
+      n: 1, d: 1, m: 1, X: new Float64Array([1]), y: new Float64Array(1),
+      a: new Float64Array([1]), kappa: 1, activation: 'exp' as const,
+    };
+    const r = new Float64Array([-1e-10]);
+    const eta = 0.3 / (1e-10 * Math.exp(709.5)); // Δw = −η r e^{z} = 0.3
+    for (const w1 of [709.5, 500]) {
+      const WR = new Float64Array([w1]);
+      const WN = new Float64Array([w1]);
+      const uR = new Float64Array(1);
+      const uN = new Float64Array(1);
+      const e = w1 === 709.5 ? eta : 0.3 / (1e-10 * Math.exp(500));
+      ref.step(p, WR, r, e, uR);
+      nb.step(p, WN, r, e, uN);
+      assert.ok(Math.abs(WN[0] - WR[0]) <= 1e-12 * WR[0], `${isa} w=${w1}: W ${WN[0]} vs ${WR[0]}`);
+      if (w1 === 709.5) assert.equal(uN[0], Infinity, `${isa}: overflow after the step`);
+      else assert.ok(Math.abs(uN[0] - uR[0]) <= 1e-15 * uR[0], `${isa}: e^{500.3} ${uN[0]} vs ${uR[0]}`);
     }
   }
 });
