@@ -35,6 +35,14 @@ export {
   writeReport,
   certificateTable,
 } from './report/index.js';
+// Reports from results files (overparam report / train --report / replicate du2019).
+export { resultsPage, resultsSections, conventionsOf, type ResultsPage, type ResultsPageOptions, type SkippedFigure } from './report/results-page.js';
+export { du2019Page } from './report/du2019-page.js';
+export { thresholdsFromResults, type MStarCurve, type MStarPoint } from './experiments/analysis.js';
+export { du2019Setup, du2019Specs, du2019Summary, DU2019_SCALES, type Du2019Setup, type Du2019ScaleName } from './experiments/du2019.js';
+export { runOne, resultOf, type RunResult } from './experiments/run.js';
+export { readResults } from './experiments/results.js';
+export { runSweep } from './experiments/sweep.js';
 export type {
   FigureSpec,
   FigureConventions,

@@ -5,6 +5,8 @@ import { boundsCommand } from './bounds.js';
 import { dataCommand } from './data.js';
 import { ntkCommand } from './ntk.js';
 import { predictCommand } from './predict.js';
+import { replicateCommand } from './replicate.js';
+import { reportCommand } from './report.js';
 import { fail } from './run.js';
 import { sweepCommand } from './sweep.js';
 import { thresholdCommand } from './threshold.js';
@@ -28,7 +30,18 @@ const program = new Command('overparam')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
-for (const cmd of [trainCommand(), predictCommand(), dataCommand(), ntkCommand(), boundsCommand(), sweepCommand(), workerCommand(), thresholdCommand()]) {
+for (const cmd of [
+  trainCommand(),
+  predictCommand(),
+  dataCommand(),
+  ntkCommand(),
+  boundsCommand(),
+  sweepCommand(),
+  workerCommand(),
+  thresholdCommand(),
+  reportCommand(),
+  replicateCommand(),
+]) {
   program.addCommand(cmd.exitOverride().showHelpAfterError('(add --help for usage)'));
 }
 

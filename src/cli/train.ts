@@ -13,7 +13,12 @@ import { writeHistory } from '../train/log.js';
 import { autoMonitorEvery, NTK_MONITOR, type NtkReport } from '../theory/train-monitor.js';
 import { DEFAULTS, trainAsync } from '../train/train.js';
 import type { TrainResult } from '../train/types.js';
+import type { InputKind, LabelKind } from '../data/synthetic.js';
+import { resultOf } from '../experiments/run.js';
+import type { RunSpec } from '../experiments/spec.js';
+import { resultsPage } from '../report/results-page.js';
 import { conventionRows, fmt, table } from './format.js';
+import { pngScaleOption, reportLines, writePage } from './report-output.js';
 import { addDataOptions, choice, type DataOptions, intOption, overflowWarning, positiveOption, resolveData } from './options.js';
 import { trainProgress } from './progress.js';
 import { EXIT, warn } from './run.js';
@@ -37,6 +42,8 @@ interface TrainCliOptions extends DataOptions {
   exportNpy?: string;
   monitorEvery: string;
   progress: boolean;
+  report?: string;
+  pngScale?: string;
 }
 
 export function trainCommand(): Command {
@@ -71,6 +78,8 @@ export function trainCommand(): Command {
       'auto',
     )
     .option('--no-progress', 'no progress bar')
+    .option('--report <dir>', 'write an HTML report of the run (loss curves, λ_min, movement, certificate; SVG + PNG) into DIR; turns the kernel monitor on if --monitor-every 0')
+    .option('--png-scale <factor>', 'with --report: PNG width as a multiple of the SVG width (default 2)')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -99,7 +108,13 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   const precision = choice<Precision>('precision', ['f64', 'f32'], o.precision);
   const threads = o.threads === undefined ? undefined : intOption('threads', o.threads, 1);
   const data = resolveData(o);
-  const monitorEvery = o.monitorEvery === 'auto' ? autoMonitorEvery(data.n, m, data.d) : intOption('monitor-every', o.monitorEvery, 0);
+  let monitorEvery = o.monitorEvery === 'auto' ? autoMonitorEvery(data.n, m, data.d) : intOption('monitor-every', o.monitorEvery, 0);
+  const pngScale = pngScaleOption(o.pngScale);
+  if (o.report !== undefined && monitorEvery === 0) {
+    // the report's figures are the kernel monitor's quantities (theory.md §4): it cannot be off
+    monitorEvery = autoMonitorEvery(data.n, m, data.d);
+    warn(`--report needs the kernel monitor: turned it on (--monitor-every ${monitorEvery}) although --monitor-every 0 was given`);
+  }
   const warning = overflowWarning(data, normalize, activation);
   if (warning) warn(warning);
   const backend = createBackend({ name: backendName, precision, ...(threads !== undefined ? { threads } : {}), onNotice: warn });
@@ -137,16 +152,38 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   if (o.save) saveModel(result.model, o.save, training);
   if (o.log) writeHistory(o.log, result.history, result.conventions);
   if (o.exportNpy) exportNpy(o.exportNpy, result, data.y);
+  let reportText: string[] = [];
+  if (o.report !== undefined) {
+    const spec: RunSpec = {
+      data: o.data !== undefined
+        ? { kind: 'file', path: o.data, ...(o.labelColumn !== undefined ? { labelColumn: o.labelColumn } : {}), ...(o.labels !== undefined ? { labelsPath: o.labels } : {}) }
+        : { kind: 'synthetic', inputs: o.synthetic as InputKind, n: data.n, d: data.d, labels: o.labelKind as LabelKind, seed: intOption('data-seed', o.dataSeed, 0) },
+      model: { activation, scaling, init, m, seed },
+      normalize,
+      eta,
+      epsilon,
+      maxSteps,
+      precision,
+      monitorEvery,
+    };
+    const rp = resultsPage([resultOf(spec, result, result.timeMs)], null, {
+      title: `overparam train: ${activation}, m = ${m}, ${result.data.source}`,
+      intro: `One training run: ${result.message}. Data ${result.data.source} (n = ${result.data.n}, d = ${result.data.d}); kernel monitor every ${monitorEvery} steps. Made by \`overparam train --report\`.`,
+    });
+    const written = await writePage(o.report, rp, pngScale);
+    reportText = reportLines(rp, written);
+  }
 
   if (o.json) {
     process.stdout.write(JSON.stringify(resultJson(result, o), null, 2) + '\n');
   } else {
     printSummary(result, o);
+    if (reportText.length > 0) process.stdout.write(`report\n${reportText.join('\n')}\n`);
   }
   return result.status === 'converged' ? EXIT.ok : EXIT.notConverged;
 }
 
-export function resultJson(r: TrainResult, o: { save?: string; log?: string; exportNpy?: string }) {
+export function resultJson(r: TrainResult, o: { save?: string; log?: string; exportNpy?: string; report?: string }) {
   const last = r.history.residual.length - 1;
   return {
     command: 'train',
@@ -162,7 +199,7 @@ export function resultJson(r: TrainResult, o: { save?: string; log?: string; exp
     conventions: r.conventions,
     data: r.data,
     timeMs: r.timeMs,
-    files: { model: o.save ?? null, log: o.log ?? null, npy: o.exportNpy ?? null },
+    files: { model: o.save ?? null, log: o.log ?? null, npy: o.exportNpy ?? null, report: o.report ?? null },
   };
 }
 

@@ -9,7 +9,8 @@ import { loadDataset } from '../data/files.js';
 import { generateSynthetic } from '../data/synthetic.js';
 import { OverparamError } from '../errors.js';
 import { train } from '../train/train.js';
-import type { Conventions, TrainStatus } from '../train/types.js';
+import { NTK_MONITOR, type NtkReport } from '../theory/train-monitor.js';
+import type { Conventions, TrainResult, TrainStatus } from '../train/types.js';
 import { runId, type RunSpec } from './spec.js';
 
 /** Histories longer than this are thinned to this many evenly spaced steps (first and last kept). */
@@ -38,7 +39,10 @@ export interface RunResult {
   lambdaMax: number | null;
   conventions: Conventions | null;
   history: RunHistory | null;
-  /** Extra measurements (the kernel monitor and certificate, when monitorEvery > 0). */
+  /**
+   * Extra measurements: under `ntk` the kernel monitor's NtkReport (theory.md §4) when
+   * monitorEvery > 0, its per-step series at the steps `history.k` (see thinNtkReport).
+   */
   monitors?: Record<string, unknown>;
   /** Wall time; the only field that differs between two executions of the same spec. */
   timeMs: number;
@@ -53,18 +57,79 @@ export function datasetOf(spec: RunSpec): Dataset {
   });
 }
 
-function thin(n: number): number[] {
+/** The steps kept of a history of `n` entries: all when n ≤ HISTORY_POINTS, else that many evenly spaced (first and last kept). */
+export function thinnedSteps(n: number): number[] {
   if (n <= HISTORY_POINTS) return Array.from({ length: n }, (_, k) => k);
   const ks = new Set<number>();
   for (let j = 0; j < HISTORY_POINTS; j++) ks.add(Math.round((j * (n - 1)) / (HISTORY_POINTS - 1)));
   return [...ks].sort((a, b) => a - b);
 }
 
-/** Hook for extra monitors (the kernel monitor registers here). */
-export type MonitorFactory = (spec: RunSpec) => import('../train/types.js').TrainMonitor[];
-let monitorFactory: MonitorFactory | undefined;
-export function setRunMonitors(f: MonitorFactory | undefined): void {
-  monitorFactory = f;
+/** At most `max` items, evenly spaced, first and last kept. */
+function thinList<T>(xs: readonly T[], max: number): T[] {
+  if (xs.length <= max) return [...xs];
+  const idx = new Set<number>();
+  for (let j = 0; j < max; j++) idx.add(Math.round((j * (xs.length - 1)) / (max - 1)));
+  return [...idx].sort((a, b) => a - b).map((i) => xs[i]);
+}
+
+/**
+ * The kernel monitor's report (theory.md §4) with its per-step series (linearised prediction,
+ * envelope, perStep) cut to the history's steps `ks`, and the observations to ≤ HISTORY_POINTS,
+ * so that a results line stays small (a 100 000-step run would otherwise carry 4 × 100 001 numbers).
+ * The certificate is computed before thinning, from every observation, so it is unchanged.
+ */
+export function thinNtkReport(report: NtkReport, ks: readonly number[]): NtkReport {
+  const at = <T>(xs: readonly T[]): T[] => ks.map((k) => xs[k]);
+  return {
+    ...report,
+    observations: thinList(report.observations, HISTORY_POINTS),
+    linearised: report.linearised ? at(report.linearised) : null,
+    envelope: at(report.envelope),
+    perStep: {
+      linearised: at(report.perStep.linearised),
+      envelope: at(report.perStep.envelope),
+      lambda_min: at(report.perStep.lambda_min),
+      kernel_drift: at(report.perStep.kernel_drift),
+    },
+  };
+}
+
+/**
+ * A results-file line from a finished training: scalars, the conventions, the history thinned to
+ * ≤ HISTORY_POINTS steps (`history.k`), and the kernel monitor's report thinned to the same steps.
+ * Used by `runOne` and by `train --report` (so that one run and a sweep share the report code).
+ */
+export function resultOf(spec: RunSpec, res: TrainResult, timeMs: number): RunResult {
+  const h = res.history;
+  const ks = thinnedSteps(h.residual.length);
+  const last = h.residual.length - 1;
+  const monitors: Record<string, unknown> = { ...res.monitors };
+  const ntk = monitors[NTK_MONITOR] as NtkReport | undefined;
+  if (ntk) monitors[NTK_MONITOR] = thinNtkReport(ntk, ks);
+  return {
+    kind: 'overparam-run',
+    id: runId(spec),
+    spec,
+    status: res.status,
+    message: res.message,
+    steps: res.steps,
+    initialResidual: res.initialResidual,
+    residual: res.residual,
+    movement: h.movement[last],
+    ...(h.flipFraction ? { flipFraction: h.flipFraction[last] } : {}),
+    eta: res.eta.eta,
+    lambdaMax: res.eta.lambdaMax ?? null,
+    conventions: res.conventions,
+    history: {
+      k: ks,
+      residual: ks.map((k) => h.residual[k]),
+      movement: ks.map((k) => h.movement[k]),
+      ...(h.flipFraction ? { flipFraction: ks.map((k) => h.flipFraction![k]) } : {}),
+    },
+    ...(Object.keys(monitors).length ? { monitors } : {}),
+    timeMs,
+  };
 }
 
 export function runOne(spec: RunSpec, backend?: Backend): RunResult {
@@ -73,6 +138,7 @@ export function runOne(spec: RunSpec, backend?: Backend): RunResult {
   try {
     const data = datasetOf(spec);
     const be = backend ?? createBackend({ precision: spec.precision });
+    // train() runs the kernel monitor of theory.md §4 itself when monitorEvery > 0
     const res = train(data, {
       model: spec.model,
       normalize: spec.normalize,
@@ -80,34 +146,9 @@ export function runOne(spec: RunSpec, backend?: Backend): RunResult {
       epsilon: spec.epsilon,
       maxSteps: spec.maxSteps,
       backend: be,
-      monitors: spec.monitorEvery > 0 && monitorFactory ? monitorFactory(spec) : [],
+      monitorEvery: spec.monitorEvery,
     });
-    const h = res.history;
-    const ks = thin(h.residual.length);
-    const last = h.residual.length - 1;
-    return {
-      kind: 'overparam-run',
-      id,
-      spec,
-      status: res.status,
-      message: res.message,
-      steps: res.steps,
-      initialResidual: res.initialResidual,
-      residual: res.residual,
-      movement: h.movement[last],
-      ...(h.flipFraction ? { flipFraction: h.flipFraction[last] } : {}),
-      eta: res.eta.eta,
-      lambdaMax: res.eta.lambdaMax ?? null,
-      conventions: res.conventions,
-      history: {
-        k: ks,
-        residual: ks.map((k) => h.residual[k]),
-        movement: ks.map((k) => h.movement[k]),
-        ...(h.flipFraction ? { flipFraction: ks.map((k) => h.flipFraction![k]) } : {}),
-      },
-      ...(Object.keys(res.monitors).length ? { monitors: res.monitors } : {}),
-      timeMs: performance.now() - t0,
-    };
+    return resultOf(spec, res, performance.now() - t0);
   } catch (err) {
     const message = err instanceof OverparamError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
     return {

@@ -271,12 +271,14 @@ export function thresholdVsN(points: readonly ThresholdPoint[], fit: PowerFit | 
   let title = o.title ?? 'Width threshold m*(n) for gradient descent to reach ε';
   const ys = finite.flatMap((p) => [p.mStar, p.lo ?? p.mStar, p.hi ?? p.mStar]).filter((v) => v > 0 && Number.isFinite(v));
   if (fit !== null) {
-    if (o.title === undefined) title += `: fitted exponent ${fmt(fit.exponent)} (${pct} CI ${fmt(fit.ci[0])}–${fmt(fit.ci[1])})`;
+    // Two points fit exactly and leave no degrees of freedom for a CI: say so rather than print NaN.
+    const hasCi = Number.isFinite(fit.ci[0]) && Number.isFinite(fit.ci[1]);
+    if (o.title === undefined) title += `: fitted exponent ${fmt(fit.exponent)} (${hasCi ? `${pct} CI ${fmt(fit.ci[0])}–${fmt(fit.ci[1])}` : 'no CI from two points'})`;
     if (ns.length > 0) {
       const grid = Array.from({ length: 24 }, (_, i) => nLo * (nHi / nLo) ** (i / 23));
       const y = grid.map((n) => fit.prefactor * n ** fit.exponent);
       series.push({
-        name: `fit${fit.label ? ` (${fit.label})` : ''}: m* ≈ ${fmt(fit.prefactor)}·n^${fmt(fit.exponent)}, exponent ${pct} CI [${fmt(fit.ci[0])}, ${fmt(fit.ci[1])}]`,
+        name: `fit${fit.label ? ` (${fit.label})` : ''}: m* ≈ ${fmt(fit.prefactor)}·n^${fmt(fit.exponent)}${hasCi ? `, exponent ${pct} CI [${fmt(fit.ci[0])}, ${fmt(fit.ci[1])}]` : ' (two points, no CI)'}`,
         x: grid,
         y,
         color: '#222',

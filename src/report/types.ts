@@ -154,6 +154,7 @@ export interface ThresholdPoint {
 export interface PowerFit {
   exponent: number;
   prefactor: number;
+  /** Confidence interval of the exponent; [NaN, NaN] when there is none (a fit through two points). */
   ci: readonly [number, number];
   /** Confidence level of `ci` (default 0.95). */
   level?: number;
