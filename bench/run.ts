@@ -123,9 +123,11 @@ function probe(f32: boolean): { flops: number; exps: number } {
   return { flops, exps };
 }
 const roof = { f64: probe(false), f32: probe(true) };
-// per pair the fused step does 3 length-d dot products (z, gradient, z at the new W: 6d flops),
-// the u accumulation (2 flops) and 2 exps; the textbook single-exp step (measurements.md) 4d+3, 1.
-const fusedBound = (d: number, pr: 'f64' | 'f32'): number => 1 / ((6 * d + 2) / roof[pr].flops + 2 / roof[pr].exps);
+// The roofline of the issue (measurements.md): the textbook step's (4d+3) flops and one exp per pair
+// at the measured FMA and exp rates. Our fused step does more arithmetic than that — three
+// length-d dot products (z, gradient, δ = ⟨Δw, x⟩: 6d flops), the u accumulation (2) and the e^δ
+// polynomial (~6 flops at the usual degree) — with one exp: its own bound is `kernelBound`.
+const kernelBound = (d: number, pr: 'f64' | 'f32'): number => 1 / ((6 * d + 8) / roof[pr].flops + 1 / roof[pr].exps);
 const oneExpBound = (d: number, pr: 'f64' | 'f32'): number => 1 / ((4 * d + 3) / roof[pr].flops + 1 / roof[pr].exps);
 
 log(`overparam bench — ${nb.name}, ${threads} threads${quick ? ' (quick)' : ''}`);
@@ -152,14 +154,14 @@ try {
     const o = ours(dir, 'step', prec, reps);
     const tag = `${s.name} (${s.n},${s.d},${s.m}) ${prec}`;
     const rows: Record<string, unknown>[] = [];
-    const fb = fusedBound(s.d, prec);
+    const kb = kernelBound(s.d, prec);
     const ob = oneExpBound(s.d, prec);
     if (o.ms === undefined) log(`${pad(tag, 22)}ours failed: ${o.error}`);
     else {
       const rate = pairs / (o.ms / 1e3);
       log(`${pad(tag, 22)}${pad(nb.name, 17)}${lpad(o.ms.toFixed(2), 10)}${lpad((rate / 1e6).toFixed(0), 11)}${lpad(o.maxrssMB!.toFixed(0), 9)}${lpad('', 8)}  ` +
-        `${((100 * rate) / fb).toFixed(0)}% of fused bound ${(fb / 1e6).toFixed(0)}M/s (1-exp bound ${(ob / 1e6).toFixed(0)})`);
-      rows.push({ impl: nb.name, ms: o.ms, pairsPerSec: rate, peakMB: o.maxrssMB, fusedBound: fb, oneExpBound: ob, rooflineFraction: rate / fb });
+        `${((100 * rate) / ob).toFixed(0)}% of roofline ${(ob / 1e6).toFixed(0)}M/s; ${((100 * rate) / kb).toFixed(0)}% of our kernel's bound ${(kb / 1e6).toFixed(0)}M/s`);
+      rows.push({ impl: nb.name, ms: o.ms, pairsPerSec: rate, peakMB: o.maxrssMB, oneExpBound: ob, rooflineFraction: rate / ob, kernelBound: kb, kernelFraction: rate / kb });
     }
     for (const p of peerDefs) {
       const why = skipOf(p);

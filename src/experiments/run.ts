@@ -65,6 +65,9 @@ export function thinnedSteps(n: number): number[] {
   return [...ks].sort((a, b) => a - b);
 }
 
+/** The kernel monitor's report as stored in a results line: thinned, and without its wall time. */
+export type StoredNtkReport = Omit<NtkReport, 'timeMs'>;
+
 /** At most `max` items, evenly spaced, first and last kept. */
 function thinList<T>(xs: readonly T[], max: number): T[] {
   if (xs.length <= max) return [...xs];
@@ -79,10 +82,11 @@ function thinList<T>(xs: readonly T[], max: number): T[] {
  * so that a results line stays small (a 100 000-step run would otherwise carry 4 × 100 001 numbers).
  * The certificate is computed before thinning, from every observation, so it is unchanged.
  */
-export function thinNtkReport(report: NtkReport, ks: readonly number[]): NtkReport {
+export function thinNtkReport(report: NtkReport, ks: readonly number[]): StoredNtkReport {
   const at = <T>(xs: readonly T[]): T[] => ks.map((k) => xs[k]);
+  const { timeMs: _wallTime, ...deterministic } = report; // wall time would make equal runs differ
   return {
-    ...report,
+    ...deterministic,
     observations: thinList(report.observations, HISTORY_POINTS),
     linearised: report.linearised ? at(report.linearised) : null,
     envelope: at(report.envelope),
