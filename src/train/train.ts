@@ -176,6 +176,16 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
     yield;
   }
 
+  // A fused step may evaluate F(W(k+1), X) by another route than the forward pass (the native
+  // backend updates e^{z} instead of recomputing it; equal to ~1 ulp). The final outputs are
+  // re-evaluated by the forward pass, so that `predict` on the saved model reproduces them bit
+  // for bit; the last history entry is the same value.
+  if (k > 0) {
+    backend.forward(p, W, u);
+    residual = residualOf();
+    history.residual[history.residual.length - 1] = residual;
+  }
+
   const monitorResults: Record<string, unknown> = {};
   for (const mon of monitors) {
     if (!mon.finish) continue;
