@@ -18,12 +18,13 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const asJson = args.includes('--json');
 const tIdx = args.indexOf('--threads');
-const l = loadAddon();
-if (!('addon' in l)) {
-  console.error(`bench: ${l.error}`);
+const loaded = loadAddon();
+if (!('addon' in loaded)) {
+  console.error(`bench: ${loaded.error}`);
   process.exit(1);
 }
-const threads = tIdx >= 0 ? Number(args[tIdx + 1]) : l.addon.info().hardwareThreads;
+const addon = loaded.addon;
+const threads = tIdx >= 0 ? Number(args[tIdx + 1]) : addon.info().hardwareThreads;
 
 const SIZES: Size[] = [
   { name: 'S', n: 256, d: 16, m: 4096 },
@@ -115,9 +116,9 @@ function probe(f32: boolean): { flops: number; exps: number } {
   let flops = 0;
   let exps = 0;
   for (let k = 0; k < 3; k++) {
-    const tf = l.addon.probe(nb.isa, f32, 'fma', threads, fIt);
+    const tf = addon.probe(nb.isa, f32, 'fma', threads, fIt);
     flops = Math.max(flops, (threads * fIt * 12 * lanes * 2) / tf);
-    const te = l.addon.probe(nb.isa, f32, 'exp', threads, eIt);
+    const te = addon.probe(nb.isa, f32, 'exp', threads, eIt);
     exps = Math.max(exps, (threads * eIt * 256) / te);
   }
   return { flops, exps };
