@@ -24,6 +24,11 @@ struct NK {
   typedef typename V::T T;
   typedef typename V::R R;
   static const int L = V::L, NV = V::NV, P = V::NV * V::L, MR = V::MR, JB = V::JB;
+  // MR samples a step in zdots: MR·NV independent FMA chains (16 with AVX-512, twice the 8 that
+  // latency 4 × 2 FMA ports needs: the chains keep both ports busy also while a row group's exps
+  // and stores run). MR4 is the step for the rows left over; jvp keeps two MR×NV accumulator
+  // blocks live and takes at most 4 samples a step (MRJ).
+  static const int MRJ = V::MR < 4 ? V::MR : 4, MR4 = V::MR > 4 ? 4 : 1;
   static const int IB = 96;  // samples per block of the fused gradient: C block IB×P stays in L1
 
   struct Ctx {
@@ -172,6 +177,7 @@ struct NK {
       T* Cb = keep ? Cb0 + (int64_t)i0 * P : Cb0;
       int i = 0;
       for (; i + MR <= nb; i += MR) passA<ACT, MR>(Xb + (int64_t)i * d, d, Wt, Cb + (int64_t)i * P);
+      for (; i + MR4 <= nb; i += MR4) passA<ACT, MR4>(Xb + (int64_t)i * d, d, Wt, Cb + (int64_t)i * P);
       for (; i < nb; i++) passA<ACT, 1>(Xb + (int64_t)i * d, d, Wt, Cb + (int64_t)i * P);
       int j0 = 0;
       for (; j0 + JB <= d; j0 += JB) passB<JB>(Xrb + j0, d, nb, Cb, G + (int64_t)j0 * P);
@@ -204,6 +210,7 @@ struct NK {
   static void fwd_panel(const T* X, int n, int d, const T* Wt, const T* ap, T* Ul) {
     int i = 0;
     for (; i + MR <= n; i += MR) passC<ACT, MR>(X + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L);
+    for (; i + MR4 <= n; i += MR4) passC<ACT, MR4>(X + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L);
     for (; i < n; i++) passC<ACT, 1>(X + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L);
   }
   static void fwd_any(int act, const T* X, int n, int d, const T* Wt, const T* ap, T* Ul) {
@@ -286,6 +293,8 @@ struct NK {
     int i = 0;
     for (; i + MR <= n; i += MR)
       passE<K, MR>(X + (int64_t)i * d, d, Dt, Eb + (int64_t)i * P, ap, Ul + (int64_t)i * L);
+    for (; i + MR4 <= n; i += MR4)
+      passE<K, MR4>(X + (int64_t)i * d, d, Dt, Eb + (int64_t)i * P, ap, Ul + (int64_t)i * L);
     for (; i < n; i++) passE<K, 1>(X + (int64_t)i * d, d, Dt, Eb + (int64_t)i * P, ap, Ul + (int64_t)i * L);
   }
   template <int K>
@@ -466,7 +475,7 @@ struct NK {
     int i = 0;
     const T* X = c.X;
     int d = c.d;
-    for (; i + MR <= c.n; i += MR) passJ<ACT, MR>(X + (int64_t)i * d, d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
+    for (; i + MRJ <= c.n; i += MRJ) passJ<ACT, MRJ>(X + (int64_t)i * d, d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
     for (; i < c.n; i++) passJ<ACT, 1>(X + (int64_t)i * d, d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
   }
 
