@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import { PNG } from 'pngjs';
 import { svgSize } from '../../src/report/render.js';
+import { svgTexts } from '../report/fixtures.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'overparam-report-cli-'));
@@ -21,22 +22,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function run(...args: string[]) {
   const p = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf-8', cwd: dir, env: { ...process.env } });
   return { code: p.status, stdout: p.stdout, stderr: p.stderr };
-}
-
-/** Every text node of an SVG (entities decoded). */
-function svgTexts(svg: string): string[] {
-  const out: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node !== null && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node)) {
-        if (k === '#text') out.push(String(v));
-        else if (k !== ':@') walk(v);
-      }
-    }
-  };
-  walk(new XMLParser({ preserveOrder: true, ignoreAttributes: false, processEntities: true }).parse(svg));
-  return out;
 }
 
 interface Written {

@@ -1,4 +1,5 @@
 /** Synthetic inputs shaped like real results (numbers from theory.md's "What to expect"). */
+import { XMLParser } from 'fast-xml-parser';
 import type { CertificateRow, FlipRun, LambdaRun, LossRun, MovementRun, Page, PowerFit, ThresholdPoint, WidthSample } from '../../src/report/types.js';
 import {
   certificateTable,
@@ -111,4 +112,20 @@ export function fullPage(): Page {
       },
     ],
   };
+}
+
+/** Every piece of text in an SVG document (text nodes of <text>/<tspan>, entities decoded). */
+export function svgTexts(svg: string): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node !== null && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === '#text') out.push(String(v));
+        else if (k !== ':@') walk(v);
+      }
+    }
+  };
+  walk(new XMLParser({ preserveOrder: true, ignoreAttributes: false, processEntities: true }).parse(svg));
+  return out;
 }

@@ -3,27 +3,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import { PNG } from 'pngjs';
 import { renderPng, renderSvg, seriesNames, svgSize, writeReport, type WrittenReport } from '../../src/report/index.js';
 import type { Page } from '../../src/report/types.js';
-import { fullPage } from './fixtures.js';
-
-/** Every piece of text in an SVG document (text nodes of <text>/<tspan>, entities decoded). */
-function svgTexts(svg: string): string[] {
-  const out: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node !== null && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node)) {
-        if (k === '#text') out.push(String(v));
-        else if (k !== ':@') walk(v);
-      }
-    }
-  };
-  walk(new XMLParser({ preserveOrder: true, ignoreAttributes: false, processEntities: true }).parse(svg));
-  return out;
-}
+import { fullPage, svgTexts } from './fixtures.js';
 
 describe('writeReport', () => {
   let dir: string;
