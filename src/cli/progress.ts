@@ -45,3 +45,9 @@ export function trainProgress(epsilon: number, maxSteps: number): Progress {
     },
   };
 }
+
+/** A bar counting runs (sweeps, queues) on stderr; undefined when not on a terminal or not wanted. */
+export function runsBar(format: string, wanted: boolean): cliProgress.SingleBar | undefined {
+  if (!wanted || !process.stderr.isTTY) return undefined;
+  return new cliProgress.SingleBar({ stream: process.stderr, format: ` {bar} ${format}`, hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic);
+}

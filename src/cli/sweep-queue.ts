@@ -3,7 +3,7 @@
  * the workers' progress, then collect the results into the results file. `--status` and
  * `--collect` do one of those steps alone, from any machine, at any time.
  */
-import cliProgress from 'cli-progress';
+import { runsBar } from './progress.js';
 import type { Grid } from '../experiments/grid.js';
 import type { RunResult } from '../experiments/run.js';
 import type { RunSpec } from '../experiments/spec.js';
@@ -49,13 +49,7 @@ export async function runQueuedSweepCli(grid: Grid, specs: RunSpec[], o: SweepCl
 }
 
 async function follow(q: SweepQueue, specs: readonly RunSpec[], o: SweepCliOptions, pollMs: number, address: QueueAddress): Promise<SweepStatus | undefined> {
-  const bar =
-    o.progress && !o.json && process.stderr.isTTY
-      ? new cliProgress.SingleBar(
-          { stream: process.stderr, format: ' {bar} {value}/{total} runs | {running} running | {queued} queued | {failed} failed | {retried} retried | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20 },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
+  const bar = runsBar('{value}/{total} runs | {running} running | {queued} queued | {failed} failed | {retried} retried | ETA {eta_formatted}', o.progress && !o.json);
   let started = false;
   let stop = false;
   const onSigint = (): void => {

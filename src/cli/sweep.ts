@@ -1,6 +1,6 @@
 /** `overparam sweep`: run a grid of trainings on all cores, resumably. */
-import cliProgress from 'cli-progress';
 import { Command } from 'commander';
+import { runsBar } from './progress.js';
 import { expandGrid } from '../experiments/grid.js';
 import { describeRun } from '../experiments/spec.js';
 import { runSweep, type SweepProgress } from '../experiments/sweep.js';
@@ -68,13 +68,7 @@ async function runSweepCli(specFile: string | undefined, o: SweepCliOptions): Pr
   }
   if (o.status || o.collect) throw new OptionError(`--${o.status ? 'status' : 'collect'} needs --queue (a local sweep's progress is its results file)`);
   const workers = o.workers === undefined ? undefined : intOption('workers', o.workers, 1);
-  const bar =
-    o.progress && !o.json && process.stderr.isTTY
-      ? new cliProgress.SingleBar(
-          { stream: process.stderr, format: ' {bar} {value}/{total} runs | {failed} failed | {skipped} resumed | ETA {eta_formatted} | {last}', hideCursor: true, etaBuffer: 20 },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
+  const bar = runsBar('{value}/{total} runs | {failed} failed | {skipped} resumed | ETA {eta_formatted} | {last}', o.progress && !o.json);
   let started = false;
   const onProgress = (p: SweepProgress): void => {
     if (!bar) return;
