@@ -26,22 +26,25 @@ struct NK {
   static const int L = V::L, NV = V::NV, P = V::NV * V::L, MR = V::MR, JB = V::JB;
   // MR samples a step in zdots: MR·NV independent FMA chains (16 with AVX-512, twice the 8 that
   // latency 4 × 2 FMA ports needs: the chains keep both ports busy also while a row group's exps
-  // and stores run). MR4 is the step for the rows left over; jvp keeps two MR×NV accumulator
-  // blocks live and takes at most 4 samples a step (MRJ).
-  static const int MRJ = V::MR < 4 ? V::MR : 4, MR4 = V::MR > 4 ? 4 : 1;
+  // and stores run). Rows go in whole groups of MR (X is packed and zero-padded, pack_x); jvp
+  // keeps two MR×NV accumulator blocks live and takes at most 4 samples a step (MRJ).
+  static const int MRJ = V::MR < 4 ? V::MR : 4;
   static const int IB = 96;  // samples per block of the fused gradient: C block IB×P stays in L1
 
   struct Ctx {
     const OvProblem* p;
-    const T* X;
+    const T* X;             // row-major n×d, as given
+    const T* XP;            // X packed in groups of MR rows (see pack_x), zero rows up to npad
     int n, d, m, act;
+    int npad;               // n rounded up to a multiple of MR
+    int njb;                // column blocks of JB in Xr
     int npan, nchunk;
     int h, npanA, nchunkA;  // the two halves [0,h) and [h,m): see Layout
     // step / gradient / forward / jvp / flips
     double* W;              // step: updated in place
     const double* Wc;       // read-only W
     const double* W2;       // V for jvp, W for flips (second operand)
-    const T* Xr;            // diag(r) X in T (step/gradient)
+    const T* Xr;            // diag(r) X in T (step/gradient), packed for pass B (see set_r)
     double xmax;            // max_i ‖x_i‖ (Inf if any entry is not finite)
     double eta;
     double* G;              // gradient output (m×d)
@@ -51,14 +54,14 @@ struct NK {
     int64_t scratchBytes;
   };
 
-  // per-worker scratch: Wt, Vt, G, ap (P), Cb (max(n, IB)×P: σ' of a whole panel for step's
-  // second pass, see task_step; the gradient alone reuses its first IB rows), Ul (n×L)
-  static int64_t scratch_bytes(int n, int d) {
+  // per-worker scratch: Wt, Vt, G, ap (P), Cb (max(npad, IB)×P: σ' of a whole panel for step's
+  // second pass, see task_step; the gradient alone reuses its first IB rows), Ul (npad×L)
+  static int64_t scratch_bytes(int npad, int d) {
     int64_t b = 0;
     b += 3 * (int64_t)d * P * sizeof(T);
     b += (int64_t)P * sizeof(T);
-    b += (int64_t)(n > IB ? n : IB) * P * sizeof(T);
-    b += (int64_t)n * L * sizeof(T);
+    b += (int64_t)(npad > IB ? npad : IB) * P * sizeof(T);
+    b += (int64_t)npad * L * sizeof(T);
     return (b + 63) / 64 * 64 + 256;
   }
   struct Scr {
@@ -72,7 +75,7 @@ struct NK {
     s.Vt = t; t += (int64_t)c.d * P;
     s.G = t; t += (int64_t)c.d * P;
     s.ap = t; t += P;
-    s.Cb = t; t += (int64_t)(c.n > IB ? c.n : IB) * P;
+    s.Cb = t; t += (int64_t)(c.npad > IB ? c.npad : IB) * P;
     s.Ul = t;
     return s;
   }
@@ -93,6 +96,8 @@ struct NK {
 
   // z[mr][v] = ⟨x_{i+mr}, w_q⟩ for the P neurons of the panel. M·NV independent FMA chains
   // hide the FMA latency; x is broadcast from memory, the panel row is loaded once per j.
+  // Xi points into the packed X (pack_x): x_{i+mr, j} = Xi[j·MR + mr], so each j's M broadcasts
+  // come from one cache line and the rows stream in order.
   template <int M>
   OV_INLINE static void zdots(const T* Xi, int d, const T* Wt, R z[M][NV]) {
 #pragma GCC unroll 8
@@ -106,7 +111,7 @@ struct NK {
       for (int v = 0; v < NV; v++) w[v] = V::load(Wt + (int64_t)j * P + v * L);
 #pragma GCC unroll 8
       for (int mr = 0; mr < M; mr++) {
-        R x = V::set1(Xi[(int64_t)mr * d + j]);
+        R x = V::set1(Xi[(int64_t)j * MR + mr]);
 #pragma GCC unroll 4
         for (int v = 0; v < NV; v++) z[mr][v] = V::fmadd(x, w[v], z[mr][v]);
       }
@@ -130,8 +135,9 @@ struct NK {
   }
 
   // Pass B: G[j][q] += Σ_i (r_i x_ij) C[i][q] for J dimensions; J·NV accumulators in registers.
+  // Xb: the block's packed diag(r)X columns, r_i x_ij = Xb[i·JB + jj] (set_r).
   template <int J>
-  OV_INLINE static void passB(const T* Xb, int d, int nb, const T* Cb, T* Gj) {
+  OV_INLINE static void passB(const T* Xb, int nb, const T* Cb, T* Gj) {
     R g[J][NV];
 #pragma GCC unroll 8
     for (int jj = 0; jj < J; jj++)
@@ -144,7 +150,7 @@ struct NK {
       for (int v = 0; v < NV; v++) c[v] = V::load(Cb + (int64_t)i * P + v * L);
 #pragma GCC unroll 8
       for (int jj = 0; jj < J; jj++) {
-        R x = V::set1(Xb[(int64_t)i * d + jj]);
+        R x = V::set1(Xb[(int64_t)i * JB + jj]);
 #pragma GCC unroll 4
         for (int v = 0; v < NV; v++) g[jj][v] = V::fmadd(x, c[v], g[jj][v]);
       }
@@ -156,38 +162,37 @@ struct NK {
   }
 
   template <int J>
-  static inline void passB_tail(int rem, const T* Xb, int d, int nb, const T* Cb, T* Gj) {
+  static inline void passB_tail(int rem, const T* Xb, int nb, const T* Cb, T* Gj) {
     if (J == 0) return;
-    if (rem == J) passB<(J > 0 ? J : 1)>(Xb, d, nb, Cb, Gj);
-    else passB_tail<(J > 0 ? J - 1 : 0)>(rem, Xb, d, nb, Cb, Gj);
+    if (rem == J) passB<(J > 0 ? J : 1)>(Xb, nb, Cb, Gj);
+    else passB_tail<(J > 0 ? J - 1 : 0)>(rem, Xb, nb, Cb, Gj);
   }
 
   // The gradient of one panel without the factor κ a_q (theory.md §2):
   // G[j][q] = Σ_i σ'(⟨w_q,x_i⟩) · (r_i x_ij), with Xr = diag(r) X formed once per call. Samples go
   // in blocks of IB so that C never leaves L1: the n×m matrix of σ' values is never stored.
   // keep: block i0 goes to Cb + i0·P, so that the n×P σ' values of the panel (n×P, L2-resident)
-  // are still there afterwards (step); otherwise every block reuses Cb[0, IB·P).
+  // are still there afterwards (step); otherwise every block reuses Cb[0, IB·P). Pass A runs over
+  // whole groups of MR rows (IB is a multiple of MR): rows past n are zero, their σ' goes to Cb's
+  // spare rows and pass B never reads it.
   template <int ACT>
-  static void grad_panel(const T* X, const T* Xr, int n, int d, const T* Wt, T* G, T* Cb0, bool keep) {
+  static void grad_panel(const Ctx& c, const T* Wt, T* G, T* Cb0, bool keep) {
+    const int n = c.n, d = c.d;
     for (int64_t k = 0; k < (int64_t)d * P; k++) G[k] = 0;
-    for (int i0 = 0; i0 < n; i0 += IB) {
+    for (int i0 = 0, b = 0; i0 < n; i0 += IB, b++) {
       int nb = ov_min(IB, n - i0);
-      const T* Xb = X + (int64_t)i0 * d;
-      const T* Xrb = Xr + (int64_t)i0 * d;
       T* Cb = keep ? Cb0 + (int64_t)i0 * P : Cb0;
-      int i = 0;
-      for (; i + MR <= nb; i += MR) passA<ACT, MR>(Xb + (int64_t)i * d, d, Wt, Cb + (int64_t)i * P);
-      for (; i + MR4 <= nb; i += MR4) passA<ACT, MR4>(Xb + (int64_t)i * d, d, Wt, Cb + (int64_t)i * P);
-      for (; i < nb; i++) passA<ACT, 1>(Xb + (int64_t)i * d, d, Wt, Cb + (int64_t)i * P);
+      for (int i = 0; i < nb; i += MR) passA<ACT, MR>(c.XP + (int64_t)(i0 + i) * d, d, Wt, Cb + (int64_t)i * P);
+      const T* Xrb = c.Xr + (int64_t)b * c.njb * IB * JB;
       int j0 = 0;
-      for (; j0 + JB <= d; j0 += JB) passB<JB>(Xrb + j0, d, nb, Cb, G + (int64_t)j0 * P);
-      if (j0 < d) passB_tail<JB - 1>(d - j0, Xrb + j0, d, nb, Cb, G + (int64_t)j0 * P);
+      for (; j0 + JB <= d; j0 += JB, Xrb += IB * JB) passB<JB>(Xrb, nb, Cb, G + (int64_t)j0 * P);
+      if (j0 < d) passB_tail<JB - 1>(d - j0, Xrb, nb, Cb, G + (int64_t)j0 * P);
     }
   }
-  static void grad_any(int act, const T* X, const T* Xr, int n, int d, const T* Wt, T* G, T* Cb, bool keep) {
-    if (act == 0) grad_panel<0>(X, Xr, n, d, Wt, G, Cb, keep);
-    else if (act == 2) grad_panel<2>(X, Xr, n, d, Wt, G, Cb, keep);
-    else grad_panel<1>(X, Xr, n, d, Wt, G, Cb, keep);
+  static void grad_any(int act, const Ctx& c, const T* Wt, T* G, T* Cb, bool keep) {
+    if (act == 0) grad_panel<0>(c, Wt, G, Cb, keep);
+    else if (act == 2) grad_panel<2>(c, Wt, G, Cb, keep);
+    else grad_panel<1>(c, Wt, G, Cb, keep);
   }
 
   // Pass C: Ul[i] += Σ_v a_v ⊙ σ(z_iv) (lane-wise partial sums of u_i / κ, theory.md §1).
@@ -206,17 +211,15 @@ struct NK {
       V::store(Ui + (int64_t)mr * L, acc);
     }
   }
+  // Whole groups of MR rows: Ul rows past n collect the zero rows' σ(0) and are never read.
   template <int ACT>
-  static void fwd_panel(const T* X, int n, int d, const T* Wt, const T* ap, T* Ul) {
-    int i = 0;
-    for (; i + MR <= n; i += MR) passC<ACT, MR>(X + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L);
-    for (; i + MR4 <= n; i += MR4) passC<ACT, MR4>(X + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L);
-    for (; i < n; i++) passC<ACT, 1>(X + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L);
+  static void fwd_panel(const T* XP, int n, int d, const T* Wt, const T* ap, T* Ul) {
+    for (int i = 0; i < n; i += MR) passC<ACT, MR>(XP + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L);
   }
-  static void fwd_any(int act, const T* X, int n, int d, const T* Wt, const T* ap, T* Ul) {
-    if (act == 0) fwd_panel<0>(X, n, d, Wt, ap, Ul);
-    else if (act == 2) fwd_panel<2>(X, n, d, Wt, ap, Ul);
-    else fwd_panel<1>(X, n, d, Wt, ap, Ul);
+  static void fwd_any(int act, const T* XP, int n, int d, const T* Wt, const T* ap, T* Ul) {
+    if (act == 0) fwd_panel<0>(XP, n, d, Wt, ap, Ul);
+    else if (act == 2) fwd_panel<2>(XP, n, d, Wt, ap, Ul);
+    else fwd_panel<1>(XP, n, d, Wt, ap, Ul);
   }
 
   // Cauchy–Schwarz bound on every argument of a panel: |⟨w_q, x_i⟩| ≤ max_q ‖w_q‖ · max_i ‖x_i‖.
@@ -289,18 +292,14 @@ struct NK {
     }
   }
   template <int K>
-  static void fwdE_panel(const T* X, int n, int d, const T* Dt, const T* Eb, const T* ap, T* Ul) {
-    int i = 0;
-    for (; i + MR <= n; i += MR)
-      passE<K, MR>(X + (int64_t)i * d, d, Dt, Eb + (int64_t)i * P, ap, Ul + (int64_t)i * L);
-    for (; i + MR4 <= n; i += MR4)
-      passE<K, MR4>(X + (int64_t)i * d, d, Dt, Eb + (int64_t)i * P, ap, Ul + (int64_t)i * L);
-    for (; i < n; i++) passE<K, 1>(X + (int64_t)i * d, d, Dt, Eb + (int64_t)i * P, ap, Ul + (int64_t)i * L);
+  static void fwdE_panel(const T* XP, int n, int d, const T* Dt, const T* Eb, const T* ap, T* Ul) {
+    for (int i = 0; i < n; i += MR)
+      passE<K, MR>(XP + (int64_t)i * d, d, Dt, Eb + (int64_t)i * P, ap, Ul + (int64_t)i * L);
   }
   template <int K>
-  static void fwdE_any(int k, const T* X, int n, int d, const T* Dt, const T* Eb, const T* ap, T* Ul) {
-    if (k == K) fwdE_panel<K>(X, n, d, Dt, Eb, ap, Ul);
-    else if constexpr (K > 1) fwdE_any<K - 1>(k, X, n, d, Dt, Eb, ap, Ul);
+  static void fwdE_any(int k, const T* XP, int n, int d, const T* Dt, const T* Eb, const T* ap, T* Ul) {
+    if (k == K) fwdE_panel<K>(XP, n, d, Dt, Eb, ap, Ul);
+    else if constexpr (K > 1) fwdE_any<K - 1>(k, XP, n, d, Dt, Eb, ap, Ul);
   }
 
   // JVP: Ul[i] += Σ_v a_v ⊙ σ'(z_iv) ⊙ ⟨v_q, x_i⟩.
@@ -363,16 +362,15 @@ struct NK {
       *cnt = ov_min(P, c.m - *r0);
     }
   }
-  // Reduce the lanes of Ul into chunkU[c] (fixed lane order) and clear Ul for the next chunk.
-  static void flush_chunk(T* Ul, int n, double* out) {
+  // Reduce the lanes of Ul into chunkU[c] (fixed lane order) and clear Ul (the padding rows too)
+  // for the next chunk.
+  static void flush_chunk(T* Ul, int n, int npad, double* out) {
     for (int i = 0; i < n; i++) {
       double s = 0;
-      for (int l = 0; l < L; l++) {
-        s += (double)Ul[(int64_t)i * L + l];
-        Ul[(int64_t)i * L + l] = 0;
-      }
+      for (int l = 0; l < L; l++) s += (double)Ul[(int64_t)i * L + l];
       out[i] = s;
     }
+    for (int64_t k = 0; k < (int64_t)npad * L; k++) Ul[k] = 0;
   }
   // u_i = κ (Σ_{c in half A} chunkU[c][i] + Σ_{c in half B} chunkU[c][i]), chunks in order.
   static void reduce_chunks(const Ctx& c, double* u) {
@@ -398,7 +396,7 @@ struct NK {
       double bz = ACT == 0 ? zbound(c.xmax, s.Wt, c.d) : 0;
       int actA = ACT != 0 ? ACT : bz < V::EXP_SAFE ? 2 : 0;
       // exp: pass A leaves e^{z} of all n samples in Cb for the exp update below
-      grad_any(actA, c.X, c.Xr, c.n, c.d, s.Wt, s.G, s.Cb, ACT == 0);
+      grad_any(actA, c, s.Wt, s.G, s.Cb, ACT == 0);
       // W ← W − η κ a_q G  (theory.md §2), in float64 whatever the kernel precision; for exp, keep
       // Δw (the difference of the stored weights) transposed in Vt, zero-padded, and max ‖Δw_q‖²
       T* Dt = s.Vt;
@@ -426,13 +424,13 @@ struct NK {
       if (K > 0) {
         for (int j = 0; j < c.d; j++)
           for (int q = cnt; q < P; q++) Dt[(int64_t)j * P + q] = 0;  // padded lanes: E = 1, a = 0
-        fwdE_any<FX_KMAX>(K, c.X, c.n, c.d, Dt, s.Cb, s.ap, s.Ul);
+        fwdE_any<FX_KMAX>(K, c.XP, c.n, c.d, Dt, s.Cb, s.ap, s.Ul);
       } else {
         load_panel(c.W, c.d, r0, cnt, s.Wt);  // u at the new weights: the second σ per pair
-        fwd_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.n, c.d, s.Wt, s.ap, s.Ul);
+        fwd_any(act_for(ACT, c.xmax, s.Wt, c.d), c.XP, c.n, c.d, s.Wt, s.ap, s.Ul);
       }
     }
-    flush_chunk(s.Ul, c.n, c.chunkU + (int64_t)chunk * c.n);
+    flush_chunk(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
   }
 
   template <int ACT>
@@ -446,9 +444,9 @@ struct NK {
       panel(c, pi, &r0, &cnt);
       load_panel(c.Wc, c.d, r0, cnt, s.Wt);
       load_a(c.p->a, r0, cnt, s.ap);
-      fwd_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.n, c.d, s.Wt, s.ap, s.Ul);
+      fwd_any(act_for(ACT, c.xmax, s.Wt, c.d), c.XP, c.n, c.d, s.Wt, s.ap, s.Ul);
     }
-    flush_chunk(s.Ul, c.n, c.chunkU + (int64_t)chunk * c.n);
+    flush_chunk(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
   }
 
   template <int ACT>
@@ -461,7 +459,7 @@ struct NK {
       int r0, cnt;
       panel(c, pi, &r0, &cnt);
       load_panel(c.Wc, c.d, r0, cnt, s.Wt);
-      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c.X, c.Xr, c.n, c.d, s.Wt, s.G, s.Cb, false);
+      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c, s.Wt, s.G, s.Cb, false);
       for (int q = 0; q < cnt; q++) {
         double coef = c.p->kappa * c.p->a[r0 + q];
         double* g = c.G + (int64_t)(r0 + q) * c.d;
@@ -470,13 +468,11 @@ struct NK {
     }
   }
 
+  // Row i of the packed X starts at XP + ⌊i/MR⌋·MR·d + i mod MR (pack_x); MRJ divides MR.
+  static const T* xrow(const Ctx& c, int i) { return c.XP + (int64_t)(i / MR) * MR * c.d + i % MR; }
   template <int ACT>
   static void jvp_panel(const Ctx& c, const Scr& s) {
-    int i = 0;
-    const T* X = c.X;
-    int d = c.d;
-    for (; i + MRJ <= c.n; i += MRJ) passJ<ACT, MRJ>(X + (int64_t)i * d, d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
-    for (; i < c.n; i++) passJ<ACT, 1>(X + (int64_t)i * d, d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
+    for (int i = 0; i < c.n; i += MRJ) passJ<ACT, MRJ>(xrow(c, i), c.d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
   }
 
   template <int ACT>
@@ -495,7 +491,7 @@ struct NK {
       if (act == 2) jvp_panel<2>(c, s);
       else jvp_panel<ACT>(c, s);
     }
-    flush_chunk(s.Ul, c.n, c.chunkU + (int64_t)chunk * c.n);
+    flush_chunk(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
   }
 
   static void task_flips(void* vc, int chunk, int worker) {
@@ -511,8 +507,8 @@ struct NK {
       load_panel(c.W2, c.d, r0, cnt, s.Vt);  // W
       for (int i = 0; i < c.n; i++) {
         R z0[1][NV], z1[1][NV];
-        zdots<1>(c.X + (int64_t)i * c.d, c.d, s.Wt, z0);
-        zdots<1>(c.X + (int64_t)i * c.d, c.d, s.Vt, z1);
+        zdots<1>(xrow(c, i), c.d, s.Wt, z0);
+        zdots<1>(xrow(c, i), c.d, s.Vt, z1);
         // padded neurons have z = 0 in both: same pattern, never counted
         for (int v = 0; v < NV; v++) count += __builtin_popcount(V::ge0(z0[0][v]) ^ V::ge0(z1[0][v]));
       }
@@ -534,11 +530,16 @@ struct NK {
     c.nchunkA = lay.nchunkA;
     c.npan = lay.npan;
     c.nchunk = lay.nchunk;
-    c.scratchBytes = scratch_bytes(c.n, c.d);
+    c.npad = (c.n + MR - 1) / MR * MR;
+    c.njb = (c.d + JB - 1) / JB;
+    c.scratchBytes = scratch_bytes(c.npad, c.d);
     c.scratch = (char*)ov_alloc(c.scratchBytes * (threads < 1 ? 1 : threads));
     c.chunkU = (double*)ov_alloc((int64_t)(c.nchunk > 0 ? c.nchunk : 1) * c.n * sizeof(double));
     c.chunkFlips = (int64_t*)ov_alloc((int64_t)(c.nchunk > 0 ? c.nchunk : 1) * sizeof(int64_t));
     c.Xr = 0;
+    T* xp = (T*)ov_alloc((int64_t)c.npad * c.d * sizeof(T));
+    c.XP = xp;
+    if (xp) pack_x(c.X, c.n, c.d, xp);
     c.xmax = 0;
     for (int i = 0; i < c.n; i++) {
       double s = 0;
@@ -546,18 +547,30 @@ struct NK {
       if (!(s <= c.xmax)) c.xmax = s;
     }
     c.xmax = c.xmax == c.xmax ? __builtin_sqrt(c.xmax) : __builtin_inf();
-    return c.scratch && c.chunkU && c.chunkFlips;
+    return c.scratch && c.chunkU && c.chunkFlips && c.XP;
   }
   static void teardown(Ctx& c) {
     ov_free(c.scratch);
     ov_free(c.chunkU);
     ov_free(c.chunkFlips);
+    ov_free((void*)c.XP);
     if (c.Xr) ov_free((void*)c.Xr);
   }
+  // Packed X for the dot products: groups of MR rows, x_ij at XP[⌊i/MR⌋·MR·d + j·MR + i mod MR];
+  // rows n..npad−1 stay zero (ov_alloc zero-fills). Same values, so the same sums as on X itself.
+  static void pack_x(const T* X, int n, int d, T* xp) {
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < d; j++) xp[(int64_t)(i / MR) * MR * d + (int64_t)j * MR + i % MR] = X[(int64_t)i * d + j];
+  }
+  // diag(r) X packed for pass B: per block b of IB rows and column block jb of JB columns, an
+  // IB×JB tile, row-major, zero-padded: r_i x_ij at Xr[((b·njb + jb)·IB + i mod IB)·JB + j mod JB].
   static void set_r(Ctx& c, const double* r) {
-    T* xr = (T*)ov_alloc((int64_t)c.n * c.d * sizeof(T));
+    int nblk = (c.n + IB - 1) / IB;
+    T* xr = (T*)ov_alloc((int64_t)nblk * c.njb * IB * JB * sizeof(T));
     for (int i = 0; i < c.n; i++)
-      for (int j = 0; j < c.d; j++) xr[(int64_t)i * c.d + j] = (T)(r[i] * (double)c.X[(int64_t)i * c.d + j]);
+      for (int j = 0; j < c.d; j++)
+        xr[((int64_t)((i / IB) * c.njb + j / JB) * IB + i % IB) * JB + j % JB] =
+            (T)(r[i] * (double)c.X[(int64_t)i * c.d + j]);
     c.Xr = xr;
   }
   static int workers(int threads, int tasks) {
