@@ -1,9 +1,14 @@
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --threads N]`: one GD step of the exp network
- * (theory.md §2) with our native backend and, side by side on the same data, numpy and PyTorch
- * "as usually written" and "hand-optimised in place"; the Gram matrix at M; λ_min of an n = 2000
- * kernel. Each implementation runs in its own process (peak memory = its maxRSS). The roofline
- * comes from FMA and exp throughputs measured here, now. Never run by the tests.
+ * `npm run bench [-- --quick] [-- --json] [-- --threads N] [-- --rounds R]`: one GD step of the
+ * exp network (theory.md §2) with our native backend and, side by side on the same data, numpy
+ * and PyTorch "as usually written" and "hand-optimised in place"; the Gram matrix at M; λ_min of
+ * an n = 2000 kernel. Each implementation runs in its own process (peak memory = its maxRSS). The
+ * roofline comes from FMA and exp throughputs measured here, now. Never run by the tests.
+ *
+ * The machine's speed drifts (up to 1.4× within minutes on a shared VM), so a step's ratios are
+ * bracketed: our step is timed before and after every peer run, each peer's ratio is its time
+ * over the mean of those two of ours, and each peer runs R rounds (default 3); the table shows
+ * medians over the rounds and the range of the ratio.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +23,12 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const asJson = args.includes('--json');
 const tIdx = args.indexOf('--threads');
+const rIdx = args.indexOf('--rounds');
+const rounds = rIdx >= 0 ? Math.max(1, Math.floor(Number(args[rIdx + 1]))) : quick ? 1 : 3;
+if (!Number.isFinite(rounds)) {
+  console.error('bench: --rounds needs a positive integer');
+  process.exit(2);
+}
 const loaded = loadAddon();
 if (!('addon' in loaded)) {
   console.error(`bench: ${loaded.error}`);
@@ -35,7 +46,8 @@ const SIZES: Size[] = [
 const steps: Array<[Size, 'f64' | 'f32']> = quick
   ? [[SIZES[0], 'f64'], [SIZES[1], 'f64'], [SIZES[1], 'f32']]
   : [[SIZES[0], 'f64'], [SIZES[1], 'f64'], [SIZES[1], 'f32'], [SIZES[2], 'f64'], [SIZES[3], 'f64'], [SIZES[3], 'f32']];
-const repsFor = (s: Size): number => (quick ? 3 : s.name === 'S' ? 20 : s.name === 'M' ? 10 : 4);
+const repsFor = (s: Size): number => (quick ? 3 : s.name === 'S' ? 20 : s.name === 'M' ? 10 : 3);
+const peerRepsFor = (s: Size): number => (s.name === 'XL' || s.name === 'L' ? 2 : repsFor(s));
 const eigN = quick ? 500 : 2000;
 
 const blasEnv = { OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
@@ -107,33 +119,36 @@ const ours = (dir: string, kind: string, prec: string, reps: number): Run =>
 const peer = (p: Peer, dir: string, kind: string, prec: string, reps: number): Run =>
   run(p.cmd, [path.join(here, p.script), dir, kind, p.variant, prec, String(reps), String(threads)], p.env);
 
-// ── roofline: FMA and exp throughput of this machine, now, on `threads` threads ──
+// ── roofline: FMA and exp throughput of this machine on `threads` threads ──
+// Probed before every measured size; the roofline is the best rate seen in the run, since a bound
+// must not sink when a co-tenant slows the machine down.
 const nb = new NativeBackend({ threads });
-function probe(f32: boolean): { flops: number; exps: number } {
-  const lanes = f32 ? 2 * (nb.isa === 'avx512' ? 8 : nb.isa === 'avx2' ? 4 : 1) : nb.isa === 'avx512' ? 8 : nb.isa === 'avx2' ? 4 : 1;
-  const fIt = quick ? 2e6 : 1e7;
-  const eIt = quick ? 2e4 : 1e5;
-  let flops = 0;
-  let exps = 0;
-  for (let k = 0; k < 3; k++) {
-    const tf = addon.probe(nb.isa, f32, 'fma', threads, fIt);
-    flops = Math.max(flops, (threads * fIt * 12 * lanes * 2) / tf);
-    const te = addon.probe(nb.isa, f32, 'exp', threads, eIt);
-    exps = Math.max(exps, (threads * eIt * 256) / te);
+type Prec = 'f64' | 'f32';
+const roof = { f64: { flops: 0, exps: 0 }, f32: { flops: 0, exps: 0 } };
+let probes = 0;
+function probe(): void {
+  for (const pr of ['f64', 'f32'] as const) {
+    const f32 = pr === 'f32';
+    const lanes = (f32 ? 2 : 1) * (nb.isa === 'avx512' ? 8 : nb.isa === 'avx2' ? 4 : 1);
+    const fIt = quick ? 2e6 : 1e7;
+    const eIt = quick ? 2e4 : 1e5;
+    for (let k = 0; k < 3; k++) {
+      const tf = addon.probe(nb.isa, f32, 'fma', threads, fIt);
+      roof[pr].flops = Math.max(roof[pr].flops, (threads * fIt * 12 * lanes * 2) / tf);
+      const te = addon.probe(nb.isa, f32, 'exp', threads, eIt);
+      roof[pr].exps = Math.max(roof[pr].exps, (threads * eIt * 256) / te);
+    }
   }
-  return { flops, exps };
+  probes++;
 }
-const roof = { f64: probe(false), f32: probe(true) };
 // The roofline of the issue (measurements.md): the textbook step's (4d+3) flops and one exp per pair
 // at the measured FMA and exp rates. Our fused step does more arithmetic than that — three
 // length-d dot products (z, gradient, δ = ⟨Δw, x⟩: 6d flops), the u accumulation (2) and the e^δ
 // polynomial (~6 flops at the usual degree) — with one exp: its own bound is `kernelBound`.
-const kernelBound = (d: number, pr: 'f64' | 'f32'): number => 1 / ((6 * d + 8) / roof[pr].flops + 1 / roof[pr].exps);
-const oneExpBound = (d: number, pr: 'f64' | 'f32'): number => 1 / ((4 * d + 3) / roof[pr].flops + 1 / roof[pr].exps);
+const kernelBound = (d: number, pr: Prec): number => 1 / ((6 * d + 8) / roof[pr].flops + 1 / roof[pr].exps);
+const oneExpBound = (d: number, pr: Prec): number => 1 / ((4 * d + 3) / roof[pr].flops + 1 / roof[pr].exps);
 
-log(`overparam bench — ${nb.name}, ${threads} threads${quick ? ' (quick)' : ''}`);
-log(`machine now: FMA ${(roof.f64.flops / 1e9).toFixed(0)} GFLOP/s f64, ${(roof.f32.flops / 1e9).toFixed(0)} f32; ` +
-  `our vector exp ${(roof.f64.exps / 1e9).toFixed(2)} G/s f64, ${(roof.f32.exps / 1e9).toFixed(2)} f32`);
+log(`overparam bench — ${nb.name}, ${threads} threads${quick ? ' (quick)' : ''}, ${rounds} round${rounds > 1 ? 's' : ''}`);
 if (skipNumpy) log(`numpy peer skipped: ${skipNumpy}`);
 if (skipTorch) log(`PyTorch peer skipped: ${skipTorch}`);
 
@@ -143,65 +158,112 @@ const blasSeen = new Map<string, string>();
 const pad = (s: string, w: number): string => (s.length >= w ? s : s + ' '.repeat(w - s.length));
 const lpad = (s: string, w: number): string => (s.length >= w ? s : ' '.repeat(w - s.length) + s);
 
+interface Bracketed {
+  ours: { ms: number[]; rss: number; value?: number; iterations?: number; error?: string };
+  peers: Map<string, { ms: number[]; ratio: number[]; rss: number; value?: number; error?: string }>;
+}
+/**
+ * ours, peer₁, ours, peer₂, ours, … for `rounds` rounds: each peer run is bracketed by two of
+ * ours, and its ratio is its time over the mean of those two.
+ */
+function bracketed(dir: string, kind: string, prec: string, oursReps: number, peers: Peer[], peerReps: number): Bracketed {
+  const b: Bracketed = { ours: { ms: [], rss: 0 }, peers: new Map() };
+  const timeOurs = (): number | undefined => {
+    const o = ours(dir, kind, prec, oursReps);
+    if (o.ms === undefined) b.ours.error = o.error;
+    else {
+      b.ours.ms.push(o.ms);
+      b.ours.rss = Math.max(b.ours.rss, o.maxrssMB!);
+      b.ours.value = o.value;
+      b.ours.iterations = o.iterations;
+    }
+    return o.ms;
+  };
+  for (const p of peers) b.peers.set(p.label, { ms: [], ratio: [], rss: 0 });
+  let before = timeOurs();
+  for (let k = 0; k < rounds; k++) {
+    for (const p of peers) {
+      const r = peer(p, dir, kind, prec, peerReps);
+      const after = timeOurs();
+      const e = b.peers.get(p.label)!;
+      if (r.blas) blasSeen.set(p.script === 'peer_numpy.py' ? 'numpy' : 'torch', r.blas);
+      if (r.ms === undefined) e.error = r.error;
+      else {
+        e.ms.push(r.ms);
+        e.rss = Math.max(e.rss, r.maxrssMB!);
+        e.value = r.value;
+        if (before !== undefined && after !== undefined) e.ratio.push(r.ms / (0.5 * (before + after)));
+      }
+      before = after;
+    }
+  }
+  return b;
+}
+const ratioText = (v: number[]): string =>
+  (v.length ? median(v).toFixed(2) : 'n/a') + (v.length > 1 ? ` (${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)})` : '');
+const available2 = (list: Peer[]): Peer[] => list.filter((p) => !skipOf(p));
+
+const stepRates: Array<{ tag: string; d: number; prec: Prec; rate: number; row: Record<string, unknown> }> = [];
 try {
   log('');
-  log('One GD step (forward, gradient, update). pairs/s = n·m / time; ratio = peer time / our time.');
-  log(`${pad('size', 22)}${pad('implementation', 17)}${lpad('ms/step', 10)}${lpad('M pairs/s', 11)}${lpad('peak MB', 9)}${lpad('ours ×', 8)}  roofline`);
+  log('One GD step (forward, gradient, update), float64 unless marked, η = 1e-4, κ = 1/√m, unit-norm rows.');
+  log('pairs/s = n·m / time. ours × = peer time / mean of our two runs around it: median over rounds (range).');
+  log(`${pad('size', 22)}${pad('implementation', 17)}${lpad('ms/step', 10)}${lpad('M pairs/s', 11)}${lpad('peak MB', 9)}  ours ×`);
   for (const [s, prec] of steps) {
+    probe();
     const dir = path.join(root, s.name);
     writeProblem(dir, s);
-    const reps = repsFor(s);
     const pairs = s.n * s.m;
-    const o = ours(dir, 'step', prec, reps);
     const tag = `${s.name} (${s.n},${s.d},${s.m}) ${prec}`;
+    const peers = available2(peerDefs).filter((p) => !(s.name === 'XL' && p.variant !== 'inplace' && quick));
+    const b = bracketed(dir, 'step', prec, repsFor(s), peers, peerRepsFor(s));
     const rows: Record<string, unknown>[] = [];
-    const kb = kernelBound(s.d, prec);
-    const ob = oneExpBound(s.d, prec);
-    if (o.ms === undefined) log(`${pad(tag, 22)}ours failed: ${o.error}`);
+    if (b.ours.ms.length === 0) log(`${pad(tag, 22)}ours failed: ${b.ours.error}`);
     else {
-      const rate = pairs / (o.ms / 1e3);
-      log(`${pad(tag, 22)}${pad(nb.name, 17)}${lpad(o.ms.toFixed(2), 10)}${lpad((rate / 1e6).toFixed(0), 11)}${lpad(o.maxrssMB!.toFixed(0), 9)}${lpad('', 8)}  ` +
-        `${((100 * rate) / ob).toFixed(0)}% of roofline ${(ob / 1e6).toFixed(0)}M/s; ${((100 * rate) / kb).toFixed(0)}% of our kernel's bound ${(kb / 1e6).toFixed(0)}M/s`);
-      rows.push({ impl: nb.name, ms: o.ms, pairsPerSec: rate, peakMB: o.maxrssMB, oneExpBound: ob, rooflineFraction: rate / ob, kernelBound: kb, kernelFraction: rate / kb });
+      const ms = median(b.ours.ms);
+      const rate = pairs / (ms / 1e3);
+      log(`${pad(tag, 22)}${pad(nb.name, 17)}${lpad(ms.toFixed(2), 10)}${lpad((rate / 1e6).toFixed(0), 11)}${lpad(b.ours.rss.toFixed(0), 9)}`);
+      const row: Record<string, unknown> = { impl: nb.name, ms, runsMs: b.ours.ms, pairsPerSec: rate, peakMB: b.ours.rss };
+      rows.push(row);
+      stepRates.push({ tag, d: s.d, prec, rate, row });
     }
-    for (const p of peerDefs) {
-      const why = skipOf(p);
-      if (why) continue;
-      if (s.name === 'XL' && p.variant !== 'inplace' && quick) continue;
-      const r = peer(p, dir, 'step', prec, Math.min(reps, s.name === 'XL' || s.name === 'L' ? 3 : reps));
-      if (r.blas) blasSeen.set(p.script === 'peer_numpy.py' ? 'numpy' : 'torch', r.blas);
-      if (r.ms === undefined) {
-        log(`${pad('', 22)}${pad(p.label, 17)} failed: ${r.error}`);
-        rows.push({ impl: p.label, error: r.error });
+    for (const p of peers) {
+      const e = b.peers.get(p.label)!;
+      if (e.ms.length === 0) {
+        log(`${pad('', 22)}${pad(p.label, 17)} failed: ${e.error}`);
+        rows.push({ impl: p.label, error: e.error });
         continue;
       }
-      const rate = pairs / (r.ms / 1e3);
-      const ratio = o.ms !== undefined ? r.ms / o.ms : NaN;
-      log(`${pad('', 22)}${pad(p.label, 17)}${lpad(r.ms.toFixed(2), 10)}${lpad((rate / 1e6).toFixed(0), 11)}${lpad(r.maxrssMB!.toFixed(0), 9)}${lpad(ratio.toFixed(2), 8)}`);
-      rows.push({ impl: p.label, ms: r.ms, pairsPerSec: rate, peakMB: r.maxrssMB, oursSpeedup: ratio });
+      const ms = median(e.ms);
+      const rate = pairs / (ms / 1e3);
+      log(`${pad('', 22)}${pad(p.label, 17)}${lpad(ms.toFixed(2), 10)}${lpad((rate / 1e6).toFixed(0), 11)}${lpad(e.rss.toFixed(0), 9)}  ${ratioText(e.ratio)}`);
+      rows.push({ impl: p.label, ms, runsMs: e.ms, pairsPerSec: rate, peakMB: e.rss, oursSpeedup: e.ratio.length ? median(e.ratio) : null, oursSpeedupRounds: e.ratio });
     }
-    results.push({ kind: 'step', size: s.name, n: s.n, d: s.d, m: s.m, precision: prec, rows });
+    results.push({ kind: 'step', size: s.name, n: s.n, d: s.d, m: s.m, precision: prec, rounds, rows });
   }
 
   // ── Gram matrix at M ──
   {
+    probe();
     const s = quick ? SIZES[0] : SIZES[1];
     const dir = path.join(root, s.name);
     const reps = quick ? 2 : 5;
     log('');
     log(`Gram matrix H = κ²(XXᵀ)∘(EEᵀ) at ${s.name} (${s.n},${s.d},${s.m}), f64, including the exps`);
-    const o = ours(dir, 'gram', 'f64', reps);
+    const peers = available2([peerDefs[0], peerDefs[2]]);
+    const b = bracketed(dir, 'gram', 'f64', reps, peers, reps);
     const rows: Record<string, unknown>[] = [];
-    log(`${pad('', 22)}${pad(nb.name, 17)}${lpad(o.ms?.toFixed(1) ?? 'failed', 10)} ms${lpad(o.maxrssMB?.toFixed(0) ?? '', 9)} MB`);
-    rows.push({ impl: nb.name, ms: o.ms, peakMB: o.maxrssMB, error: o.error });
-    for (const p of [peerDefs[0], peerDefs[2]]) {
-      if (skipOf(p)) continue;
-      const r = peer(p, dir, 'gram', 'f64', reps);
-      const ratio = r.ms !== undefined && o.ms !== undefined ? r.ms / o.ms : NaN;
-      log(`${pad('', 22)}${pad(p.label.split(' ')[0] + ' (X@X.T)*(E@E.T)', 17)}${lpad(r.ms?.toFixed(1) ?? 'failed', 10)} ms${lpad(r.maxrssMB?.toFixed(0) ?? '', 9)} MB   ours × ${ratio.toFixed(2)}${r.error ? ' ' + r.error : ''}`);
-      rows.push({ impl: p.label.split(' ')[0], ms: r.ms, peakMB: r.maxrssMB, oursSpeedup: ratio, error: r.error });
+    const oms = b.ours.ms.length ? median(b.ours.ms) : undefined;
+    log(`${pad('', 22)}${pad(nb.name, 17)}${lpad(oms?.toFixed(1) ?? 'failed', 10)} ms${lpad(b.ours.rss.toFixed(0), 9)} MB${b.ours.error ? ' ' + b.ours.error : ''}`);
+    rows.push({ impl: nb.name, ms: oms, runsMs: b.ours.ms, peakMB: b.ours.rss, error: b.ours.error });
+    for (const p of peers) {
+      const e = b.peers.get(p.label)!;
+      const ms = e.ms.length ? median(e.ms) : undefined;
+      const name = p.label.split(' ')[0];
+      log(`${pad('', 22)}${pad(name + ' (X@X.T)*(E@E.T)', 17)}${lpad(ms?.toFixed(1) ?? 'failed', 10)} ms${lpad(e.rss.toFixed(0), 9)} MB   ours × ${ratioText(e.ratio)}${e.error ? ' ' + e.error : ''}`);
+      rows.push({ impl: name, ms, runsMs: e.ms, peakMB: e.rss, oursSpeedup: e.ratio.length ? median(e.ratio) : null, oursSpeedupRounds: e.ratio, error: e.error });
     }
-    results.push({ kind: 'gram', size: s.name, rows });
+    results.push({ kind: 'gram', size: s.name, rounds, rows });
   }
 
   // ── λ_min of H^cts, n = 2000 ──
@@ -211,18 +273,33 @@ try {
     const reps = quick ? 1 : 3;
     log('');
     log(`λ_min of H^cts (ρ e^{1+ρ}), n = ${eigN} unit vectors in d = 16, f64`);
-    const o = ours(dir, 'eig', 'f64', reps);
+    const peers = available2([peerDefs[0], peerDefs[2]]);
+    const b = bracketed(dir, 'eig', 'f64', reps, peers, reps);
     const rows: Record<string, unknown>[] = [];
-    log(`${pad('', 22)}${pad(nb.name, 17)}${lpad(o.ms?.toFixed(1) ?? 'failed', 10)} ms  λ_min = ${o.value?.toPrecision(12)} (Cholesky + ${o.iterations} Lanczos steps on H⁻¹)${o.error ? ' ' + o.error : ''}`);
-    rows.push({ impl: nb.name, ms: o.ms, value: o.value, iterations: o.iterations, method: 'potrf + Lanczos(H^-1)' });
-    for (const p of [peerDefs[0], peerDefs[2]]) {
-      if (skipOf(p)) continue;
-      const r = peer(p, dir, 'eig', 'f64', reps);
-      const ratio = r.ms !== undefined && o.ms !== undefined ? r.ms / o.ms : NaN;
-      log(`${pad('', 22)}${pad(p.label.split(' ')[0] + ' eigvalsh', 17)}${lpad(r.ms?.toFixed(1) ?? 'failed', 10)} ms  λ_min = ${r.value?.toPrecision(12)}   ours × ${ratio.toFixed(2)}${r.error ? ' ' + r.error : ''}`);
-      rows.push({ impl: p.label.split(' ')[0] + ' eigvalsh', ms: r.ms, value: r.value, oursSpeedup: ratio });
+    const oms = b.ours.ms.length ? median(b.ours.ms) : undefined;
+    log(`${pad('', 22)}${pad(nb.name, 17)}${lpad(oms?.toFixed(1) ?? 'failed', 10)} ms  λ_min = ${b.ours.value?.toPrecision(12)} (Cholesky + ${b.ours.iterations} Lanczos steps on H⁻¹)${b.ours.error ? ' ' + b.ours.error : ''}`);
+    rows.push({ impl: nb.name, ms: oms, runsMs: b.ours.ms, value: b.ours.value, iterations: b.ours.iterations, method: 'potrf + Lanczos(H^-1)' });
+    for (const p of peers) {
+      const e = b.peers.get(p.label)!;
+      const ms = e.ms.length ? median(e.ms) : undefined;
+      const name = p.label.split(' ')[0] + ' eigvalsh';
+      log(`${pad('', 22)}${pad(name, 17)}${lpad(ms?.toFixed(1) ?? 'failed', 10)} ms  λ_min = ${e.value?.toPrecision(12)}   ours × ${ratioText(e.ratio)}${e.error ? ' ' + e.error : ''}`);
+      rows.push({ impl: name, ms, runsMs: e.ms, value: e.value, oursSpeedup: e.ratio.length ? median(e.ratio) : null, oursSpeedupRounds: e.ratio });
     }
-    results.push({ kind: 'lambdaMin', n: eigN, rows });
+    results.push({ kind: 'lambdaMin', n: eigN, rounds, rows });
+  }
+
+  // ── roofline, from the best probe of the run ──
+  log('');
+  log(`Roofline (best of ${probes} probes in this run): FMA ${(roof.f64.flops / 1e9).toFixed(0)} GFLOP/s f64, ${(roof.f32.flops / 1e9).toFixed(0)} f32; ` +
+    `our vector exp ${(roof.f64.exps / 1e9).toFixed(2)} G/s f64, ${(roof.f32.exps / 1e9).toFixed(2)} f32.`);
+  log('Single-exp roofline: (4d+3) flops + 1 exp a pair; our kernel\'s own bound: (6d+8) flops + 1 exp a pair.');
+  for (const { tag, d, prec, rate, row } of stepRates) {
+    const ob = oneExpBound(d, prec);
+    const kb = kernelBound(d, prec);
+    log(`${pad(tag, 22)}${lpad((rate / 1e6).toFixed(0), 6)}M pairs/s = ${lpad(((100 * rate) / ob).toFixed(0), 3)}% of the roofline ${(ob / 1e6).toFixed(0)}M/s, ` +
+      `${((100 * rate) / kb).toFixed(0)}% of our kernel's bound ${(kb / 1e6).toFixed(0)}M/s`);
+    Object.assign(row, { oneExpBound: ob, rooflineFraction: rate / ob, kernelBound: kb, kernelFraction: rate / kb });
   }
   log('');
   for (const [k, v] of blasSeen) log(`${k} BLAS: ${v}`);
@@ -232,6 +309,6 @@ try {
 
 if (asJson) {
   process.stdout.write(
-    JSON.stringify({ backend: nb.name, threads, quick, roofline: roof, blas: Object.fromEntries(blasSeen), results }, null, 2) + '\n',
+    JSON.stringify({ backend: nb.name, threads, quick, rounds, probes, roofline: roof, blas: Object.fromEntries(blasSeen), results }, null, 2) + '\n',
   );
 }
