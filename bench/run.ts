@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --threads N] [-- --rounds R]`: one GD step of the
+ * `npm run bench [-- --quick] [-- --json | --json-out FILE] [-- --threads N] [-- --rounds R]`: one GD step of the
  * exp network (theory.md §2) with our native backend and, side by side on the same data, numpy
  * and PyTorch "as usually written" and "hand-optimised in place"; the Gram matrix at M; λ_min of
  * an n = 2000 kernel. Each implementation runs in its own process (peak memory = its maxRSS). The
@@ -11,7 +11,7 @@
  * medians over the rounds and the range of the ratio.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const asJson = args.includes('--json');
+const jIdx = args.indexOf('--json-out');
+const jsonOut = jIdx >= 0 ? args[jIdx + 1] : undefined;
+if (jIdx >= 0 && !jsonOut) {
+  console.error('bench: --json-out needs a file name');
+  process.exit(2);
+}
 const tIdx = args.indexOf('--threads');
 const rIdx = args.indexOf('--rounds');
 const rounds = rIdx >= 0 ? Math.max(1, Math.floor(Number(args[rIdx + 1]))) : quick ? 1 : 3;
@@ -307,8 +313,9 @@ try {
   rmSync(root, { recursive: true, force: true });
 }
 
-if (asJson) {
-  process.stdout.write(
-    JSON.stringify({ backend: nb.name, threads, quick, rounds, probes, roofline: roof, blas: Object.fromEntries(blasSeen), results }, null, 2) + '\n',
-  );
+const report = JSON.stringify({ backend: nb.name, threads, quick, rounds, probes, roofline: roof, blas: Object.fromEntries(blasSeen), results }, null, 2) + '\n';
+if (asJson) process.stdout.write(report);
+if (jsonOut) {
+  writeFileSync(jsonOut, report);
+  log(`JSON written to ${jsonOut}`);
 }
