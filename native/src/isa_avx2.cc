@@ -60,7 +60,7 @@ OV_INLINE static __m256 exp_ps(__m256 x) {
 struct VD {
   typedef double T;
   typedef __m256d R;
-  static const int L = 4, NV = 2, MR = 2, JB = 4, GMR = 2, GNR = 4;
+  static const int L = 4, NV = 2, MR = 4, MRJ = 2, JB = 4, GMR = 2, GNR = 4;
   OV_INLINE static R zero() { return _mm256_setzero_pd(); }
   OV_INLINE static R set1(T a) { return _mm256_set1_pd(a); }
   OV_INLINE static R load(const T* p) { return _mm256_loadu_pd(p); }
@@ -89,7 +89,7 @@ struct VD {
 struct VF {
   typedef float T;
   typedef __m256 R;
-  static const int L = 8, NV = 2, MR = 2, JB = 4, GMR = 2, GNR = 4;
+  static const int L = 8, NV = 2, MR = 4, MRJ = 2, JB = 4, GMR = 2, GNR = 4;
   OV_INLINE static R zero() { return _mm256_setzero_ps(); }
   OV_INLINE static R set1(T a) { return _mm256_set1_ps(a); }
   OV_INLINE static R load(const T* p) { return _mm256_loadu_ps(p); }

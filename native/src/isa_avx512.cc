@@ -73,7 +73,7 @@ OV_INLINE static __m512 exp_ps(__m512 x) {
 struct VD {
   typedef double T;
   typedef __m512d R;
-  static const int L = 8, NV = 2, MR = 8, JB = 8, GMR = 3, GNR = 8;
+  static const int L = 8, NV = 2, MR = 8, MRJ = 4, JB = 8, GMR = 3, GNR = 8;
   OV_INLINE static R zero() { return _mm512_setzero_pd(); }
   OV_INLINE static R set1(T a) { return _mm512_set1_pd(a); }
   OV_INLINE static R load(const T* p) { return _mm512_loadu_pd(p); }
@@ -102,7 +102,7 @@ struct VD {
 struct VF {
   typedef float T;
   typedef __m512 R;
-  static const int L = 16, NV = 2, MR = 8, JB = 8, GMR = 3, GNR = 8;
+  static const int L = 16, NV = 2, MR = 8, MRJ = 4, JB = 8, GMR = 3, GNR = 8;
   OV_INLINE static R zero() { return _mm512_setzero_ps(); }
   OV_INLINE static R set1(T a) { return _mm512_set1_ps(a); }
   OV_INLINE static R load(const T* p) { return _mm512_loadu_ps(p); }

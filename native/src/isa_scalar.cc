@@ -12,7 +12,7 @@ template <class TT, int NV_>
 struct VS {
   typedef TT T;
   typedef TT R;
-  static const int L = 1, NV = NV_, MR = 2, JB = 4, GMR = 4, GNR = 1;
+  static const int L = 1, NV = NV_, MR = 2, MRJ = 2, JB = 4, GMR = 4, GNR = 1;
   OV_INLINE static R zero() { return 0; }
   OV_INLINE static R set1(T a) { return a; }
   OV_INLINE static R load(const T* p) { return *p; }

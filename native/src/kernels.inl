@@ -26,9 +26,11 @@ struct NK {
   static const int L = V::L, NV = V::NV, P = V::NV * V::L, MR = V::MR, JB = V::JB;
   // MR samples a step in zdots: MR·NV independent FMA chains (16 with AVX-512, twice the 8 that
   // latency 4 × 2 FMA ports needs: the chains keep both ports busy also while a row group's exps
-  // and stores run). Rows go in whole groups of MR (X is packed and zero-padded, pack_x); jvp
-  // keeps two MR×NV accumulator blocks live and takes at most 4 samples a step (MRJ).
-  static const int MRJ = V::MR < 4 ? V::MR : 4;
+  // and stores run; 8 with AVX2's 16 registers). Rows go in whole groups of MR (X is packed and
+  // zero-padded, pack_x); jvp keeps two accumulator blocks live and takes MRJ (a divisor of MR)
+  // samples a step.
+  static const int MRJ = V::MRJ;
+  static_assert(V::MR % V::MRJ == 0, "MRJ must divide MR");
   static const int IB = 96;  // samples per block of the fused gradient: C block IB×P stays in L1
 
   struct Ctx {
