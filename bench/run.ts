@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --json | --json-out FILE] [-- --threads N] [-- --rounds R]`: one GD step of the
+ * `npm run bench [-- --quick] [-- --json | --json-out FILE] [-- --threads N] [-- --rounds R]
+ * [-- --only step,gram,eig]`: one GD step of the
  * exp network (theory.md §2) with our native backend and, side by side on the same data, numpy
  * and PyTorch "as usually written" and "hand-optimised in place"; the Gram matrix at M; λ_min of
  * an n = 2000 kernel. Each implementation runs in its own process (peak memory = its maxRSS). The
@@ -49,7 +50,13 @@ const SIZES: Size[] = [
   { name: 'L', n: 1000, d: 64, m: 65536 },
   { name: 'XL', n: 4000, d: 16, m: 65536 },
 ];
-const steps: Array<[Size, 'f64' | 'f32']> = quick
+const oIdx = args.indexOf('--only');
+const parts = new Set(oIdx >= 0 ? (args[oIdx + 1] ?? '').split(',') : ['step', 'gram', 'eig']);
+if ([...parts].some((x) => !['step', 'gram', 'eig'].includes(x))) {
+  console.error('bench: --only takes a comma-separated list of step, gram, eig');
+  process.exit(2);
+}
+const steps: Array<[Size, 'f64' | 'f32']> = !parts.has('step') ? [] : quick
   ? [[SIZES[0], 'f64'], [SIZES[1], 'f64'], [SIZES[1], 'f32']]
   : [[SIZES[0], 'f64'], [SIZES[1], 'f64'], [SIZES[1], 'f32'], [SIZES[2], 'f64'], [SIZES[3], 'f64'], [SIZES[3], 'f32']];
 const repsFor = (s: Size): number => (quick ? 3 : s.name === 'S' ? 20 : s.name === 'M' ? 10 : 3);
@@ -249,10 +256,11 @@ try {
   }
 
   // ── Gram matrix at M ──
-  {
+  if (parts.has('gram')) {
     probe();
     const s = quick ? SIZES[0] : SIZES[1];
     const dir = path.join(root, s.name);
+    writeProblem(dir, s);
     const reps = quick ? 2 : 5;
     log('');
     log(`Gram matrix H = κ²(XXᵀ)∘(EEᵀ) at ${s.name} (${s.n},${s.d},${s.m}), f64, including the exps`);
@@ -273,7 +281,7 @@ try {
   }
 
   // ── λ_min of H^cts, n = 2000 ──
-  {
+  if (parts.has('eig')) {
     const dir = path.join(root, 'kernel');
     writeKernel(dir, eigN, 16);
     const reps = quick ? 1 : 3;
@@ -296,10 +304,10 @@ try {
   }
 
   // ── roofline, from the best probe of the run ──
-  log('');
-  log(`Roofline (best of ${probes} probes in this run): FMA ${(roof.f64.flops / 1e9).toFixed(0)} GFLOP/s f64, ${(roof.f32.flops / 1e9).toFixed(0)} f32; ` +
+  if (stepRates.length) log('');
+  if (stepRates.length) log(`Roofline (best of ${probes} probes in this run): FMA ${(roof.f64.flops / 1e9).toFixed(0)} GFLOP/s f64, ${(roof.f32.flops / 1e9).toFixed(0)} f32; ` +
     `our vector exp ${(roof.f64.exps / 1e9).toFixed(2)} G/s f64, ${(roof.f32.exps / 1e9).toFixed(2)} f32.`);
-  log('Single-exp roofline: (4d+3) flops + 1 exp a pair; our kernel\'s own bound: (6d+8) flops + 1 exp a pair.');
+  if (stepRates.length) log('Single-exp roofline: (4d+3) flops + 1 exp a pair; our kernel\'s own bound: (6d+8) flops + 1 exp a pair.');
   for (const { tag, d, prec, rate, row } of stepRates) {
     const ob = oneExpBound(d, prec);
     const kb = kernelBound(d, prec);
