@@ -218,10 +218,12 @@ const available2 = (list: Peer[]): Peer[] => list.filter((p) => !skipOf(p));
 
 const stepRates: Array<{ tag: string; d: number; prec: Prec; rate: number; row: Record<string, unknown> }> = [];
 try {
-  log('');
-  log('One GD step (forward, gradient, update), float64 unless marked, η = 1e-4, κ = 1/√m, unit-norm rows.');
-  log('pairs/s = n·m / time. ours × = peer time / mean of our two runs around it: median over rounds (range).');
-  log(`${pad('size', 22)}${pad('implementation', 17)}${lpad('ms/step', 10)}${lpad('M pairs/s', 11)}${lpad('peak MB', 9)}  ours ×`);
+  if (steps.length) {
+    log('');
+    log('One GD step (forward, gradient, update), float64 unless marked, η = 1e-4, κ = 1/√m, unit-norm rows.');
+    log('pairs/s = n·m / time. ours × = peer time / mean of our two runs around it: median over rounds (range).');
+    log(`${pad('size', 22)}${pad('implementation', 17)}${lpad('ms/step', 10)}${lpad('M pairs/s', 11)}${lpad('peak MB', 9)}  ours ×`);
+  }
   for (const [s, prec] of steps) {
     probe();
     const dir = path.join(root, s.name);
