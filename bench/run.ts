@@ -1,17 +1,16 @@
 /**
- * `npm run bench [-- --quick] [-- --json | --json-out FILE] [-- --threads N] [-- --rounds R]
- * [-- --only step,gram,eig]`: one GD step of the
- * exp network (theory.md §2) with our native backend and, side by side on the same data, numpy
- * and PyTorch "as usually written" and "hand-optimised in place"; the Gram matrix at M; λ_min of
- * an n = 2000 kernel. Each implementation runs in its own process (peak memory = its maxRSS). The
+ * `npm run bench [-- --help]`: one GD step of the exp network (theory.md §2) with our native
+ * backend and, side by side on the same data, numpy and PyTorch "as usually written" and
+ * "hand-optimised in place"; the Gram matrix at M; λ_min of an n = 2000 kernel. Each implementation runs in its own process (peak memory = its maxRSS). The
  * roofline comes from FMA and exp throughputs measured here, now. Never run by the tests.
  *
- * The machine's speed drifts (up to 1.4× within minutes on a shared VM), so a step's ratios are
+ * The machine's speed drifts (up to 1.5× within minutes on a shared VM), so a step's ratios are
  * bracketed: our step is timed before and after every peer run, each peer's ratio is its time
  * over the mean of those two of ours, and each peer runs R rounds (default 3); the table shows
  * medians over the rounds and the range of the ratio.
  */
 import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,29 +19,50 @@ import { NativeBackend, loadAddon } from '../src/backend/native.js';
 import { type Size, writeKernel, writeProblem } from './data.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const asJson = args.includes('--json');
-const jIdx = args.indexOf('--json-out');
-const jsonOut = jIdx >= 0 ? args[jIdx + 1] : undefined;
-if (jIdx >= 0 && !jsonOut) {
-  console.error('bench: --json-out needs a file name');
+const USAGE = `usage: npm run bench [-- options]
+  --quick              a smoke run: small sizes, 1 round, few repetitions
+  --json               print only a JSON report on stdout
+  --json-out FILE      print the table and also write the JSON report to FILE
+  --threads N          threads for our backend and the peers' BLAS (default: all cores)
+  --rounds R           rounds per peer, each bracketed by two runs of ours (default 3; 1 with --quick)
+  --only LIST          any of step,gram,eig (default: all three)
+  --help               this text`;
+function fail(msg: string): never {
+  console.error(`bench: ${msg}\n${USAGE}`);
   process.exit(2);
 }
-const tIdx = args.indexOf('--threads');
-const rIdx = args.indexOf('--rounds');
-const rounds = rIdx >= 0 ? Math.max(1, Math.floor(Number(args[rIdx + 1]))) : quick ? 1 : 3;
-if (!Number.isFinite(rounds)) {
-  console.error('bench: --rounds needs a positive integer');
-  process.exit(2);
+let opts: { quick?: boolean; json?: boolean; 'json-out'?: string; threads?: string; rounds?: string; only?: string; help?: boolean };
+try {
+  opts = parseArgs({
+    options: {
+      quick: { type: 'boolean' }, json: { type: 'boolean' }, 'json-out': { type: 'string' }, threads: { type: 'string' },
+      rounds: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' },
+    },
+    strict: true,
+  }).values;
+} catch (e) {
+  fail((e as Error).message);
 }
+if (opts.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const positiveInt = (name: string, v: string): number => {
+  const k = Number(v);
+  if (!Number.isSafeInteger(k) || k < 1) fail(`--${name} needs a positive integer, got '${v}'`);
+  return k;
+};
+const quick = opts.quick === true;
+const asJson = opts.json === true;
+const jsonOut = opts['json-out'];
+const rounds = opts.rounds !== undefined ? positiveInt('rounds', opts.rounds) : quick ? 1 : 3;
 const loaded = loadAddon();
 if (!('addon' in loaded)) {
   console.error(`bench: ${loaded.error}`);
   process.exit(1);
 }
 const addon = loaded.addon;
-const threads = tIdx >= 0 ? Number(args[tIdx + 1]) : addon.info().hardwareThreads;
+const threads = opts.threads !== undefined ? positiveInt('threads', opts.threads) : addon.info().hardwareThreads;
 
 const SIZES: Size[] = [
   { name: 'S', n: 256, d: 16, m: 4096 },
@@ -50,12 +70,8 @@ const SIZES: Size[] = [
   { name: 'L', n: 1000, d: 64, m: 65536 },
   { name: 'XL', n: 4000, d: 16, m: 65536 },
 ];
-const oIdx = args.indexOf('--only');
-const parts = new Set(oIdx >= 0 ? (args[oIdx + 1] ?? '').split(',') : ['step', 'gram', 'eig']);
-if ([...parts].some((x) => !['step', 'gram', 'eig'].includes(x))) {
-  console.error('bench: --only takes a comma-separated list of step, gram, eig');
-  process.exit(2);
-}
+const parts = new Set((opts.only ?? 'step,gram,eig').split(','));
+if ([...parts].some((x) => !['step', 'gram', 'eig'].includes(x))) fail(`--only takes a comma-separated list of step, gram, eig, got '${opts.only}'`);
 const steps: Array<[Size, 'f64' | 'f32']> = !parts.has('step') ? [] : quick
   ? [[SIZES[0], 'f64'], [SIZES[1], 'f64'], [SIZES[1], 'f32']]
   : [[SIZES[0], 'f64'], [SIZES[1], 'f64'], [SIZES[1], 'f32'], [SIZES[2], 'f64'], [SIZES[3], 'f64'], [SIZES[3], 'f32']];
