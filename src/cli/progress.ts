@@ -10,12 +10,16 @@ export interface Progress {
   stop(): void;
 }
 
-export function trainProgress(epsilon: number, maxSteps: number): Progress {
+/**
+ * `preparing` names the work before step 0 (η by power iteration, the monitor's first kernel):
+ * shown until the first step is reported, since at large m it can take minutes.
+ */
+export function trainProgress(epsilon: number, maxSteps: number, preparing = ''): Progress {
   if (!process.stderr.isTTY) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: ' {bar} {percentage}% | step {step}/{max} | ‖r‖ {res} → ε {eps} | rate {rate}/step | {eta}s left',
+      format: ' {bar} {percentage}%{phase} | step {step}/{max} | ‖r‖ {res} → ε {eps} | rate {rate}/step | {eta}s left',
       barsize: 24,
       hideCursor: true,
       fps: 8,
@@ -25,7 +29,7 @@ export function trainProgress(epsilon: number, maxSteps: number): Progress {
   );
   let r0 = NaN;
   let smoothed = NaN;
-  bar.start(1000, 0, { step: 0, max: maxSteps, res: '-', eps: epsilon, rate: '-' });
+  bar.start(1000, 0, { step: 0, max: maxSteps, res: '-', eps: epsilon, rate: '-', phase: preparing ? ` | ${preparing} …` : '' });
   return {
     update(info) {
       if (info.k === 0) r0 = info.residual;
@@ -38,6 +42,7 @@ export function trainProgress(epsilon: number, maxSteps: number): Progress {
         res: info.residual.toExponential(3),
         eps: epsilon,
         rate: Number.isNaN(smoothed) ? '-' : smoothed.toFixed(5),
+        phase: '',
       });
     },
     stop() {

@@ -120,7 +120,10 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   const backend = createBackend({ name: backendName, precision, ...(threads !== undefined ? { threads } : {}), onNotice: warn });
 
   const showProgress = o.progress && !o.json;
-  const progress = showProgress ? trainProgress(epsilon, maxSteps) : undefined;
+  const preparing = [eta === 'auto' ? 'η by power iteration' : '', monitorEvery > 0 ? "the monitor's H(W(0))" : '']
+    .filter(Boolean)
+    .join(', then ');
+  const progress = showProgress ? trainProgress(epsilon, maxSteps, preparing && `computing ${preparing}`) : undefined;
   let interrupted = false;
   // first Ctrl-C: stop after the current step and keep the result; a second one exits at once
   const onSigint = (): void => {

@@ -195,6 +195,15 @@ test('bounds prints the a-priori widths, and the paper only as an order', () => 
   assert.equal(run('bounds', '--delta', '2').code, 2);
 });
 
+test('on a terminal, the progress bar says what runs before step 0 (η, the monitor)', { skip: spawnSync('script', ['--version']).error ? 'no script(1) to give the CLI a terminal' : false }, () => {
+  // script(1) runs the CLI on a pseudo-terminal, where the bar is drawn; its output is the screen
+  const cmd = [process.execPath, MAIN, 'train', ...FAST, '--max-steps', '3'].map((a) => `'${a}'`).join(' ');
+  const p = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf-8', cwd: dir, env: { ...process.env, TERM: 'xterm' } });
+  assert.equal(p.status, 1, p.stdout + p.stderr); // 3 steps do not reach ε: exit 1, result printed
+  assert.match(p.stdout, /0% \| computing η by power iteration, then the monitor's H\(W\(0\)\) … \| step 0\/3/);
+  assert.match(p.stdout, /step 3\/3/);
+});
+
 test('--help teaches: every command lists its options and an example', () => {
   for (const cmd of ['train', 'predict', 'data']) {
     const r = run(cmd, '--help');
