@@ -22,19 +22,25 @@ export interface Meta {
   eta: number;
 }
 
+/** n rows uniform on the unit sphere in R^d: normal vectors divided by their norms. */
+function unitRows(rng: Rng, n: number, d: number): Float64Array {
+  const X = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    let q = 0;
+    for (let j = 0; j < d; j++) {
+      const v = rng.normal();
+      X[i * d + j] = v;
+      q += v * v;
+    }
+    for (let j = 0; j < d; j++) X[i * d + j] /= Math.sqrt(q);
+  }
+  return X;
+}
+
 export function writeProblem(dir: string, s: Size, seed = 2024): Meta {
   mkdirSync(dir, { recursive: true });
   const rng = new Rng(seed, `bench-${s.name}`);
-  const X = new Float64Array(s.n * s.d);
-  for (let i = 0; i < s.n; i++) {
-    let q = 0;
-    for (let j = 0; j < s.d; j++) {
-      const v = rng.normal();
-      X[i * s.d + j] = v;
-      q += v * v;
-    }
-    for (let j = 0; j < s.d; j++) X[i * s.d + j] /= Math.sqrt(q);
-  }
+  const X = unitRows(rng, s.n, s.d);
   const W = rng.fillNormal(new Float64Array(s.m * s.d));
   const a = new Float64Array(s.m);
   for (let r = 0; r < s.m; r++) a[r] = rng.sign();
@@ -55,16 +61,7 @@ export function writeProblem(dir: string, s: Size, seed = 2024): Meta {
 export function writeKernel(dir: string, n: number, d: number, seed = 7): Float64Array {
   mkdirSync(dir, { recursive: true });
   const rng = new Rng(seed, 'bench-kernel');
-  const X = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) {
-    let q = 0;
-    for (let j = 0; j < d; j++) {
-      const v = rng.normal();
-      X[i * d + j] = v;
-      q += v * v;
-    }
-    for (let j = 0; j < d; j++) X[i * d + j] /= Math.sqrt(q);
-  }
+  const X = unitRows(rng, n, d);
   const H = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
     for (let j = 0; j <= i; j++) {

@@ -230,7 +230,7 @@ function bracketed(dir: string, kind: string, prec: string, oursReps: number, pe
 }
 const ratioText = (v: number[]): string =>
   (v.length ? median(v).toFixed(2) : 'n/a') + (v.length > 1 ? ` (${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)})` : '');
-const available2 = (list: Peer[]): Peer[] => list.filter((p) => !skipOf(p));
+const runnable = (list: Peer[]): Peer[] => list.filter((p) => !skipOf(p));
 
 const stepRates: Array<{ tag: string; d: number; prec: Prec; rate: number; row: Record<string, unknown> }> = [];
 try {
@@ -246,7 +246,7 @@ try {
     writeProblem(dir, s);
     const pairs = s.n * s.m;
     const tag = `${s.name} (${s.n},${s.d},${s.m}) ${prec}`;
-    const peers = available2(peerDefs).filter((p) => !(s.name === 'XL' && p.variant !== 'inplace' && quick));
+    const peers = runnable(peerDefs).filter((p) => !(s.name === 'XL' && p.variant !== 'inplace' && quick));
     const b = bracketed(dir, 'step', prec, repsFor(s), peers, peerRepsFor(s));
     const rows: Record<string, unknown>[] = [];
     if (b.ours.ms.length === 0) log(`${pad(tag, 22)}ours failed: ${b.ours.error}`);
@@ -282,7 +282,7 @@ try {
     const reps = quick ? 2 : 5;
     log('');
     log(`Gram matrix H = κ²(XXᵀ)∘(EEᵀ) at ${s.name} (${s.n},${s.d},${s.m}), f64, including the exps`);
-    const peers = available2([peerDefs[0], peerDefs[2]]);
+    const peers = runnable([peerDefs[0], peerDefs[2]]);
     const b = bracketed(dir, 'gram', 'f64', reps, peers, reps);
     const rows: Record<string, unknown>[] = [];
     const oms = b.ours.ms.length ? median(b.ours.ms) : undefined;
@@ -305,7 +305,7 @@ try {
     const reps = quick ? 1 : 3;
     log('');
     log(`λ_min of H^cts (ρ e^{1+ρ}), n = ${eigN} unit vectors in d = 16, f64`);
-    const peers = available2([peerDefs[0], peerDefs[2]]);
+    const peers = runnable([peerDefs[0], peerDefs[2]]);
     const b = bracketed(dir, 'eig', 'f64', reps, peers, reps);
     const rows: Record<string, unknown>[] = [];
     const oms = b.ours.ms.length ? median(b.ours.ms) : undefined;

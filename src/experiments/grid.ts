@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Activation, Precision, Scaling } from '../backend/types.js';
-import { NORMALIZE_KINDS, type NormalizeKind } from '../data/normalize.js';
+import { NORMALIZE_KINDS } from '../data/normalize.js';
 import { INPUT_KINDS, LABEL_KINDS, type InputKind, type LabelKind } from '../data/synthetic.js';
 import { OptionError } from '../errors.js';
 import { ACTIVATION_NAMES, INIT_NAMES, SCALING_NAMES, type Init } from '../model/spec.js';
@@ -15,7 +15,8 @@ import { validateRunSpec, type DataRecipe, type RunSpec } from './spec.js';
 /** A data set of the grid: synthetic (n comes from the grid's n list) or a file. */
 export type GridData = { inputs: InputKind; d: number; labels: LabelKind; seed: number } | { path: string; labelColumn?: string; labelsPath?: string };
 
-export interface Grid {
+/** The lists the grid crosses, plus the settings every run shares (as in RunSpec). */
+export interface Grid extends Pick<RunSpec, 'normalize' | 'eta' | 'epsilon' | 'maxSteps' | 'precision' | 'monitorEvery'> {
   data: GridData[];
   n: number[];
   width: number[];
@@ -23,12 +24,6 @@ export interface Grid {
   activation: Activation[];
   init: Init[];
   scaling: Scaling;
-  normalize: NormalizeKind;
-  eta: number | 'auto';
-  epsilon: number;
-  maxSteps: number;
-  precision: Precision;
-  monitorEvery: number;
 }
 
 export const DEFAULT_GRID: Grid = {
