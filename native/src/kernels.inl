@@ -226,14 +226,19 @@ struct NK {
 
   // Cauchy–Schwarz bound on every argument of a panel: |⟨w_q, x_i⟩| ≤ max_q ‖w_q‖ · max_i ‖x_i‖.
   // NaN anywhere gives NaN, which fails every "bound < limit" test below.
-  static double zbound(double xmax, const T* Wt, int d) {
+  static double zbound(double xmax, const T* Wt, int d) { return xmax * __builtin_sqrt(max_sq(Wt, d)) * 1.0000001; }
+  // max_q Σ_j Wt[j][q]² in float64 for a transposed panel. The P sums run side by side (j outer,
+  // q inner) so that the loop vectorises instead of waiting on one addition chain per neuron; each
+  // sum still adds its terms in the order j = 0, 1, …
+  static double max_sq(const T* Wt, int d) {
+    double s[P];
+    for (int q = 0; q < P; q++) s[q] = 0;
+    for (int j = 0; j < d; j++)
+      for (int q = 0; q < P; q++) s[q] += (double)Wt[(int64_t)j * P + q] * (double)Wt[(int64_t)j * P + q];
     double wmax = 0;
-    for (int q = 0; q < P; q++) {
-      double s = 0;
-      for (int j = 0; j < d; j++) s += (double)Wt[(int64_t)j * P + q] * (double)Wt[(int64_t)j * P + q];
-      if (!(s <= wmax)) wmax = s;  // NaN propagates as "not ≤"
-    }
-    return xmax * __builtin_sqrt(wmax) * 1.0000001;
+    for (int q = 0; q < P; q++)
+      if (!(s[q] <= wmax)) wmax = s[q];  // NaN propagates as "not ≤"
+    return wmax;
   }
   // Which σ to use for a panel: for exp, the unclamped vector exp when the bound is < EXP_SAFE.
   static int act_for(int act, double xmax, const T* Wt, int d) {
@@ -400,32 +405,25 @@ struct NK {
       // exp: pass A leaves e^{z} of all n samples in Cb for the exp update below
       grad_any(actA, c, s.Wt, s.G, s.Cb, ACT == 0);
       // W ← W − η κ a_q G  (theory.md §2), in float64 whatever the kernel precision; for exp, keep
-      // Δw (the difference of the stored weights) transposed in Vt, zero-padded, and max ‖Δw_q‖²
+      // Δw (the difference of the stored weights) transposed in Vt, zero-padded: max ‖Δw_q‖ bounds δ
       T* Dt = s.Vt;
-      double dmax = 0;
       for (int q = 0; q < cnt; q++) {
         double coef = c.eta * c.p->kappa * c.p->a[r0 + q];
         double* w = c.W + (int64_t)(r0 + q) * c.d;
-        double s2 = 0;
         for (int j = 0; j < c.d; j++) {
           double wo = w[j];
           w[j] -= coef * (double)s.G[(int64_t)j * P + q];
-          if (ACT == 0) {
-            double dw = w[j] - wo;
-            Dt[(int64_t)j * P + q] = (T)dw;
-            s2 += dw * dw;
-          }
+          if (ACT == 0) Dt[(int64_t)j * P + q] = (T)(w[j] - wo);
         }
-        if (!(s2 <= dmax)) dmax = s2;  // NaN propagates
       }
       int K = 0;
       if (ACT == 0) {
-        double bd = c.xmax * __builtin_sqrt(dmax) * 1.000001;  // ≥ |δ| as computed in T
-        if (bz + bd < FX_LIM) K = fx_degree(bd);               // NaN fails both
-      }
-      if (K > 0) {
         for (int j = 0; j < c.d; j++)
           for (int q = cnt; q < P; q++) Dt[(int64_t)j * P + q] = 0;  // padded lanes: E = 1, a = 0
+        double bd = c.xmax * __builtin_sqrt(max_sq(Dt, c.d)) * 1.000001;  // ≥ |δ| as computed in T
+        if (bz + bd < FX_LIM) K = fx_degree(bd);                          // NaN fails both
+      }
+      if (K > 0) {
         fwdE_any<FX_KMAX>(K, c.XP, c.n, c.d, Dt, s.Cb, s.ap, s.Ul);
       } else {
         load_panel(c.W, c.d, r0, cnt, s.Wt);  // u at the new weights: the second σ per pair
