@@ -690,7 +690,9 @@ struct GK {
   }
 
   // C[rows R0.., cols C0..C0+GNR) += Σ_k S[row][k] S[col][k]
-  OV_INLINE static void tile(const Ctx& c, int rb, int col0) {
+  // pf: the next tile's C, prefetched while this one computes (its GNR columns lie npad apart, a
+  // pattern no hardware prefetcher follows; 3–9% at M). Prefetching does not change any value.
+  OV_INLINE static void tile(const Ctx& c, int rb, int col0, const T* pf) {
     R acc[GMR][GNR];
     const int64_t ld = c.npad;
     T* cb = c.Cb + (int64_t)col0 * ld + (int64_t)rb * RB;
@@ -700,6 +702,9 @@ struct GK {
       for (int jj = 0; jj < GNR; jj++) acc[mv][jj] = V::load(cb + jj * ld + mv * L);
     const T* A0 = c.Sp + (int64_t)rb * GMR * KC * L;
     const T* B = c.Sp + (int64_t)(col0 / L) * KC * L + (col0 % L);
+    if (pf)
+      for (int jj = 0; jj < GNR; jj++)
+        for (int b = 0; b < RB * (int)sizeof(T); b += 64) __builtin_prefetch((const char*)(pf + jj * ld) + b, 1, 3);
     for (int k = 0; k < c.kb; k++) {
       R a[GMR];
 #pragma GCC unroll 4
@@ -721,7 +726,9 @@ struct GK {
     const Ctx& c = *(const Ctx*)vc;
     int rb = c.nrb - 1 - t;  // largest row blocks first: better balance, same results
     int colEnd = (rb + 1) * RB;
-    for (int col0 = 0; col0 < colEnd; col0 += GNR) tile(c, rb, col0);
+    T* cb = c.Cb + (int64_t)rb * RB;
+    for (int col0 = 0; col0 < colEnd; col0 += GNR)
+      tile(c, rb, col0, col0 + GNR < colEnd ? cb + (int64_t)(col0 + GNR) * c.npad : 0);
   }
 
   static void task_final(void* vc, int t, int) {
