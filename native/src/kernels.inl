@@ -111,6 +111,8 @@ struct NK {
       R w[NV];
 #pragma GCC unroll 4
       for (int v = 0; v < NV; v++) w[v] = V::load(Wt + (int64_t)j * P + v * L);
+      // the next row group's x_{·j}: X leaves L1 once d is large (new/old 0.97–0.98 at d = 64, 0.99 at 16)
+      if (M == MR) __builtin_prefetch(Xi + (int64_t)(d + j) * MR, 0, 3);
 #pragma GCC unroll 8
       for (int mr = 0; mr < M; mr++) {
         R x = V::set1(Xi[(int64_t)j * MR + mr]);
