@@ -693,7 +693,7 @@ struct GK {
 
   // C[rows R0.., cols C0..C0+GNR) += Σ_k S[row][k] S[col][k]
   // pf: the next tile's C, prefetched while this one computes (its GNR columns lie npad apart, a
-  // pattern no hardware prefetcher follows; 3–9% at M). Prefetching does not change any value.
+  // pattern no hardware prefetcher follows; new/old 0.87–0.98 at M). It changes no value.
   OV_INLINE static void tile(const Ctx& c, int rb, int col0, const T* pf) {
     R acc[GMR][GNR];
     const int64_t ld = c.npad;
