@@ -232,6 +232,35 @@ const ratioText = (v: number[]): string =>
   (v.length ? median(v).toFixed(2) : 'n/a') + (v.length > 1 ? ` (${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)})` : '');
 const runnable = (list: Peer[]): Peer[] => list.filter((p) => !skipOf(p));
 
+/**
+ * The Gram and λ_min parts: ours and the natural numpy and PyTorch peers, bracketed; one line each
+ * (ms, then `detail`, then the peer's ratio) and one JSON row each.
+ */
+function sideBySide(
+  kind: 'gram' | 'eig',
+  dir: string,
+  reps: number,
+  impl: (p: Peer) => string,
+  show: { label: (p: Peer) => string; detail: (r: { rss: number; value?: number; iterations?: number }, isOurs: boolean) => string },
+): Record<string, unknown>[] {
+  const peers = runnable(peerDefs.filter((p) => p.variant === 'natural'));
+  const b = bracketed(dir, kind, 'f64', reps, peers, reps);
+  const msText = (ms: number | undefined): string => `${lpad(ms?.toFixed(1) ?? 'failed', 10)} ms`;
+  const err = (e?: string): string => (e ? ' ' + e : '');
+  const oms = b.ours.ms.length ? median(b.ours.ms) : undefined;
+  log(`${pad('', 22)}${pad(nb.name, 17)}${msText(oms)}${show.detail(b.ours, true)}${err(b.ours.error)}`);
+  const rows: Record<string, unknown>[] = [
+    { impl: nb.name, ms: oms, runsMs: b.ours.ms, peakMB: b.ours.rss, value: b.ours.value, iterations: b.ours.iterations, error: b.ours.error },
+  ];
+  for (const p of peers) {
+    const e = b.peers.get(p.label)!;
+    const ms = e.ms.length ? median(e.ms) : undefined;
+    log(`${pad('', 22)}${pad(show.label(p), 17)}${msText(ms)}${show.detail(e, false)}   ours × ${ratioText(e.ratio)}${err(e.error)}`);
+    rows.push({ impl: impl(p), ms, runsMs: e.ms, peakMB: e.rss, value: e.value, oursSpeedup: e.ratio.length ? median(e.ratio) : null, oursSpeedupRounds: e.ratio, error: e.error });
+  }
+  return rows;
+}
+
 const stepRates: Array<{ tag: string; d: number; prec: Prec; rate: number; row: Record<string, unknown> }> = [];
 try {
   if (steps.length) {
@@ -279,22 +308,12 @@ try {
     const s = quick ? SIZES[0] : SIZES[1];
     const dir = path.join(root, s.name);
     writeProblem(dir, s);
-    const reps = quick ? 2 : 5;
     log('');
     log(`Gram matrix H = κ²(XXᵀ)∘(EEᵀ) at ${s.name} (${s.n},${s.d},${s.m}), f64, including the exps`);
-    const peers = runnable([peerDefs[0], peerDefs[2]]);
-    const b = bracketed(dir, 'gram', 'f64', reps, peers, reps);
-    const rows: Record<string, unknown>[] = [];
-    const oms = b.ours.ms.length ? median(b.ours.ms) : undefined;
-    log(`${pad('', 22)}${pad(nb.name, 17)}${lpad(oms?.toFixed(1) ?? 'failed', 10)} ms${lpad(b.ours.rss.toFixed(0), 9)} MB${b.ours.error ? ' ' + b.ours.error : ''}`);
-    rows.push({ impl: nb.name, ms: oms, runsMs: b.ours.ms, peakMB: b.ours.rss, error: b.ours.error });
-    for (const p of peers) {
-      const e = b.peers.get(p.label)!;
-      const ms = e.ms.length ? median(e.ms) : undefined;
-      const name = p.label.split(' ')[0];
-      log(`${pad('', 22)}${pad(name + ' (X@X.T)*(E@E.T)', 17)}${lpad(ms?.toFixed(1) ?? 'failed', 10)} ms${lpad(e.rss.toFixed(0), 9)} MB   ours × ${ratioText(e.ratio)}${e.error ? ' ' + e.error : ''}`);
-      rows.push({ impl: name, ms, runsMs: e.ms, peakMB: e.rss, oursSpeedup: e.ratio.length ? median(e.ratio) : null, oursSpeedupRounds: e.ratio, error: e.error });
-    }
+    const rows = sideBySide('gram', dir, quick ? 2 : 5, (p) => p.label.split(' ')[0], {
+      label: (p) => p.label.split(' ')[0] + ' (X@X.T)*(E@E.T)',
+      detail: (r) => `${lpad(r.rss.toFixed(0), 9)} MB`,
+    });
     results.push({ kind: 'gram', size: s.name, rounds, rows });
   }
 
@@ -302,22 +321,14 @@ try {
   if (parts.has('eig')) {
     const dir = path.join(root, 'kernel');
     writeKernel(dir, eigN, 16);
-    const reps = quick ? 1 : 3;
     log('');
     log(`λ_min of H^cts (ρ e^{1+ρ}), n = ${eigN} unit vectors in d = 16, f64`);
-    const peers = runnable([peerDefs[0], peerDefs[2]]);
-    const b = bracketed(dir, 'eig', 'f64', reps, peers, reps);
-    const rows: Record<string, unknown>[] = [];
-    const oms = b.ours.ms.length ? median(b.ours.ms) : undefined;
-    log(`${pad('', 22)}${pad(nb.name, 17)}${lpad(oms?.toFixed(1) ?? 'failed', 10)} ms  λ_min = ${b.ours.value?.toPrecision(12)} (Cholesky + ${b.ours.iterations} Lanczos steps on H⁻¹)${b.ours.error ? ' ' + b.ours.error : ''}`);
-    rows.push({ impl: nb.name, ms: oms, runsMs: b.ours.ms, value: b.ours.value, iterations: b.ours.iterations, method: 'potrf + Lanczos(H^-1)' });
-    for (const p of peers) {
-      const e = b.peers.get(p.label)!;
-      const ms = e.ms.length ? median(e.ms) : undefined;
-      const name = p.label.split(' ')[0] + ' eigvalsh';
-      log(`${pad('', 22)}${pad(name, 17)}${lpad(ms?.toFixed(1) ?? 'failed', 10)} ms  λ_min = ${e.value?.toPrecision(12)}   ours × ${ratioText(e.ratio)}${e.error ? ' ' + e.error : ''}`);
-      rows.push({ impl: name, ms, runsMs: e.ms, value: e.value, oursSpeedup: e.ratio.length ? median(e.ratio) : null, oursSpeedupRounds: e.ratio });
-    }
+    const name = (p: Peer): string => p.label.split(' ')[0] + ' eigvalsh';
+    const rows = sideBySide('eig', dir, quick ? 1 : 3, name, {
+      label: name,
+      detail: (r, isOurs) => `  λ_min = ${r.value?.toPrecision(12)}` + (isOurs ? ` (Cholesky + ${r.iterations} Lanczos steps on H⁻¹)` : ''),
+    });
+    rows[0].method = 'potrf + Lanczos(H^-1)';
     results.push({ kind: 'lambdaMin', n: eigN, rounds, rows });
   }
 
