@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NativeBackend } from '../src/backend/native.js';
 import type { Problem } from '../src/backend/types.js';
+import { ACTIVATIONS } from '../src/model/activations/index.js';
 import type { Meta } from './data.js';
 import { readF64 } from './data.js';
 import { lambdaMin } from './eig.js';
@@ -41,7 +42,7 @@ if (kind === 'eig') {
   const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as Meta;
   const p: Problem = {
     n: meta.n, d: meta.d, m: meta.m, X: f('X.f64'), y: f('y.f64'), a: f('a.f64'),
-    kappa: meta.kappa, activation: 'exp',
+    kappa: meta.kappa, activation: ACTIVATIONS.exp,
   };
   const W = f('W.f64');
   if (kind === 'gram') {

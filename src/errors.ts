@@ -1,13 +1,36 @@
 /**
  * Typed errors. The library throws these and never prints or exits; the CLI turns each into
- * one line on stderr and the exit code below (see cli/run.ts).
+ * one line on stderr and the exit code below (see cli/run.ts). The library never names a
+ * command-line flag: an error about one setting carries its field (the name in the run
+ * description, e.g. "eta", "maxSteps") and suggestions as hints, which the CLI words as flags.
  */
+
+/** A suggested change to one setting of a run, e.g. { field: 'eta', value: 0.001 } or { field: 'maxSteps', change: 'raise' }. */
+export interface Hint {
+  /** The setting, as named in RunSpec / TrainOptions (e.g. "eta", "maxSteps", "normalize", "m"). */
+  readonly field: string;
+  /** A value to try. */
+  readonly value?: number | string;
+  /** Or a direction to change it in. */
+  readonly change?: 'raise' | 'lower';
+}
+
+export interface ErrorDetails {
+  /** The setting the error is about. */
+  readonly field?: string;
+  readonly hints?: readonly Hint[];
+}
+
 export class OverparamError extends Error {
   /** Process exit code the CLI uses for this kind of error. */
   readonly exitCode: number = 1;
-  constructor(message: string) {
+  readonly field?: string;
+  readonly hints: readonly Hint[];
+  constructor(message: string, details: ErrorDetails = {}) {
     super(message);
     this.name = new.target.name;
+    if (details.field !== undefined) this.field = details.field;
+    this.hints = details.hints ?? [];
   }
 }
 

@@ -4,7 +4,22 @@
 export * from './errors.js';
 export { Rng } from './random/xoshiro.js';
 export * from './backend/index.js';
-export { ACTIVATIONS } from './backend/activation.js';
+// The network forms: one table, one module per activation (model/activations).
+export {
+  ACTIVATIONS,
+  ACTIVATION_NAMES,
+  activationByName,
+  customActivation,
+  resolveActivation,
+  limitKernel,
+  limitCrossKernel,
+  gaussHermite,
+  DEFAULT_QUADRATURE_DEGREE,
+  type ActivationFunctions,
+  type ActivationInput,
+  type LimitKernel,
+  type TheoryFacts,
+} from './model/activations/index.js';
 export * from './data/dataset.js';
 export * from './data/normalize.js';
 export * from './data/synthetic.js';
@@ -17,6 +32,14 @@ export { saveModel, loadModel, serializeModel, parseModel } from './model/file.j
 export { powerIteration, type PowerResult } from './linalg/power.js';
 export { autoEta, ntkTimes, type AutoEta } from './train/eta.js';
 export { train, trainAsync, movement, DEFAULTS as TRAIN_DEFAULTS } from './train/train.js';
+// Kernels (docs/theory.md §3, §5) and the a-posteriori quantities of §4.
+export { infiniteKernel, infiniteCrossKernel, hCts, hInf } from './kernel/infinite.js';
+export { empiricalKernel, normalisedKernel, ntkNormalisation } from './kernel/empirical.js';
+export { initDistanceStats, type InitDistanceOptions, type InitDistanceStats } from './kernel/montecarlo.js';
+export { ntkMonitor, autoMonitorEvery, NTK_MONITOR, type NtkReport } from './theory/train-monitor.js';
+export { createKernelMonitor, type KernelMonitor, type KernelObservation } from './theory/monitor.js';
+export { certificate, type CertificateInput } from './theory/certificate.js';
+export { aPrioriBounds, type APrioriBounds } from './theory/apriori.js';
 export { writeHistory, historyCsv, historyJsonl } from './train/log.js';
 export type * from './train/types.js';
 // The report layer (figures, SVG/PNG, HTML). vega, vega-lite and resvg load on first render only.

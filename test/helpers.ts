@@ -1,8 +1,9 @@
 /** Small shared test utilities: random problems and an independent matrix-form implementation. */
-import type { Activation, Problem } from '../src/backend/types.js';
+import type { Problem } from '../src/backend/types.js';
+import { resolveActivation, type ActivationInput } from '../src/model/activations/index.js';
 import { Rng } from '../src/random/xoshiro.js';
 
-export function randomProblem(n: number, d: number, m: number, activation: Activation, kappa: number, seed: number): { p: Problem; W: Float64Array } {
+export function randomProblem(n: number, d: number, m: number, activation: ActivationInput, kappa: number, seed: number): { p: Problem; W: Float64Array } {
   const rng = new Rng(seed, 'test');
   const X = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
@@ -13,7 +14,7 @@ export function randomProblem(n: number, d: number, m: number, activation: Activ
   const y = rng.fillNormal(new Float64Array(n));
   const a = Float64Array.from({ length: m }, () => rng.sign());
   const W = rng.fillNormal(new Float64Array(m * d));
-  return { p: { n, d, m, X, y, a, kappa, activation }, W };
+  return { p: { n, d, m, X, y, a, kappa, activation: resolveActivation(activation) }, W };
 }
 
 /** ‖a − b‖ / ‖b‖ (or ‖a − b‖ when b = 0). */
@@ -34,8 +35,8 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
  */
 export function matrixForm(p: Problem, Wdm: number[][]) {
   const { n, d, m, X, y, a, kappa, activation } = p;
-  const sig = activation === 'exp' ? Math.exp : (z: number) => Math.max(0, z);
-  const dsig = activation === 'exp' ? Math.exp : (z: number) => (z >= 0 ? 1 : 0);
+  const sig = activation.name === 'exp' ? Math.exp : (z: number) => Math.max(0, z);
+  const dsig = activation.name === 'exp' ? Math.exp : (z: number) => (z >= 0 ? 1 : 0);
   const Xm = Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => X[i * d + j]));
   const Z = Xm.map((x) => Array.from({ length: m }, (_, r) => x.reduce((s, xj, j) => s + xj * Wdm[j][r], 0)));
   const E = Z.map((row) => row.map(sig));

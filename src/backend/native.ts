@@ -16,7 +16,8 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import type { Backend, Precision, Problem } from './types.js';
+import { OptionError } from '../errors.js';
+import type { Activation, Backend, Precision, Problem } from './types.js';
 
 /** The instruction sets the addon is built for, fastest first. */
 export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
@@ -28,12 +29,13 @@ interface NativeProblem {
   X: Float64Array | Float32Array;
   a: Float64Array;
   kappa: number;
-  act: 0 | 1;
+  /** The activation's native kernel id (model/activations, native/src/api.h). */
+  act: number;
 }
 
 /** The raw addon (native/src/addon.cc). */
 export interface NativeAddon {
-  info(): { isas: NativeIsa[]; hardwareThreads: number };
+  info(): { isas: NativeIsa[]; hardwareThreads: number; activations?: number[] };
   forward(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, u: Float64Array, threads: number): void;
   gradient(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, r: Float64Array, G: Float64Array, threads: number): void;
   step(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, r: Float64Array, eta: number, u: Float64Array, threads: number): void;
@@ -98,6 +100,8 @@ export class NativeBackend implements Backend {
   readonly isa: NativeIsa;
   private readonly addon: NativeAddon;
   private readonly f32: boolean;
+  /** Native kernel ids this build of the addon has (api.h). */
+  private readonly kernels: ReadonlySet<number>;
 
   constructor(opts: NativeOptions = {}) {
     const l = loadAddon();
@@ -113,9 +117,18 @@ export class NativeBackend implements Backend {
     if (!Number.isInteger(t) || t < 1) throw new RangeError(`threads must be a positive integer, got ${t}`);
     this.threads = t;
     this.name = `native-${isa}`;
+    this.kernels = new Set(info.activations ?? [0, 1]);
+  }
+
+  supports(activation: Activation): boolean {
+    return activation.native !== null && this.kernels.has(activation.native);
   }
 
   private prob(p: Problem): NativeProblem {
+    if (!this.supports(p.activation)) {
+      // never a silent fallback to another activation's kernel
+      throw new OptionError(`the native backend has no kernel for the activation '${p.activation.name}'; use the reference backend`, { field: 'backend' });
+    }
     let X: Float64Array | Float32Array = p.X;
     if (this.f32) {
       let x = x32Cache.get(p);
@@ -125,7 +138,7 @@ export class NativeBackend implements Backend {
       }
       X = x;
     }
-    return { n: p.n, d: p.d, m: p.m, X, a: p.a, kappa: p.kappa, act: p.activation === 'exp' ? 0 : 1 };
+    return { n: p.n, d: p.d, m: p.m, X, a: p.a, kappa: p.kappa, act: p.activation.native! };
   }
 
   forward(p: Problem, W: Float64Array, u: Float64Array): void {

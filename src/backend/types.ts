@@ -1,6 +1,7 @@
 /**
  * The seam between the trainer and the hot loops. Every backend computes the same functions of
- * theory.md §1–3; `reference.ts` is the plain oracle, faster backends are tested against it.
+ * docs/theory.md §1–3 and §5 for every network form (model/activations); `reference.ts` is the
+ * plain oracle, faster backends are tested against it.
  *
  * Storage (flat, row-major, float64 at the interface):
  * - X: n×d, sample i is X[i*d … i*d+d).
@@ -9,7 +10,9 @@
  * - u, r, y: length n. a: length m. H: n×n.
  */
 
-export type Activation = 'exp' | 'relu';
+import type { Activation } from '../model/activations/types.js';
+
+export type { Activation, ActivationName } from '../model/activations/types.js';
 export type Scaling = 'ntk' | 'none';
 export type Precision = 'f64' | 'f32';
 
@@ -26,6 +29,7 @@ export interface Problem {
   readonly a: Float64Array;
   /** Output scale κ: 1/√m for "ntk" scaling, 1 for "none" (theory.md §1). */
   readonly kappa: number;
+  /** The network form (σ, σ′, or the softmax network), from the table in model/activations. */
   readonly activation: Activation;
 }
 
@@ -35,10 +39,10 @@ export interface Backend {
   readonly precision: Precision;
   readonly threads: number;
 
-  /** u_i = κ Σ_r a_r σ(⟨w_r, x_i⟩)  (theory.md §1). */
+  /** u_i = F(W, x_i) = κ f(z_i, a), z_ir = ⟨w_r, x_i⟩: κ Σ_r a_r σ(z_ir) pointwise (§1), κ m Σ_r a_r s_r(x_i) softmax (§5). */
   forward(p: Problem, W: Float64Array, u: Float64Array): void;
 
-  /** G = ∇_W L with L = ½‖r‖², given r = F(W,X) − y:  g_r = κ a_r Σ_i r_i σ'(⟨w_r,x_i⟩) x_i  (§2). */
+  /** G = ∇_W L with L = ½‖r‖², given r = F(W,X) − y:  g_r = κ Σ_i r_i φ_ir x_i, φ_ir = ∂f/∂z_ir (§2, §5). */
   gradient(p: Problem, W: Float64Array, r: Float64Array, G: Float64Array): void;
 
   /**
@@ -49,14 +53,17 @@ export interface Backend {
 
   /**
    * Jacobian–vector product of u(W) in direction V (m×d):
-   * out_i = κ Σ_r a_r σ'(⟨w_r,x_i⟩) ⟨v_r, x_i⟩. With J this Jacobian, H = J Jᵀ, so
+   * out_i = κ Σ_r φ_ir ⟨v_r, x_i⟩. With J this Jacobian, H = J Jᵀ, so
    * H v = jvp(gradient(v)): the matrix-free product used by power iteration and Lanczos.
    */
   jvp(p: Problem, W: Float64Array, V: Float64Array, out: Float64Array): void;
 
-  /** Empirical NTK H(W)_ij = κ² ⟨x_i,x_j⟩ Σ_r σ'(⟨w_r,x_i⟩) σ'(⟨w_r,x_j⟩)  (§3), n×n. */
+  /** Empirical NTK H(W)_ij = κ² ⟨x_i,x_j⟩ Σ_r φ_ir φ_jr  (§3; pointwise: φ_ir φ_jr = σ'(z_ir) σ'(z_jr)), n×n. */
   gram(p: Problem, W: Float64Array, H: Float64Array): void;
 
   /** Number of pairs (i, r) whose ReLU pattern 1{⟨w_r,x_i⟩ ≥ 0} differs between W0 and W. */
   patternFlips(p: Problem, W0: Float64Array, W: Float64Array): number;
+
+  /** Whether this backend has kernels for the activation (the native backend has none for user-defined ones). */
+  supports(activation: Activation): boolean;
 }

@@ -2,17 +2,17 @@
 import { Command } from 'commander';
 import { hCts } from '../kernel/infinite.js';
 import { lambdaMin } from '../linalg/eigh.js';
+import { activationByName } from '../model/activations/index.js';
+import { normalizationText } from '../report/conventions.js';
 import { aPrioriBounds } from '../theory/apriori.js';
 import { expectedR0Sq } from '../theory/bounds.js';
 import { fmt, table } from './format.js';
-import { addDataOptions, type DataOptions, intOption, normalizedData, positiveOption, probabilityOption } from './options.js';
-import { warn } from './run.js';
+import { DATA_FIELDS, normalizedDataOfGrid, probabilityOption } from './options.js';
+import { addRunOptions, gridOfOptions, TRAIN_GRID, type RunOptionValues } from './run-options.js';
+import { EXIT, warn } from './run.js';
 
-interface BoundsOptions extends DataOptions {
-  normalize: string;
+interface BoundsOptions extends RunOptionValues {
   delta: string;
-  epsilon: string;
-  width?: string;
   json?: boolean;
 }
 
@@ -23,37 +23,44 @@ export function boundsCommand(): Command {
   const cmd = new Command('bounds')
     .summary('the a-priori quantities of theory.md §4: B, R*, the widths from §4B and §4C, η and T from §4D')
     .description(
-      'For the data (normalised as for training) and exp with κ = 1/√m: λ = λ_min(H^cts); the high-probability bound ' +
+      'For the data (normalised as for training) and the exp network with κ = 1/√m: λ = λ_min(H^cts); the high-probability bound ' +
         'B ≤ √(2 ln(2mn/δ)); R* = ½ ln(1 + λ/(4 n e^{2B})); the widths that make conditions B (concentration) and C ' +
         '(movement) hold, solved for m with B = B(m) since B itself grows with m; the step bound of §4D and the step ' +
         'count T to reach ε. ‖r(0)‖² is taken as its expectation Σ_i (e^{2‖x_i‖²} + y_i²). These are sufficient, ' +
         'conservative conditions from the elementary argument; the paper’s refined result is stated only as an order, ' +
-        'm = Ω(n^{2+o(1)} log(n/δ)), with no constant.',
+        'm = Ω(n^{2+o(1)} log(n/δ)), with no constant. They are derived for the exp network only: for another --activation ' +
+        'the command says so and prints none of them (its runs are checked by the measured rows of the certificate).',
     );
-  addDataOptions(cmd)
-    .option('--normalize <kind>', 'unit | max | none (as for train)', 'unit')
+  addRunOptions(cmd, 'single', { ...TRAIN_GRID, width: [] }, [...DATA_FIELDS, 'normalize', 'activation', 'epsilon', 'm'])
     .option('--delta <value>', 'failure probability δ', '0.1')
-    .option('--epsilon <value>', 'target ε of ‖F(W,X) − y‖₂', '0.01')
-    .option('--width <m>', 'also evaluate B(m), the §4B concentration bound, R*, η and T at this width')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  overparam bounds\n  overparam bounds --n 30 --d 6 --delta 0.05 --width 64000 --json')
     .action((o: BoundsOptions) => {
+      const grid = gridOfOptions(o, 'single', TRAIN_GRID);
       const delta = probabilityOption('delta', o.delta);
-      const eps = positiveOption('epsilon', o.epsilon);
-      const m = o.width === undefined ? undefined : intOption('width', o.width, 1);
-      const ds = normalizedData(o, o.normalize);
+      const eps = grid.epsilon;
+      const m = o.width === undefined ? undefined : grid.width[0];
+      const activation = activationByName(grid.activation[0]);
+      if (!activation.theory.apriori) {
+        const text = `the a-priori conditions of docs/theory.md §4 are derived for the exp network, not for ${activation.label}: ${activation.theory.note ?? 'none apply'}`;
+        if (o.json) process.stdout.write(JSON.stringify({ command: 'bounds', activation: activation.name, applies: false, note: text }, null, 2) + '\n');
+        else process.stdout.write(`overparam bounds (${activation.label})\n  ${text}.\n  Measure a run instead: overparam train --activation ${activation.name} (its certificate lists the measured rows).\n`);
+        process.exitCode = EXIT.ok;
+        return;
+      }
+      const ds = normalizedDataOfGrid(grid);
       const { n, d, X, y } = ds;
       const lambda = lambdaMin(hCts(X, n, d), n);
       if (!(lambda > 0)) warn(`λ_min(H^cts) = ${lambda} is not positive (repeated or zero inputs?): every bound below is infinite or undefined`);
-      const r0Sq = expectedR0Sq('exp', X, n, d, y);
+      const r0Sq = expectedR0Sq(X, n, d, y);
       const b = aPrioriBounds({ n, lambda, delta, eps, r0Sq, ...(m !== undefined ? { m } : {}) });
-      const conventions = { activation: 'exp', scaling: 'ntk (κ = 1/√m)', normalization: ds.normalization, precision: 'float64', delta, epsilon: eps };
+      const conventions = { activation: 'exp', scaling: 'ntk', kappa: '1/√m', normalization: ds.normalization, precision: 'f64', delta, epsilon: eps };
       if (o.json) {
-        process.stdout.write(JSON.stringify({ command: 'bounds', data: { source: ds.source, n, d }, conventions, lambda, r0Sq, width: m ?? null, ...b }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ command: 'bounds', activation: 'exp', applies: true, data: { source: ds.source, n, d }, conventions, lambda, r0Sq, width: m ?? null, ...b }, null, 2) + '\n');
         return;
       }
       const rows: [string, string][] = [
-        ['data', `${ds.source} (n = ${n}, d = ${d}), normalisation ${ds.normalization}`],
+        ['data', `${ds.source} (n = ${n}, d = ${d}), normalisation ${normalizationText(ds.normalization)}`],
         ['paper (order only)', b.paperOrder],
         ['λ = λ_min(H^cts)', fmt(lambda)],
         ['E‖r(0)‖²', fmt(r0Sq)],
@@ -70,7 +77,7 @@ export function boundsCommand(): Command {
         );
       }
       const out = `overparam bounds (exp, δ = ${delta}, ε = ${eps}, κ = 1/√m, float64)\n${table(rows)}\n` +
-        '  These are the sufficient conditions of theory.md §4; real runs need far less (see `overparam threshold`).\n';
+        '  These are the sufficient conditions of docs/theory.md §4; real runs need far less (see `overparam threshold`).\n';
       process.stdout.write(out);
     });
   return cmd;

@@ -1,4 +1,5 @@
 /** Human-readable summaries. Every block states the conventions that produced its numbers. */
+import { criterionText, normalizationText, precisionText, scalingText } from '../report/conventions.js';
 import type { Conventions } from '../train/types.js';
 
 export function table(rows: [string, string][]): string {
@@ -9,12 +10,12 @@ export function table(rows: [string, string][]): string {
 export function conventionRows(c: Conventions): [string, string][] {
   return [
     ['activation', c.activation],
-    ['scaling', `${c.scaling}, κ = ${c.kappa.toPrecision(6)}`],
+    ['scaling', `${scalingText(c.scaling)}, κ = ${c.kappa.toPrecision(6)}`],
     ['initialisation', `${c.init}, width m = ${c.width}, seed ${c.seed}`],
-    ['normalisation', c.normalization],
-    ['precision', `${c.precision} (${c.backend} backend, ${c.threads} thread${c.threads === 1 ? '' : 's'})`],
+    ['normalisation', normalizationText(c.normalization)],
+    ['precision', `${precisionText(c.precision)} (${c.backend} backend, ${c.threads} thread${c.threads === 1 ? '' : 's'})`],
     ['step size', `η = ${c.eta.toPrecision(6)} (${c.etaMode})`],
-    ['criterion', `${c.criterion}, ε = ${c.epsilon}`],
+    ['criterion', `${criterionText(c.criterion)}, ε = ${c.epsilon}`],
   ];
 }
 

@@ -8,6 +8,7 @@ import { OptionError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadModel } from '../model/file.js';
 import { predict } from '../model/model.js';
+import { scalingText } from '../report/conventions.js';
 import { fmt, table } from './format.js';
 import { choice } from './options.js';
 import { warn } from './run.js';
@@ -43,7 +44,7 @@ export function predictCommand(): Command {
         ...(o.labels !== undefined ? { labelsPath: o.labels } : {}),
         ...(o.labelColumn !== undefined ? { labelColumn: o.labelColumn } : {}),
       });
-      const backend = createBackend({ name: choice<BackendName>('backend', ['auto', 'reference', 'native'], o.backend), onNotice: warn });
+      const backend = createBackend({ name: choice<BackendName>('backend', ['auto', 'reference', 'native'], o.backend), activation: model.activation, onNotice: warn });
       const u = predict(model, backend, inputs.X, inputs.n, model.d);
       let residual: number | undefined;
       if (inputs.y) {
@@ -60,7 +61,7 @@ export function predictCommand(): Command {
         width: model.spec.m,
         seed: model.spec.seed,
         normalization: model.normalization,
-        precision: backend.precision === 'f64' ? 'float64' : 'float32',
+        precision: backend.precision,
         backend: backend.name,
       };
       if (o.json) {
@@ -70,7 +71,7 @@ export function predictCommand(): Command {
         return;
       }
       const rows: [string, string][] = [
-        ['model', `${o.model} (${model.spec.activation}, ${model.spec.scaling} scaling, m = ${model.spec.m}, d = ${model.d})`],
+        ['model', `${o.model} (${model.activation.label}, ${scalingText(model.spec.scaling)}, m = ${model.spec.m}, d = ${model.d})`],
         ['data', `${o.data} (n = ${inputs.n})`],
       ];
       if (residual !== undefined) rows.push(['residual', `‖F(W,X) − y‖₂ = ${fmt(residual)}`]);

@@ -7,15 +7,13 @@ import type { StepInfo } from '../train/types.js';
 
 export interface Progress {
   update(info: StepInfo): void;
+  /** Names the work before step 0 (η by power iteration, the monitor's first kernel), shown until step 0 is reported: at large m it takes minutes. */
+  preparing(what: string): void;
   stop(): void;
 }
 
-/**
- * `preparing` names the work before step 0 (η by power iteration, the monitor's first kernel):
- * shown until the first step is reported, since at large m it can take minutes.
- */
-export function trainProgress(epsilon: number, maxSteps: number, preparing = ''): Progress {
-  if (!process.stderr.isTTY) return { update() {}, stop() {} };
+export function trainProgress(epsilon: number, maxSteps: number): Progress {
+  if (!process.stderr.isTTY) return { update() {}, preparing() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -29,8 +27,12 @@ export function trainProgress(epsilon: number, maxSteps: number, preparing = '')
   );
   let r0 = NaN;
   let smoothed = NaN;
-  bar.start(1000, 0, { step: 0, max: maxSteps, res: '-', eps: epsilon, rate: '-', phase: preparing ? ` | ${preparing} …` : '' });
+  bar.start(1000, 0, { step: 0, max: maxSteps, res: '-', eps: epsilon, rate: '-', phase: '' });
   return {
+    preparing(what) {
+      bar.update(0, { phase: ` | computing ${what} …` });
+      bar.render(); // now: the work it names blocks the event loop, and with it the bar's timer
+    },
     update(info) {
       if (info.k === 0) r0 = info.residual;
       if (Number.isFinite(info.ratio)) smoothed = Number.isNaN(smoothed) ? info.ratio : 0.95 * smoothed + 0.05 * info.ratio;

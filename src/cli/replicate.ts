@@ -1,26 +1,21 @@
 /** `overparam replicate du2019`: the experiment of Du et al. 2019 (theory.md §3), run and reported. */
-import { Command } from 'commander';
-import type { Activation } from '../backend/types.js';
-import { du2019Setup, du2019Specs, du2019Summary, type Du2019ScaleName } from '../experiments/du2019.js';
+import { Command, Option } from 'commander';
+import { DU2019_SCALES, du2019Setup, du2019Specs, du2019Summary, type Du2019ScaleName } from '../experiments/du2019.js';
+import type { Grid } from '../experiments/grid.js';
 import type { RunResult } from '../experiments/run.js';
 import { runSweep } from '../experiments/sweep.js';
 import { OptionError } from '../errors.js';
-import { ACTIVATION_NAMES } from '../model/spec.js';
+import { ACTIVATIONS } from '../model/activations/index.js';
 import { du2019Page, du2019ScaleText } from '../report/du2019-page.js';
-import { choice, intOption, positiveOption } from './options.js';
+import { choice, intOption } from './options.js';
 import { pngScaleOption, reportJson, reportLines, writePage } from './report-output.js';
+import { addRunOptions, gridOfOptions, type RunOptionValues } from './run-options.js';
 import { EXIT, warn } from './run.js';
 
-interface ReplicateCliOptions {
+interface ReplicateCliOptions extends RunOptionValues {
   quick?: boolean;
   full?: boolean;
-  n?: string;
-  d?: string;
   widths?: string;
-  seeds?: string;
-  activation?: string;
-  maxSteps?: string;
-  epsilon?: string;
   results: string;
   out: string;
   workers?: string;
@@ -28,10 +23,28 @@ interface ReplicateCliOptions {
   json?: boolean;
 }
 
-const csv = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+/** The scale's settings as a grid, so that the run options override them with the usual checks. */
+function scaleGrid(name: Du2019ScaleName): Grid {
+  const s = DU2019_SCALES[name];
+  return {
+    data: [{ inputs: 'sphere', d: s.d, labels: 'normal', seed: 0 }],
+    n: [s.n],
+    width: s.widths,
+    seeds: Array.from({ length: s.seeds }, (_, k) => k),
+    activation: ['relu', 'exp'],
+    init: ['gaussian'],
+    scaling: 'ntk',
+    normalize: 'unit',
+    eta: 'auto',
+    epsilon: s.epsilon,
+    maxSteps: s.maxSteps,
+    precision: 'f64',
+    monitorEvery: 'auto',
+  };
+}
 
 export function replicateCommand(): Command {
-  return new Command('replicate')
+  const cmd = new Command('replicate')
     .summary('replicate a published experiment (du2019: Du et al. 2019, Figure 1) and write its report')
     .description(
       'du2019 (theory.md §3): n points uniform on the unit sphere in R^d, labels N(0,1), full-batch GD with one fixed step ' +
@@ -43,13 +56,8 @@ export function replicateCommand(): Command {
     .argument('<experiment>', 'du2019')
     .option('--quick', 'tiny scale for tests: n = 20, d = 10, widths 50, 200, 800 (seconds)')
     .option('--full', "the paper's scale: n = 1000, d = 1000, widths 100, 1000, 10000 (long: see the warning)")
-    .option('--n <count>', 'override the number of points')
-    .option('--d <dim>', 'override the input dimension')
-    .option('--widths <list>', 'override the widths m, comma-separated')
-    .option('--seeds <count>', 'override the number of seeds per width')
-    .option('--activation <list>', 'relu,exp (default both)')
-    .option('--max-steps <count>', 'override the step budget')
-    .option('--epsilon <value>', 'override the target ‖F(W,X) − y‖₂ (default 1e-4)')
+    .addOption(new Option('--widths <list>', 'the same as --width').hideHelp());
+  addRunOptions(cmd, 'grid', scaleGrid('default'), ['n', 'd', 'activation', 'm', 'seed', 'epsilon', 'maxSteps'])
     .option('--results <file>', 'results file (JSON lines); rerun to resume', 'du2019-results.jsonl')
     .option('--out <dir>', 'report directory', 'du2019-report')
     .option('--workers <count>', 'worker threads (default: all cores)')
@@ -59,20 +67,27 @@ export function replicateCommand(): Command {
     .action(async (experiment: string, o: ReplicateCliOptions) => {
       process.exitCode = await runReplicate(experiment, o);
     });
+  return cmd;
 }
 
 async function runReplicate(experiment: string, o: ReplicateCliOptions): Promise<number> {
   choice('experiment', ['du2019'], experiment);
   if (o.quick && o.full) throw new OptionError('--quick and --full exclude each other');
   const scale: Du2019ScaleName = o.quick ? 'quick' : o.full ? 'full' : 'default';
+  if (o.widths !== undefined && o.width === undefined) o.width = o.widths;
+  const g = gridOfOptions(o, 'grid', scaleGrid(scale));
+  if (g.n.length !== 1) throw new OptionError('--n: du2019 runs one data set; give one n');
+  if (g.seeds.some((s, k) => s !== k)) throw new OptionError('--seeds: du2019 takes a number of seeds (seeds 0 … s−1)');
+  const synthetic = g.data[0];
+  if (!synthetic || 'path' in synthetic) throw new OptionError('du2019 draws its own data (points on the sphere)');
   const setup = du2019Setup(scale, {
-    ...(o.n !== undefined ? { n: intOption('n', o.n, 2) } : {}),
-    ...(o.d !== undefined ? { d: intOption('d', o.d, 1) } : {}),
-    ...(o.widths !== undefined ? { widths: csv(o.widths).map((w) => intOption('widths', w, 1)) } : {}),
-    ...(o.seeds !== undefined ? { seeds: intOption('seeds', o.seeds, 1) } : {}),
-    ...(o.activation !== undefined ? { activations: csv(o.activation).map((a) => choice<Activation>('activation', ACTIVATION_NAMES, a)) } : {}),
-    ...(o.maxSteps !== undefined ? { maxSteps: intOption('max-steps', o.maxSteps, 1) } : {}),
-    ...(o.epsilon !== undefined ? { epsilon: positiveOption('epsilon', o.epsilon) } : {}),
+    n: g.n[0],
+    d: synthetic.d,
+    widths: g.width,
+    seeds: g.seeds.length,
+    activations: g.activation,
+    maxSteps: g.maxSteps,
+    epsilon: g.epsilon,
   });
   const workers = o.workers === undefined ? undefined : intOption('workers', o.workers, 1);
   const pngScale = pngScaleOption(o.pngScale);
@@ -82,7 +97,7 @@ async function runReplicate(experiment: string, o: ReplicateCliOptions): Promise
   };
   log(`overparam replicate du2019 (Du, Zhai, Póczos & Singh 2019, Figure 1): ${specs.length} runs`);
   log(`  ${du2019ScaleText(setup)}`);
-  for (const st of setup.steps) log(`  fixed step ${st.activation}: η = ${st.eta.toPrecision(6)} = 1/λ_max(${st.activation === 'relu' ? 'H^∞' : 'H^cts'}), λ_max = ${st.lambdaMax.toPrecision(6)}, λ_min = ${st.lambdaMin.toPrecision(6)}`);
+  for (const st of setup.steps) log(`  fixed step ${st.activation}: η = ${st.eta.toPrecision(6)} = 1/λ_max(${ACTIVATIONS[st.activation].limit.symbol}), λ_max = ${st.lambdaMax.toPrecision(6)}, λ_min = ${st.lambdaMin.toPrecision(6)}`);
   if (scale === 'full') {
     warn(`--full: n = d = 1000; one GD step at m = ${Math.max(...setup.widths)} costs ~${((2 * 2 * setup.n * setup.d * Math.max(...setup.widths)) / 1e9).toFixed(0)} GFLOP and each kernel-monitor observation an n×n Gram over m and O(n³) eigensolves: expect tens of minutes to hours on a few cores. It resumes from ${o.results} if interrupted.`);
   }

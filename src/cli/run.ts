@@ -9,6 +9,7 @@
 import { CommanderError } from 'commander';
 import picocolors from 'picocolors';
 import { OverparamError } from '../errors.js';
+import { FLAG_OF, hintsText } from './run-options.js';
 
 // colour only on a terminal (and never with NO_COLOR)
 const pc = picocolors.createColors(Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env));
@@ -21,7 +22,7 @@ export function fail(err: unknown): number {
     return err.exitCode === 0 ? EXIT.ok : EXIT.option;
   }
   if (err instanceof OverparamError) {
-    process.stderr.write(`${pc.red('error:')} ${err.message}\n`);
+    process.stderr.write(`${pc.red('error:')} ${errorText(err)}\n`);
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
@@ -33,6 +34,12 @@ export function fail(err: unknown): number {
   process.stderr.write(`${pc.red('internal error:')} ${e?.message ?? String(err)} (please report it; OVERPARAM_DEBUG=1 shows the stack)\n`);
   if (process.env.OVERPARAM_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
   return EXIT.internal;
+}
+
+/** A library error in the CLI's words: the flag of its field in front, its hints as flags after. */
+export function errorText(err: OverparamError): string {
+  const flag = err.field !== undefined ? FLAG_OF[err.field] : undefined;
+  return `${flag ? `${flag}: ` : ''}${err.message}${hintsText(err.hints)}`;
 }
 
 export function warn(message: string): void {

@@ -1,18 +1,18 @@
 /** `overparam sweep`: run a grid of trainings on all cores, resumably. */
 import { Command } from 'commander';
 import { runsBar } from './progress.js';
-import { expandGrid } from '../experiments/grid.js';
+import { DEFAULT_GRID, expandGrid, parseGrid, readGridFile } from '../experiments/grid.js';
 import { describeRun } from '../experiments/spec.js';
 import { runSweep, type SweepProgress } from '../experiments/sweep.js';
 import { summarize } from '../experiments/summary.js';
 import { OptionError } from '../errors.js';
-import { addGridOptions, resolveGrid, type GridCliOptions } from './grid-options.js';
 import { intOption } from './options.js';
+import { addRunOptions, gridOfOptions, type RunOptionValues } from './run-options.js';
 import { addQueueOptions, type QueueCliOptions } from './queue-options.js';
 import { EXIT, warn } from './run.js';
 import { summaryLines } from './sweep-summary.js';
 
-export interface SweepCliOptions extends GridCliOptions, QueueCliOptions {
+export interface SweepCliOptions extends RunOptionValues, QueueCliOptions {
   results: string;
   workers?: string;
   json?: boolean;
@@ -33,7 +33,7 @@ export function sweepCommand(): Command {
         'it stopped and nothing is duplicated. Every run is deterministic from its spec.',
     )
     .argument('[spec]', 'grid spec file (.json, .yaml): fields n, width, seeds, activation, init, data, scaling, normalize, eta, epsilon, maxSteps, monitorEvery, precision');
-  addGridOptions(cmd, { width: true })
+  addRunOptions(cmd, 'grid', DEFAULT_GRID)
     .option('--results <file>', 'results file (JSON lines)', 'sweep-results.jsonl')
     .option('--workers <count>', 'worker threads (default: all cores)')
     .option('--json', 'print a JSON summary')
@@ -58,7 +58,7 @@ export function sweepCommand(): Command {
 }
 
 async function runSweepCli(specFile: string | undefined, o: SweepCliOptions): Promise<number> {
-  const grid = resolveGrid(specFile, o);
+  const grid = gridOfOptions(o, 'grid', specFile ? parseGrid(readGridFile(specFile)) : DEFAULT_GRID);
   const specs = expandGrid(grid);
   if (specs.length === 0) throw new OptionError('the grid is empty');
   if (o.queue !== undefined) {

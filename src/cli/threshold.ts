@@ -1,12 +1,12 @@
 /** `overparam threshold`: how wide must the network be? m*(n) and its fitted exponent. */
 import { Command } from 'commander';
+import { DEFAULT_GRID, parseGrid, readGridFile } from '../experiments/grid.js';
 import { thresholdStudy } from '../experiments/study.js';
-import { OptionError } from '../errors.js';
-import { addGridOptions, resolveGrid, type GridCliOptions } from './grid-options.js';
-import { intOption, positiveOption } from './options.js';
+import { fractionOption, intOption } from './options.js';
+import { addRunOptions, gridOfOptions, type RunField, type RunOptionValues } from './run-options.js';
 import { EXIT, warn } from './run.js';
 
-interface ThresholdCliOptions extends GridCliOptions {
+interface ThresholdCliOptions extends RunOptionValues {
   delta: string;
   m0: string;
   mMax: string;
@@ -15,6 +15,9 @@ interface ThresholdCliOptions extends GridCliOptions {
   workers?: string;
   json?: boolean;
 }
+
+/** The width is what the search finds, so it is not an option here. */
+const ALL_BUT_WIDTH: readonly RunField[] = ['data', 'labelsPath', 'labelColumn', 'synthetic', 'n', 'd', 'labelKind', 'dataSeed', 'activation', 'scaling', 'init', 'seed', 'normalize', 'eta', 'epsilon', 'maxSteps', 'monitorEvery', 'precision'];
 
 export function thresholdCommand(): Command {
   const cmd = new Command('threshold')
@@ -27,7 +30,7 @@ export function thresholdCommand(): Command {
         'interval beside the orders of the theory. Runs are cached in the results file, so a rerun resumes.',
     )
     .argument('[spec]', 'grid spec file (.json, .yaml); width is searched, not given');
-  addGridOptions(cmd, { width: false })
+  addRunOptions(cmd, 'grid', DEFAULT_GRID, ALL_BUT_WIDTH)
     .option('--delta <value>', 'allowed failure fraction over seeds: success needs rate ≥ 1 − δ', '0')
     .option('--m0 <width>', 'first width probed', '64')
     .option('--m-max <width>', 'largest width probed', String(2 ** 18))
@@ -43,13 +46,11 @@ export function thresholdCommand(): Command {
 }
 
 async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions): Promise<number> {
-  const grid = resolveGrid(specFile, o);
-  const delta = Number(o.delta);
-  if (!(delta >= 0 && delta < 1)) throw new OptionError(`--delta must lie in [0, 1), got '${o.delta}'`);
+  const grid = gridOfOptions(o, 'grid', specFile ? parseGrid(readGridFile(specFile)) : DEFAULT_GRID);
+  const delta = fractionOption('delta', o.delta);
   const m0 = intOption('m0', o.m0, 2);
   const mMax = intOption('m-max', o.mMax, m0);
   const g = intOption('grid', o.grid, 1);
-  positiveOption('epsilon', grid.epsilon);
   const workers = o.workers === undefined ? undefined : intOption('workers', o.workers, 1);
   let stop = false;
   const onSigint = (): void => {

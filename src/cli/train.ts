@@ -3,80 +3,57 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { createBackend, type BackendName } from '../backend/index.js';
-import type { Precision } from '../backend/types.js';
 import { formatNpy } from '../data/npy.js';
-import { NORMALIZE_KINDS, type NormalizeKind } from '../data/normalize.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { saveModel } from '../model/file.js';
-import { ACTIVATION_NAMES, DEFAULT_MODEL_SPEC, INIT_NAMES, SCALING_NAMES } from '../model/spec.js';
-import { writeHistory } from '../train/log.js';
-import { autoMonitorEvery, NTK_MONITOR, type NtkReport } from '../theory/train-monitor.js';
-import { DEFAULTS, trainAsync } from '../train/train.js';
-import type { TrainResult } from '../train/types.js';
-import type { InputKind, LabelKind } from '../data/synthetic.js';
-import { resultOf } from '../experiments/run.js';
+import { expandGrid } from '../experiments/grid.js';
+import { datasetOf, monitorIntervalOf, resultOf, trainOptionsOf, type RunMonitorSet } from '../experiments/run.js';
 import type { RunSpec } from '../experiments/spec.js';
+import { ACTIVATION_NAMES, ACTIVATIONS, activationByName } from '../model/activations/index.js';
+import { saveModel } from '../model/file.js';
 import { resultsPage } from '../report/results-page.js';
+import { autoMonitorEvery, ntkMonitor, type NtkReport } from '../theory/train-monitor.js';
+import { writeHistory } from '../train/log.js';
+import { trainAsync } from '../train/train.js';
+import type { TrainResult } from '../train/types.js';
 import { conventionRows, fmt, table } from './format.js';
-import { pngScaleOption, reportLines, writePage } from './report-output.js';
-import { addDataOptions, choice, type DataOptions, intOption, overflowWarning, positiveOption, resolveData } from './options.js';
+import { choice, intOption, overflowWarning } from './options.js';
 import { trainProgress } from './progress.js';
+import { pngScaleOption, reportLines, writePage } from './report-output.js';
+import { addRunOptions, gridOfOptions, hintsText, TRAIN_GRID, type RunOptionValues } from './run-options.js';
 import { EXIT, warn } from './run.js';
 
-interface TrainCliOptions extends DataOptions {
-  activation: string;
-  scaling: string;
-  init: string;
-  width: string;
-  seed: string;
-  normalize: string;
-  eta: string;
-  epsilon: string;
-  maxSteps: string;
+interface TrainCliOptions extends RunOptionValues {
   backend: string;
-  precision: string;
   threads?: string;
   json?: boolean;
   log?: string;
   save?: string;
   exportNpy?: string;
-  monitorEvery: string;
   progress: boolean;
   report?: string;
   pngScale?: string;
 }
 
+type Result = TrainResult<Partial<RunMonitorSet>>;
+
 export function trainCommand(): Command {
   const cmd = new Command('train')
     .summary('train the network by full-batch gradient descent until ‖F(W,X) − y‖₂ ≤ ε')
     .description(
-      'Trains F(W,x) = κ Σ_r a_r σ(⟨w_r,x⟩) (theory.md §1) by full-batch gradient descent on ½‖F(W,X) − y‖₂² ' +
-        'until the unsquared residual ‖F(W,X) − y‖₂ ≤ ε, the step budget, or divergence. With no options it trains ' +
-        'the default: n = 64 points uniform on the unit sphere in d = 8, labels N(0,1), m = 4096, exp, ntk scaling, seed 0. ' +
-        'Exit code 0 when ε was reached, 1 when it was not (the result is still printed and saved).',
+      'Trains F(W,x) = κ Σ_r a_r σ(⟨w_r,x⟩) (docs/theory.md §1; the softmax network of §5 with --activation softmax) by ' +
+        'full-batch gradient descent on ½‖F(W,X) − y‖₂² until the unsquared residual ‖F(W,X) − y‖₂ ≤ ε, the step budget, or ' +
+        'divergence. With no options it trains the default: n = 64 points uniform on the unit sphere in d = 8, labels N(0,1), ' +
+        'm = 4096, exp, ntk scaling, seed 0. Exit code 0 when ε was reached, 1 when it was not (the result is still printed and saved).\n\n' +
+        'Activations:\n' +
+        ACTIVATION_NAMES.map((a) => `  ${a.padEnd(8)} ${ACTIVATIONS[a].summary}`).join('\n'),
     );
-  addDataOptions(cmd)
-    .option('--activation <name>', `activation σ: ${ACTIVATION_NAMES.join('|')}`, DEFAULT_MODEL_SPEC.activation)
-    .option('--scaling <name>', 'output scale κ: ntk (1/√m) | none (1; η must then carry 1/m, which --eta auto does)', DEFAULT_MODEL_SPEC.scaling)
-    .option('--init <name>', `initialisation: ${INIT_NAMES.join('|')} (coupled: pairs with w_{r+m/2} = w_r, a_{r+m/2} = −a_r, so F(W(0),·) = 0)`, DEFAULT_MODEL_SPEC.init)
-    .option('-m, --width <m>', 'number of neurons m', String(DEFAULT_MODEL_SPEC.m))
-    .option('--seed <int>', 'seed of the initialisation (xoshiro128**)', String(DEFAULT_MODEL_SPEC.seed))
-    .option('--normalize <kind>', 'input normalisation: unit (rows to ‖x‖ = 1) | max (all rows by the largest norm) | none', DEFAULTS.normalize)
-    .option('--eta <value>', "step size η, or 'auto' = 1/λ_max(H(W(0))) by power iteration", 'auto')
-    .option('--epsilon <value>', 'target ε for ‖F(W,X) − y‖₂ (unsquared)', String(DEFAULTS.epsilon))
-    .option('--max-steps <count>', 'step budget', String(DEFAULTS.maxSteps))
+  addRunOptions(cmd, 'single', TRAIN_GRID)
     .option('--backend <name>', 'auto | reference | native', 'auto')
-    .option('--precision <p>', 'f64 | f32 (f32 needs the native backend)', 'f64')
     .option('--threads <count>', 'threads for the native backend (default: all cores)')
     .option('--json', 'print one JSON object with the result instead of the summary')
     .option('--log <file>', 'write the per-step history (CSV; JSON lines if the name ends in .jsonl)')
     .option('--save <file>', 'write the model (JSON; see README "Model file")')
-    .option('--export-npy <dir>', 'write W.npy and W0.npy (d×m, as in theory.md), a.npy, X.npy (the normalised inputs), y.npy and u.npy = F(W,X) into a directory')
-    .option(
-      '--monitor-every <K>',
-      "kernel monitor (theory.md §4) every K steps: λ_min(H(W(k))), ‖H(W(k)) − H(W(0))‖₂, R(k), and the certificate; 'auto' picks K from n, m, d so it costs a few percent; 0 = off",
-      'auto',
-    )
+    .option('--export-npy <dir>', 'write W.npy and W0.npy (d×m, as in docs/theory.md), a.npy, X.npy (the normalised inputs), y.npy and u.npy = F(W,X) into a directory')
     .option('--no-progress', 'no progress bar')
     .option('--report <dir>', 'write an HTML report of the run (loss curves, λ_min, movement, certificate; SVG + PNG) into DIR; turns the kernel monitor on if --monitor-every 0')
     .option('--png-scale <factor>', 'with --report: PNG width as a multiple of the SVG width (default 2)')
@@ -85,6 +62,7 @@ export function trainCommand(): Command {
       '\nExamples:\n' +
         '  overparam train                                  # the default run\n' +
         '  overparam train --activation relu --width 8192 --json\n' +
+        '  overparam train --activation softmax --init coupled   # F(W(0), ·) = 0 exactly\n' +
         '  overparam train --data points.csv --label-column target --save model.json --log history.csv\n' +
         '  overparam train --init coupled --eta 0.01 --epsilon 1e-3 --max-steps 5000',
     )
@@ -95,35 +73,25 @@ export function trainCommand(): Command {
 }
 
 async function runTrain(o: TrainCliOptions): Promise<number> {
-  const activation = choice('activation', ACTIVATION_NAMES, o.activation);
-  const scaling = choice('scaling', SCALING_NAMES, o.scaling);
-  const init = choice('init', INIT_NAMES, o.init);
-  const m = intOption('width', o.width, 1);
-  const seed = intOption('seed', o.seed, 0);
-  const normalize = choice<NormalizeKind>('normalize', NORMALIZE_KINDS, o.normalize);
-  const eta = o.eta === 'auto' ? 'auto' : positiveOption('eta', o.eta);
-  const epsilon = positiveOption('epsilon', o.epsilon);
-  const maxSteps = intOption('max-steps', o.maxSteps, 0);
+  let spec: RunSpec = expandGrid(gridOfOptions(o, 'single', TRAIN_GRID))[0];
   const backendName = choice<BackendName>('backend', ['auto', 'reference', 'native'], o.backend);
-  const precision = choice<Precision>('precision', ['f64', 'f32'], o.precision);
   const threads = o.threads === undefined ? undefined : intOption('threads', o.threads, 1);
-  const data = resolveData(o);
-  let monitorEvery = o.monitorEvery === 'auto' ? autoMonitorEvery(data.n, m, data.d) : intOption('monitor-every', o.monitorEvery, 0);
   const pngScale = pngScaleOption(o.pngScale);
+  const activation = activationByName(spec.model.activation);
+  const data = datasetOf(spec);
+  let monitorEvery = monitorIntervalOf(spec, data.n, data.d);
   if (o.report !== undefined && monitorEvery === 0) {
-    // the report's figures are the kernel monitor's quantities (theory.md §4): it cannot be off
-    monitorEvery = autoMonitorEvery(data.n, m, data.d);
+    // the report's figures are the kernel monitor's quantities (docs/theory.md §4): it cannot be off
+    monitorEvery = autoMonitorEvery(data.n, spec.model.m, data.d);
     warn(`--report needs the kernel monitor: turned it on (--monitor-every ${monitorEvery}) although --monitor-every 0 was given`);
   }
-  const warning = overflowWarning(data, normalize, activation);
+  spec = { ...spec, monitorEvery };
+  const warning = overflowWarning(data, spec.normalize, activation);
   if (warning) warn(warning);
-  const backend = createBackend({ name: backendName, precision, ...(threads !== undefined ? { threads } : {}), onNotice: warn });
+  const backend = createBackend({ name: backendName, precision: spec.precision, activation, ...(threads !== undefined ? { threads } : {}), onNotice: warn });
 
-  const showProgress = o.progress && !o.json;
-  const preparing = [eta === 'auto' ? 'η by power iteration' : '', monitorEvery > 0 ? "the monitor's H(W(0))" : '']
-    .filter(Boolean)
-    .join(', then ');
-  const progress = showProgress ? trainProgress(epsilon, maxSteps, preparing && `computing ${preparing}`) : undefined;
+  const progress = o.progress && !o.json ? trainProgress(spec.epsilon, spec.maxSteps) : undefined;
+  const preparing: string[] = [];
   let interrupted = false;
   // first Ctrl-C: stop after the current step and keep the result; a second one exits at once
   const onSigint = (): void => {
@@ -131,16 +99,16 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
     interrupted = true;
   };
   process.on('SIGINT', onSigint);
-  let result: TrainResult;
+  let result: Result;
   try {
     result = await trainAsync(data, {
-      model: { activation, scaling, init, m, seed },
-      normalize,
-      eta,
-      epsilon,
-      maxSteps,
+      ...trainOptionsOf(spec),
       backend,
-      monitorEvery,
+      monitors: monitorEvery > 0 ? { ntk: ntkMonitor(monitorEvery) } : {},
+      onPrepare: (what) => {
+        preparing.push(what === 'eta' ? 'η by power iteration' : "the monitor's H(W(0))");
+        progress?.preparing(preparing.join(', then '));
+      },
       onStep: (info) => {
         progress?.update(info);
         return !interrupted;
@@ -157,20 +125,8 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   if (o.exportNpy) exportNpy(o.exportNpy, result, data.y);
   let reportText: string[] = [];
   if (o.report !== undefined) {
-    const spec: RunSpec = {
-      data: o.data !== undefined
-        ? { kind: 'file', path: o.data, ...(o.labelColumn !== undefined ? { labelColumn: o.labelColumn } : {}), ...(o.labels !== undefined ? { labelsPath: o.labels } : {}) }
-        : { kind: 'synthetic', inputs: o.synthetic as InputKind, n: data.n, d: data.d, labels: o.labelKind as LabelKind, seed: intOption('data-seed', o.dataSeed, 0) },
-      model: { activation, scaling, init, m, seed },
-      normalize,
-      eta,
-      epsilon,
-      maxSteps,
-      precision,
-      monitorEvery,
-    };
     const rp = resultsPage([resultOf(spec, result, result.timeMs)], null, {
-      title: `overparam train: ${activation}, m = ${m}, ${result.data.source}`,
+      title: `overparam train: ${activation.label}, m = ${spec.model.m}, ${result.data.source}`,
       intro: `One training run: ${result.message}. Data ${result.data.source} (n = ${result.data.n}, d = ${result.data.d}); kernel monitor every ${monitorEvery} steps. Made by \`overparam train --report\`.`,
     });
     const written = await writePage(o.report, rp, pngScale);
@@ -186,12 +142,13 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   return result.status === 'converged' ? EXIT.ok : EXIT.notConverged;
 }
 
-export function resultJson(r: TrainResult, o: { save?: string; log?: string; exportNpy?: string; report?: string }) {
+export function resultJson(r: Result, o: { save?: string; log?: string; exportNpy?: string; report?: string }) {
   const last = r.history.residual.length - 1;
   return {
     command: 'train',
     status: r.status,
     message: r.message,
+    hints: r.hints,
     steps: r.steps,
     initialResidual: r.initialResidual,
     residual: r.residual,
@@ -206,10 +163,10 @@ export function resultJson(r: TrainResult, o: { save?: string; log?: string; exp
   };
 }
 
-function printSummary(r: TrainResult, o: TrainCliOptions): void {
+function printSummary(r: Result, o: TrainCliOptions): void {
   const last = r.history.residual.length - 1;
   const rows: [string, string][] = [
-    ['result', `${r.status}: ${r.message}`],
+    ['result', `${r.status}: ${r.message}${hintsText(r.hints)}`],
     ['data', `${r.data.source} (n = ${r.data.n}, d = ${r.data.d})`],
     ['steps', String(r.steps)],
     ['residual', `‖F(W,X) − y‖₂ = ${fmt(r.residual)} (from ${fmt(r.initialResidual)})`],
@@ -218,8 +175,8 @@ function printSummary(r: TrainResult, o: TrainCliOptions): void {
   if (r.history.flipFraction) rows.push(['flipped', `${(100 * r.history.flipFraction[last]).toFixed(3)}% of activation patterns`]);
   if (r.eta.mode === 'auto') rows.push(['λ_max(H(W(0)))', `${fmt(r.eta.lambdaMax!)} (power iteration, ${r.eta.iterations} iterations) → η = 1/λ_max`]);
   rows.push(['time', `${(r.timeMs / 1000).toFixed(2)} s (${r.steps > 0 ? (r.timeMs / r.steps).toFixed(2) : '-'} ms/step)`]);
-  const mon = r.monitors[NTK_MONITOR] as NtkReport | undefined;
-  if (mon) rows.push(['monitoring', `every ${mon.every} steps, ${(100 * mon.timeMs / r.timeMs).toFixed(1)}% of the run's time; kernels on the NTK scale H/(κ²m)`]);
+  const mon = r.monitors.ntk;
+  if (mon) rows.push(['monitoring', `every ${mon.every} steps, ${((100 * mon.timeMs) / r.timeMs).toFixed(1)}% of the run's time; kernels on the NTK scale H/(κ²m)`]);
   rows.push(...conventionRows(r.conventions));
   for (const [what, path] of [['model', o.save], ['history', o.log], ['npy files', o.exportNpy]] as const) if (path) rows.push([`wrote ${what}`, path]);
   process.stdout.write(`overparam train\n${table(rows)}\n`);
@@ -227,8 +184,8 @@ function printSummary(r: TrainResult, o: TrainCliOptions): void {
 }
 
 /** The monitor's report for --json, without the per-step series (they are in the history and --log). */
-function ntkJson(r: TrainResult): Omit<NtkReport, 'perStep'> | null {
-  const mon = r.monitors[NTK_MONITOR] as NtkReport | undefined;
+function ntkJson(r: Result): Omit<NtkReport, 'perStep'> | null {
+  const mon = r.monitors.ntk;
   if (!mon) return null;
   const { perStep: _perStep, ...rest } = mon;
   return rest;
@@ -248,11 +205,12 @@ function certificateText(mon: NtkReport): string {
     (c) => `  ${c.held ? '✓' : '✗'} ${c.name.padEnd(w)}  ${fmt(c.measured, 4).padStart(11)} ${c.comparison} ${fmt(c.threshold, 4).padEnd(11)} ${c.ref}${c.note ? ` (${c.note})` : ''}`,
   );
   const verdict = mon.allHeld ? 'every condition held on this run' : `${mon.certificate.filter((c) => !c.held).length} condition(s) did not hold on this run (sufficient conditions; GD may converge anyway)`;
-  return `certificate (theory.md §4, measured at ${mon.observations.length} monitored steps)\n${table(head)}\n${lines.join('\n')}\n  → ${verdict}\n`;
+  const note = mon.note ? `\n  note: ${mon.note}` : '';
+  return `certificate (docs/theory.md §4, measured at ${mon.observations.length} monitored steps)\n${table(head)}\n${lines.join('\n')}\n  → ${verdict}${note}\n`;
 }
 
-/** numpy-readable weights: W as theory.md's d×m matrix, exactly. */
-function exportNpy(dir: string, r: TrainResult, y: Float64Array): void {
+/** numpy-readable weights: W as docs/theory.md's d×m matrix, exactly. */
+function exportNpy(dir: string, r: Result, y: Float64Array): void {
   mkdirSync(dir, { recursive: true });
   const { m } = r.model.spec;
   const d = r.model.d;

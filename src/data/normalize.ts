@@ -14,9 +14,9 @@ export type Normalization =
   | { kind: 'max'; scale: number }
   | { kind: 'none' };
 
-export function parseNormalizeKind(s: string): NormalizeKind {
-  if ((NORMALIZE_KINDS as readonly string[]).includes(s)) return s as NormalizeKind;
-  throw new OptionError(`unknown normalisation '${s}' (expected one of: ${NORMALIZE_KINDS.join(', ')})`);
+export function parseNormalizeKind(s: unknown): NormalizeKind {
+  if ((NORMALIZE_KINDS as readonly unknown[]).includes(s)) return s as NormalizeKind;
+  throw new OptionError(`unknown normalisation '${String(s)}' (expected one of: ${NORMALIZE_KINDS.join(', ')})`, { field: 'normalize' });
 }
 
 function rowNorm(X: Float64Array, i: number, d: number): number {
@@ -27,6 +27,7 @@ function rowNorm(X: Float64Array, i: number, d: number): number {
 
 /** Fits the transform on training inputs. */
 export function fitNormalization(kind: NormalizeKind, X: Float64Array, n: number, d: number): Normalization {
+  parseNormalizeKind(kind);
   if (kind === 'max') {
     let scale = 0;
     for (let i = 0; i < n; i++) scale = Math.max(scale, rowNorm(X, i, d));
@@ -42,19 +43,15 @@ export function applyNormalization(norm: Normalization, X: Float64Array, n: numb
   if (norm.kind === 'none') return out;
   for (let i = 0; i < n; i++) {
     const s = norm.kind === 'max' ? norm.scale : rowNorm(X, i, d);
-    if (!(s > 0)) throw new DataError(`row ${i + 1} has zero norm and cannot be normalised to unit norm (use --normalize max or none)`);
+    if (!(s > 0)) {
+      throw new DataError(`row ${i + 1} has zero norm and cannot be normalised to unit norm`, {
+        hints: [
+          { field: 'normalize', value: 'max' },
+          { field: 'normalize', value: 'none' },
+        ],
+      });
+    }
     for (let j = 0; j < d; j++) out[i * d + j] /= s;
   }
   return out;
-}
-
-export function describeNormalization(norm: Normalization): string {
-  switch (norm.kind) {
-    case 'unit':
-      return 'unit (each row x ↦ x/‖x‖₂)';
-    case 'max':
-      return `max (all rows x ↦ x/${norm.scale})`;
-    case 'none':
-      return 'none';
-  }
 }

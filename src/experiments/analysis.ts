@@ -4,7 +4,6 @@
  * runs themselves rather than off the search that produced them, so that every results file can
  * be reported on and two files can be merged.
  */
-import type { Activation } from '../backend/types.js';
 import type { Init } from '../model/spec.js';
 import { latestById } from './results.js';
 import type { RunResult } from './run.js';
@@ -30,13 +29,20 @@ export interface MStarPoint {
 }
 
 export interface MStarCurve {
-  activation: Activation;
+  activation: string;
   init: Init;
   points: MStarPoint[];
   /** m* ≈ C·n^b over the n with an m* (null with fewer than two such n). */
   fit: PowerLawFit | null;
   /** The theory's orders for this activation and initialisation (study.ts; orders, no constants). */
   theory: string[];
+}
+
+/** Largest movement over the run: max over the recorded history (which keeps the last step), else the final value. */
+export function maxMovement(r: RunResult): number {
+  let best = r.movement ?? Number.NaN;
+  for (const v of r.history?.movement ?? []) if (Number.isFinite(v) && !(v <= best)) best = v;
+  return best;
 }
 
 /** Finished runs only (errors are retried by sweeps and say nothing about convergence), latest per id. */
@@ -57,7 +63,7 @@ export function nOf(r: RunResult): number | null {
  * Runs on file data (no n in the spec) are left out.
  */
 export function thresholdsFromResults(results: readonly RunResult[], delta = 0): MStarCurve[] {
-  const groups = new Map<string, { activation: Activation; init: Init; byN: Map<number, Map<number, RunResult[]>> }>();
+  const groups = new Map<string, { activation: string; init: Init; byN: Map<number, Map<number, RunResult[]>> }>();
   for (const r of finishedRuns(results)) {
     const n = nOf(r);
     if (n === null) continue;

@@ -5,13 +5,13 @@
  * the largest movement max_r ‖w_r(k) − w_r(0)‖₂ against m. Their finding: larger m converges
  * faster, flips fewer patterns and moves less. Run here for ReLU (theirs) and exp (this project's).
  */
-import type { Activation } from '../backend/types.js';
+import { activationByName, type ActivationName } from '../model/activations/index.js';
 import { generateSynthetic } from '../data/synthetic.js';
 import { OptionError } from '../errors.js';
 import { infiniteKernel } from '../kernel/infinite.js';
 import { lambdaMinMax } from '../linalg/eigh.js';
 import { autoMonitorEvery } from '../theory/train-monitor.js';
-import { finishedRuns } from './analysis.js';
+import { finishedRuns, maxMovement } from './analysis.js';
 import type { RunResult } from './run.js';
 import { validateRunSpec, type DataRecipe, type RunSpec } from './spec.js';
 import { fitPowerLaw, type PowerLawFit } from './stats.js';
@@ -40,7 +40,7 @@ export const DU2019_SCALES: Record<Du2019ScaleName, Du2019Scale> = {
 
 /** The fixed step of one activation, from the infinite-width kernel of the data. */
 export interface Du2019Step {
-  activation: Activation;
+  activation: ActivationName;
   eta: number;
   /** λ_max and λ_min of H^∞ (ReLU) or H^cts (exp) on the data (theory.md §3). */
   lambdaMax: number;
@@ -48,7 +48,7 @@ export interface Du2019Step {
 }
 
 export interface Du2019Setup extends Du2019Scale {
-  activations: Activation[];
+  activations: ActivationName[];
   dataSeed: number;
   steps: Du2019Step[];
 }
@@ -64,9 +64,9 @@ export function du2019Data(s: Pick<Du2019Setup, 'n' | 'd' | 'dataSeed'>): DataRe
  * m grows, and GD on the linearised dynamics r(k+1) = (I − ηH) r(k) is stable for η < 2/λ_max(H):
  * 1/λ_max(K) leaves a factor 2 for the finite-width fluctuation of λ_max(H(W(0))).
  */
-export function du2019Step(activation: Activation, n: number, d: number, dataSeed: number): Du2019Step {
+export function du2019Step(activation: ActivationName, n: number, d: number, dataSeed: number): Du2019Step {
   const data = generateSynthetic({ inputs: 'sphere', n, d, labels: 'normal', seed: dataSeed });
-  const K = infiniteKernel(activation, data.X, n, d); // sphere points are already unit rows: normalisation 'unit' leaves them
+  const K = infiniteKernel(activationByName(activation), data.X, n, d); // sphere points are already unit rows: normalisation 'unit' leaves them
   const { lambdaMin, lambdaMax } = lambdaMinMax(K, n);
   return { activation, eta: 1 / lambdaMax, lambdaMax, lambdaMin };
 }
@@ -78,7 +78,7 @@ export interface Du2019Overrides {
   seeds?: number;
   maxSteps?: number;
   epsilon?: number;
-  activations?: Activation[];
+  activations?: ActivationName[];
   dataSeed?: number;
 }
 
@@ -148,7 +148,7 @@ export interface Du2019WidthRow {
 }
 
 export interface Du2019ActivationSummary {
-  activation: Activation;
+  activation: ActivationName;
   eta: number;
   rows: Du2019WidthRow[];
   /** Slope of log(max movement) on log m (theory.md §4 C predicts −1/2, up to e^{O(B)} for exp). */
@@ -157,11 +157,6 @@ export interface Du2019ActivationSummary {
 
 const mean = (xs: readonly number[]): number => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 
-function largestMovement(r: RunResult): number {
-  let best = r.movement ?? Number.NaN;
-  for (const v of r.history?.movement ?? []) if (Number.isFinite(v) && !(v <= best)) best = v;
-  return best;
-}
 
 export function du2019Summary(results: readonly RunResult[], s: Du2019Setup): Du2019ActivationSummary[] {
   const runs = finishedRuns(results);
@@ -170,7 +165,7 @@ export function du2019Summary(results: readonly RunResult[], s: Du2019Setup): Du
     for (const m of s.widths) {
       const rs = runs.filter((r) => r.spec.model.activation === step.activation && r.spec.model.m === m);
       if (rs.length === 0) continue;
-      const mv = rs.map(largestMovement);
+      const mv = rs.map(maxMovement);
       const flips = rs.map((r) => r.flipFraction).filter((f): f is number => typeof f === 'number');
       rows.push({
         m,

@@ -5,12 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { Activation, Precision, Scaling } from '../backend/types.js';
-import { NORMALIZE_KINDS } from '../data/normalize.js';
+import type { Precision, Scaling } from '../backend/types.js';
+import { parseNormalizeKind } from '../data/normalize.js';
 import { INPUT_KINDS, LABEL_KINDS, type InputKind, type LabelKind } from '../data/synthetic.js';
 import { OptionError } from '../errors.js';
-import { ACTIVATION_NAMES, INIT_NAMES, SCALING_NAMES, type Init } from '../model/spec.js';
-import { validateRunSpec, type DataRecipe, type RunSpec } from './spec.js';
+import { activationByName, type ActivationName } from '../model/activations/index.js';
+import { checkSeed, checkWidth, parseInit, parseScaling, type Init } from '../model/spec.js';
+import { checkEpsilon, checkEta, checkMaxSteps, checkMonitorEvery } from '../train/settings.js';
+import { checkSynthetic, validateRunSpec, type DataRecipe, type RunSpec } from './spec.js';
 
 /** A data set of the grid: synthetic (n comes from the grid's n list) or a file. */
 export type GridData = { inputs: InputKind; d: number; labels: LabelKind; seed: number } | { path: string; labelColumn?: string; labelsPath?: string };
@@ -21,7 +23,7 @@ export interface Grid extends Pick<RunSpec, 'normalize' | 'eta' | 'epsilon' | 'm
   n: number[];
   width: number[];
   seeds: number[];
-  activation: Activation[];
+  activation: ActivationName[];
   init: Init[];
   scaling: Scaling;
 }
@@ -44,46 +46,54 @@ export const DEFAULT_GRID: Grid = {
 
 const GRID_KEYS = Object.keys(DEFAULT_GRID);
 
-function list<T>(v: unknown): T[] {
-  return (Array.isArray(v) ? v : [v]) as T[];
+/** A decimal number written out (no hex, no "Infinity", no empty text): the one syntax numbers have on the command line and in spec files. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A number given as a number or as decimal text; OptionError naming the field otherwise. */
+export function numberOf(field: string, v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && DECIMAL.test(v.trim())) return Number(v.trim());
+  throw new OptionError(`'${String(v)}' is not a number`, { field });
 }
 
-function ints(name: string, v: unknown, min: number): number[] {
-  const xs = list<unknown>(v);
-  if (xs.length === 0) throw new OptionError(`${name}: empty list`);
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [v];
+}
+
+function ints(field: string, v: unknown, min: number): number[] {
+  const xs = list(v);
+  if (xs.length === 0) throw new OptionError('empty list', { field });
   return xs.map((x) => {
-    const n = typeof x === 'string' ? Number(x) : x;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) throw new OptionError(`${name}: '${String(x)}' is not an integer ≥ ${min}`);
-    return n;
-  });
-}
-
-function names<T extends string>(name: string, allowed: readonly T[], v: unknown): T[] {
-  return list<unknown>(v).map((x) => {
-    if (!allowed.includes(x as T)) throw new OptionError(`${name}: unknown value '${String(x)}' (expected one of: ${allowed.join(', ')})`);
-    return x as T;
+    const k = numberOf(field, x);
+    if (!Number.isSafeInteger(k) || k < min) throw new OptionError(`'${String(x)}' is not an integer ≥ ${min}`, { field });
+    return k;
   });
 }
 
 function gridData(v: unknown): GridData[] {
-  return list<Record<string, unknown>>(v).map((x, k) => {
-    if (x === null || typeof x !== 'object') throw new OptionError(`data[${k}]: expected an object`);
+  return list(v).map((raw, k) => {
+    const x = raw as Record<string, unknown>;
+    if (x === null || typeof x !== 'object') throw new OptionError(`data[${k}]: expected an object`, { field: 'data' });
     if (typeof x.path === 'string') {
       const g: GridData = { path: x.path };
       if (typeof x.labelColumn === 'string') g.labelColumn = x.labelColumn;
       if (typeof x.labelsPath === 'string') g.labelsPath = x.labelsPath;
       return g;
     }
-    const [inputs] = names('data.inputs', INPUT_KINDS, x.inputs ?? 'sphere');
-    const [labels] = names('data.labels', LABEL_KINDS, x.labels ?? 'normal');
-    const [d] = ints('data.d', x.d ?? 8, 1);
-    const [seed] = ints('data.seed', x.seed ?? 0, 0);
+    const { inputs, d, labels, seed } = checkSynthetic({
+      n: 1,
+      inputs: x.inputs ?? 'sphere',
+      labels: x.labels ?? 'normal',
+      d: numberOf('d', x.d ?? 8),
+      seed: numberOf('dataSeed', x.seed ?? 0),
+    });
     return { inputs, d, labels, seed };
   });
 }
 
 /**
- * A grid from a partial object (a spec file's content, or CLI overrides on top of one).
+ * A grid from a partial object (a spec file's content, or command-line values on top of one), each
+ * field checked by the same function as a single run's (train/settings.ts, model/spec.ts).
  * `seeds` may be a count (3 → seeds 0,1,2) or a list.
  */
 export function parseGrid(raw: Record<string, unknown>, base: Grid = DEFAULT_GRID): Grid {
@@ -92,26 +102,23 @@ export function parseGrid(raw: Record<string, unknown>, base: Grid = DEFAULT_GRI
   const g: Grid = { ...base };
   if (raw.data !== undefined) g.data = gridData(raw.data);
   if (raw.n !== undefined) g.n = ints('n', raw.n, 1);
-  if (raw.width !== undefined) g.width = ints('width', raw.width, 1);
+  if (raw.width !== undefined) g.width = ints('m', raw.width, 1).map((m) => checkWidth(m, 'gaussian'));
   if (raw.seeds !== undefined) {
     const s = raw.seeds;
-    g.seeds = typeof s === 'number' && !Array.isArray(s) ? Array.from({ length: ints('seeds', s, 1)[0] }, (_, k) => k) : ints('seeds', s, 0);
+    g.seeds = Array.isArray(s) ? ints('seeds', s, 0).map((x) => checkSeed(x)) : Array.from({ length: ints('seeds', s, 1)[0] }, (_, k) => k);
   }
-  if (raw.activation !== undefined) g.activation = names('activation', ACTIVATION_NAMES, raw.activation);
-  if (raw.init !== undefined) g.init = names('init', INIT_NAMES, raw.init);
-  if (raw.scaling !== undefined) g.scaling = names('scaling', SCALING_NAMES, raw.scaling)[0];
-  if (raw.normalize !== undefined) g.normalize = names('normalize', NORMALIZE_KINDS, raw.normalize)[0];
-  if (raw.eta !== undefined) {
-    g.eta = raw.eta === 'auto' ? 'auto' : Number(raw.eta);
-    if (g.eta !== 'auto' && !(g.eta > 0 && Number.isFinite(g.eta))) throw new OptionError(`eta must be a positive number or 'auto', got '${String(raw.eta)}'`);
+  if (raw.activation !== undefined) g.activation = list(raw.activation).map((a) => activationByName(String(a)).name as ActivationName);
+  if (raw.init !== undefined) g.init = list(raw.init).map(parseInit);
+  if (raw.scaling !== undefined) g.scaling = parseScaling(raw.scaling);
+  if (raw.normalize !== undefined) g.normalize = parseNormalizeKind(raw.normalize);
+  if (raw.eta !== undefined) g.eta = checkEta(raw.eta === 'auto' ? 'auto' : numberOf('eta', raw.eta));
+  if (raw.epsilon !== undefined) g.epsilon = checkEpsilon(numberOf('epsilon', raw.epsilon));
+  if (raw.maxSteps !== undefined) g.maxSteps = checkMaxSteps(numberOf('maxSteps', raw.maxSteps));
+  if (raw.precision !== undefined) {
+    if (raw.precision !== 'f64' && raw.precision !== 'f32') throw new OptionError(`unknown precision '${String(raw.precision)}' (expected one of: f64, f32)`, { field: 'precision' });
+    g.precision = raw.precision as Precision;
   }
-  if (raw.epsilon !== undefined) {
-    g.epsilon = Number(raw.epsilon);
-    if (!(g.epsilon > 0 && Number.isFinite(g.epsilon))) throw new OptionError(`epsilon must be a positive number, got '${String(raw.epsilon)}'`);
-  }
-  if (raw.maxSteps !== undefined) g.maxSteps = ints('maxSteps', raw.maxSteps, 0)[0];
-  if (raw.precision !== undefined) g.precision = names<Precision>('precision', ['f64', 'f32'], raw.precision)[0];
-  if (raw.monitorEvery !== undefined) g.monitorEvery = ints('monitorEvery', raw.monitorEvery, 0)[0];
+  if (raw.monitorEvery !== undefined) g.monitorEvery = raw.monitorEvery === 'auto' ? 'auto' : checkMonitorEvery(numberOf('monitorEvery', raw.monitorEvery));
   return g;
 }
 
@@ -132,30 +139,33 @@ export function readGridFile(path: string): Record<string, unknown> {
   return obj as Record<string, unknown>;
 }
 
+/** The data recipes of the grid, in its order (a file fixes n; a synthetic set takes every n). */
+export function recipesOf(g: Grid): DataRecipe[] {
+  return g.data.flatMap((data): DataRecipe[] =>
+    'path' in data ? [{ kind: 'file', ...data }] : g.n.map((n) => ({ kind: 'synthetic', inputs: data.inputs, n, d: data.d, labels: data.labels, seed: data.seed })),
+  );
+}
+
 /** All runs of the grid in a fixed order: data, n, activation, init, width, seed. */
 export function expandGrid(g: Grid): RunSpec[] {
   const out: RunSpec[] = [];
-  for (const data of g.data) {
-    const ns = 'path' in data ? [0] : g.n; // a file fixes n
-    for (const n of ns) {
-      const recipe: DataRecipe = 'path' in data ? { kind: 'file', ...data } : { kind: 'synthetic', inputs: data.inputs, n, d: data.d, labels: data.labels, seed: data.seed };
-      for (const activation of g.activation) {
-        for (const init of g.init) {
-          for (const m of g.width) {
-            for (const seed of g.seeds) {
-              out.push(
-                validateRunSpec({
-                  data: recipe,
-                  model: { activation, scaling: g.scaling, init, m, seed },
-                  normalize: g.normalize,
-                  eta: g.eta,
-                  epsilon: g.epsilon,
-                  maxSteps: g.maxSteps,
-                  precision: g.precision,
-                  monitorEvery: g.monitorEvery,
-                }),
-              );
-            }
+  for (const recipe of recipesOf(g)) {
+    for (const activation of g.activation) {
+      for (const init of g.init) {
+        for (const m of g.width) {
+          for (const seed of g.seeds) {
+            out.push(
+              validateRunSpec({
+                data: recipe,
+                model: { activation, scaling: g.scaling, init, m, seed },
+                normalize: g.normalize,
+                eta: g.eta,
+                epsilon: g.epsilon,
+                maxSteps: g.maxSteps,
+                precision: g.precision,
+                monitorEvery: g.monitorEvery,
+              }),
+            );
           }
         }
       }

@@ -7,6 +7,8 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { DataError } from '../errors.js';
+import type { Normalization } from '../data/normalize.js';
+import { CRITERION, type Conventions } from '../train/types.js';
 import type { RunResult } from './run.js';
 
 export interface ResultsFile {
@@ -41,6 +43,7 @@ export function readResults(path: string): ResultsFile {
         throw new DataError(`${path}: line ${line} is not JSON (not a results file?)`);
       }
       if (obj?.kind !== 'overparam-run' || typeof obj.id !== 'string') throw new DataError(`${path}: line ${line} is not an overparam run result`);
+      if (obj.conventions) obj.conventions = upgradeConventions(obj.conventions);
       results.push(obj);
     }
     start = nl + 1;
@@ -48,6 +51,31 @@ export function readResults(path: string): ResultsFile {
     line++;
   }
   return { results, validBytes, torn: false };
+}
+
+/**
+ * Conventions as this version types them. Results files written before conventions were typed
+ * values hold them as text ("ntk (κ = 1/√m)", "unit (each row x ↦ x/‖x‖₂)", "float64"); those lines
+ * keep their run ids (the spec is unchanged), so a sweep resumes over them and reports read them.
+ */
+export function upgradeConventions(c: Conventions): Conventions {
+  const raw = c as unknown as Record<string, unknown>;
+  const text = (k: string): string | undefined => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
+  const scaling = text('scaling');
+  const precision = text('precision');
+  const norm = text('normalization');
+  let normalization: Normalization = c.normalization;
+  if (norm !== undefined) {
+    const scale = /x\/([-+0-9.eE]+)\)/.exec(norm);
+    normalization = norm.startsWith('max') && scale ? { kind: 'max', scale: Number(scale[1]) } : norm.startsWith('unit') ? { kind: 'unit' } : { kind: 'none' };
+  }
+  return {
+    ...c,
+    scaling: scaling?.startsWith('none') ? 'none' : scaling?.startsWith('ntk') ? 'ntk' : c.scaling,
+    precision: precision === 'float32' ? 'f32' : precision === 'float64' ? 'f64' : c.precision,
+    normalization,
+    criterion: CRITERION,
+  };
 }
 
 /** Appends results to a file; cuts a torn tail first. One write per line. */

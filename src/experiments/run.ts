@@ -9,9 +9,11 @@ import { loadDataset } from '../data/files.js';
 import { generateSynthetic } from '../data/synthetic.js';
 import { OverparamError } from '../errors.js';
 import { train } from '../train/train.js';
-import { NTK_MONITOR, type NtkReport } from '../theory/train-monitor.js';
-import type { Conventions, TrainResult, TrainStatus } from '../train/types.js';
-import { runId, type RunSpec } from './spec.js';
+import { autoMonitorEvery, ntkMonitor, type NtkReport } from '../theory/train-monitor.js';
+import type { Hint } from '../errors.js';
+import { activationByName } from '../model/activations/index.js';
+import type { Conventions, TrainMonitor, TrainOptions, TrainResult, TrainStatus } from '../train/types.js';
+import { runId, type DataRecipe, type RunSpec } from './spec.js';
 
 /** Histories longer than this are thinned to this many evenly spaced steps (first and last kept). */
 export const HISTORY_POINTS = 1000;
@@ -30,6 +32,8 @@ export interface RunResult {
   spec: RunSpec;
   status: TrainStatus | 'error';
   message: string;
+  /** What to change when the run failed (e.g. { field: 'eta', value: 0.001 }); absent when none. */
+  hints?: Hint[];
   steps: number;
   initialResidual: number | null;
   residual: number | null;
@@ -40,16 +44,47 @@ export interface RunResult {
   conventions: Conventions | null;
   history: RunHistory | null;
   /**
-   * Extra measurements: under `ntk` the kernel monitor's NtkReport (theory.md §4) when
+   * Extra measurements: under `ntk` the kernel monitor's report (docs/theory.md §4) when
    * monitorEvery > 0, its per-step series at the steps `history.k` (see thinNtkReport).
    */
-  monitors?: Record<string, unknown>;
+  monitors?: RunMonitors;
   /** Wall time; the only field that differs between two executions of the same spec. */
   timeMs: number;
 }
 
+/** What a results line carries from the monitors of its run. */
+export interface RunMonitors {
+  ntk?: StoredNtkReport;
+}
+
+/** The monitors a run's spec asks for: the kernel monitor every K steps (K from n, m, d for 'auto'). */
+export interface RunMonitorSet {
+  [key: string]: TrainMonitor<unknown> | undefined;
+  ntk: TrainMonitor<NtkReport>;
+}
+
+/** The kernel monitoring interval of a run on n points in d dimensions: 0 (off) or K ≥ 1. */
+export function monitorIntervalOf(spec: RunSpec, n: number, d: number): number {
+  return spec.monitorEvery === 'auto' ? autoMonitorEvery(n, spec.model.m, d) : spec.monitorEvery;
+}
+
+/** The monitors of a run: the kernel monitor when its interval is > 0. */
+export function monitorsOf(spec: RunSpec, data: Dataset): Partial<RunMonitorSet> {
+  const every = monitorIntervalOf(spec, data.n, data.d);
+  return every > 0 ? { ntk: ntkMonitor(every) } : {};
+}
+
+/** The trainer's options for a run spec (everything but the backend, callbacks and monitors). */
+export function trainOptionsOf(spec: RunSpec): TrainOptions {
+  return { model: spec.model, normalize: spec.normalize, eta: spec.eta, epsilon: spec.epsilon, maxSteps: spec.maxSteps };
+}
+
 export function datasetOf(spec: RunSpec): Dataset {
-  const d = spec.data;
+  return loadRecipe(spec.data);
+}
+
+/** The data set a recipe describes: drawn (synthetic) or read (file). */
+export function loadRecipe(d: DataRecipe): Dataset {
   if (d.kind === 'synthetic') return generateSynthetic({ inputs: d.inputs, n: d.n, d: d.d, labels: d.labels, seed: d.seed });
   return loadDataset(d.path, {
     ...(d.labelColumn !== undefined ? { labelColumn: d.labelColumn } : {}),
@@ -82,7 +117,7 @@ function thinList<T>(xs: readonly T[], max: number): T[] {
  * so that a results line stays small (a 100 000-step run would otherwise carry 4 × 100 001 numbers).
  * The certificate is computed before thinning, from every observation, so it is unchanged.
  */
-export function thinNtkReport(report: NtkReport, ks: readonly number[]): StoredNtkReport {
+export function thinNtkReport(report: StoredNtkReport & { timeMs?: number }, ks: readonly number[]): StoredNtkReport {
   const at = <T>(xs: readonly T[]): T[] => ks.map((k) => xs[k]);
   const { timeMs: _wallTime, ...deterministic } = report; // wall time would make equal runs differ
   return {
@@ -104,19 +139,19 @@ export function thinNtkReport(report: NtkReport, ks: readonly number[]): StoredN
  * ≤ HISTORY_POINTS steps (`history.k`), and the kernel monitor's report thinned to the same steps.
  * Used by `runOne` and by `train --report` (so that one run and a sweep share the report code).
  */
-export function resultOf(spec: RunSpec, res: TrainResult, timeMs: number): RunResult {
+export function resultOf(spec: RunSpec, res: TrainResult<Partial<RunMonitorSet>>, timeMs: number): RunResult {
   const h = res.history;
   const ks = thinnedSteps(h.residual.length);
   const last = h.residual.length - 1;
-  const monitors: Record<string, unknown> = { ...res.monitors };
-  const ntk = monitors[NTK_MONITOR] as NtkReport | undefined;
-  if (ntk) monitors[NTK_MONITOR] = thinNtkReport(ntk, ks);
+  const ntk = res.monitors.ntk;
+  const monitors: RunMonitors = ntk ? { ntk: thinNtkReport(ntk, ks) } : {};
   return {
     kind: 'overparam-run',
     id: runId(spec),
     spec,
     status: res.status,
     message: res.message,
+    ...(res.hints.length > 0 ? { hints: res.hints } : {}),
     steps: res.steps,
     initialResidual: res.initialResidual,
     residual: res.residual,
@@ -141,26 +176,21 @@ export function runOne(spec: RunSpec, backend?: Backend): RunResult {
   const id = runId(spec);
   try {
     const data = datasetOf(spec);
-    const be = backend ?? createBackend({ precision: spec.precision });
-    // train() runs the kernel monitor of theory.md §4 itself when monitorEvery > 0
-    const res = train(data, {
-      model: spec.model,
-      normalize: spec.normalize,
-      eta: spec.eta,
-      epsilon: spec.epsilon,
-      maxSteps: spec.maxSteps,
-      backend: be,
-      monitorEvery: spec.monitorEvery,
-    });
+    const activation = activationByName(spec.model.activation);
+    // a given backend without this activation's kernel is replaced as 'auto' would choose (never another activation's kernel)
+    const be = backend?.supports(activation) ? backend : createBackend({ precision: spec.precision, activation, ...(backend ? { threads: backend.threads } : {}) });
+    const res = train(data, { ...trainOptionsOf(spec), backend: be, monitors: monitorsOf(spec, data) });
     return resultOf(spec, res, performance.now() - t0);
   } catch (err) {
     const message = err instanceof OverparamError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
+    const hints = err instanceof OverparamError ? [...err.hints] : [];
     return {
       kind: 'overparam-run',
       id,
       spec,
       status: 'error',
       message,
+      ...(hints.length > 0 ? { hints } : {}),
       steps: 0,
       initialResidual: null,
       residual: null,

@@ -5,10 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { Precision } from '../backend/types.js';
-import { NORMALIZE_KINDS, type NormalizeKind } from '../data/normalize.js';
+import { parseNormalizeKind, type NormalizeKind } from '../data/normalize.js';
 import { INPUT_KINDS, LABEL_KINDS, type InputKind, type LabelKind } from '../data/synthetic.js';
 import { OptionError } from '../errors.js';
-import { validateSpec, type ModelSpec } from '../model/spec.js';
+import { checkSeed, validateSpec, type ModelSpec } from '../model/spec.js';
+import { checkEpsilon, checkEta, checkMaxSteps, checkMonitorEvery } from '../train/settings.js';
 
 export type DataRecipe =
   | { kind: 'synthetic'; inputs: InputKind; n: number; d: number; labels: LabelKind; seed: number }
@@ -22,8 +23,8 @@ export interface RunSpec {
   epsilon: number;
   maxSteps: number;
   precision: Precision;
-  /** Kernel monitoring interval in steps (0: none). */
-  monitorEvery: number;
+  /** Kernel monitoring interval in steps (0: none; 'auto': autoMonitorEvery of the run's n, m, d). */
+  monitorEvery: number | 'auto';
 }
 
 /** JSON with object keys sorted at every level: one text per value. */
@@ -48,54 +49,61 @@ export const MAX_SPEC_BYTES = 16 * 1024;
 export const MAX_PAIRS = 2 ** 34;
 
 const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
-const isPos = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+
+/** A synthetic data recipe's fields, checked (OptionError naming the field). */
+export function checkSynthetic(data: Record<string, unknown>): Extract<DataRecipe, { kind: 'synthetic' }> {
+  if (!INPUT_KINDS.includes(data.inputs as InputKind)) throw new OptionError(`unknown input distribution '${String(data.inputs)}' (expected one of: ${INPUT_KINDS.join(', ')})`, { field: 'synthetic' });
+  if (!LABEL_KINDS.includes(data.labels as LabelKind)) throw new OptionError(`unknown label kind '${String(data.labels)}' (expected one of: ${LABEL_KINDS.join(', ')})`, { field: 'labelKind' });
+  if (!isInt(data.n, 1)) throw new OptionError(`the number of points n must be a positive integer, got ${String(data.n)}`, { field: 'n' });
+  if (!isInt(data.d, 1)) throw new OptionError(`the input dimension d must be a positive integer, got ${String(data.d)}`, { field: 'd' });
+  checkSeed(data.seed, 'dataSeed');
+  return { kind: 'synthetic', inputs: data.inputs as InputKind, n: data.n, d: data.d, labels: data.labels as LabelKind, seed: data.seed as number };
+}
 
 /**
- * Checks an untrusted run spec (from a file or a queue) field by field and returns it typed;
- * throws an OptionError naming the first problem.
+ * Checks a run spec (from the command line, a file or a queue) field by field and returns it
+ * typed; throws an OptionError naming the first problem and its field. The checks are the
+ * trainer's own (train/settings.ts, model/spec.ts), so every route gets the same message.
  */
 export function validateRunSpec(raw: unknown): RunSpec {
   const text = JSON.stringify(raw) ?? '';
   if (text.length > MAX_SPEC_BYTES) throw new OptionError(`run spec too large (${text.length} bytes > ${MAX_SPEC_BYTES})`);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new OptionError('run spec must be a JSON object');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new OptionError('a run spec must be a JSON object');
   const s = raw as Record<string, unknown>;
   const known = ['data', 'model', 'normalize', 'eta', 'epsilon', 'maxSteps', 'precision', 'monitorEvery'];
   const extra = Object.keys(s).filter((k) => !known.includes(k));
   if (extra.length) throw new OptionError(`run spec has unknown field(s): ${extra.join(', ')}`);
   const data = s.data as Record<string, unknown> | undefined;
-  if (!data || typeof data !== 'object') throw new OptionError('run spec: data missing');
+  if (!data || typeof data !== 'object') throw new OptionError('run spec: data missing', { field: 'data' });
   let recipe: DataRecipe;
   if (data.kind === 'synthetic') {
-    if (!INPUT_KINDS.includes(data.inputs as InputKind)) throw new OptionError(`run spec: data.inputs must be one of ${INPUT_KINDS.join(', ')}`);
-    if (!LABEL_KINDS.includes(data.labels as LabelKind)) throw new OptionError(`run spec: data.labels must be one of ${LABEL_KINDS.join(', ')}`);
-    if (!isInt(data.n, 1) || !isInt(data.d, 1) || !isInt(data.seed, 0)) throw new OptionError('run spec: data.n, data.d must be positive integers and data.seed a non-negative integer');
-    recipe = { kind: 'synthetic', inputs: data.inputs as InputKind, n: data.n, d: data.d, labels: data.labels as LabelKind, seed: data.seed };
+    recipe = checkSynthetic(data);
   } else if (data.kind === 'file') {
-    if (typeof data.path !== 'string' || data.path.length === 0) throw new OptionError('run spec: data.path must be a file path');
+    if (typeof data.path !== 'string' || data.path.length === 0) throw new OptionError('the data file path must be a non-empty string', { field: 'data' });
     recipe = { kind: 'file', path: data.path };
     if (typeof data.labelColumn === 'string') recipe.labelColumn = data.labelColumn;
     if (typeof data.labelsPath === 'string') recipe.labelsPath = data.labelsPath;
   } else {
-    throw new OptionError("run spec: data.kind must be 'synthetic' or 'file'");
+    throw new OptionError("run spec: data.kind must be 'synthetic' or 'file'", { field: 'data' });
   }
-  const model = validateSpec({ ...(s.model as ModelSpec) });
-  const normalize = s.normalize as NormalizeKind;
-  if (!NORMALIZE_KINDS.includes(normalize)) throw new OptionError(`run spec: normalize must be one of ${NORMALIZE_KINDS.join(', ')}`);
-  if (!(s.eta === 'auto' || isPos(s.eta))) throw new OptionError("run spec: eta must be a positive number or 'auto'");
-  if (!isPos(s.epsilon)) throw new OptionError('run spec: epsilon must be a positive number');
-  if (!isInt(s.maxSteps, 0)) throw new OptionError('run spec: maxSteps must be a non-negative integer');
-  if (s.precision !== 'f64' && s.precision !== 'f32') throw new OptionError("run spec: precision must be 'f64' or 'f32'");
-  if (!isInt(s.monitorEvery, 0)) throw new OptionError('run spec: monitorEvery must be a non-negative integer');
-  if (recipe.kind === 'synthetic' && recipe.n * model.m > MAX_PAIRS) throw new OptionError(`run spec: n·m = ${recipe.n * model.m} is beyond what one run can hold`);
+  const model = (s.model ?? {}) as ModelSpec;
+  validateSpec(model);
+  const normalize = parseNormalizeKind(s.normalize);
+  const eta = checkEta(s.eta);
+  const epsilon = checkEpsilon(s.epsilon);
+  const maxSteps = checkMaxSteps(s.maxSteps);
+  if (s.precision !== 'f64' && s.precision !== 'f32') throw new OptionError(`unknown precision '${String(s.precision)}' (expected one of: f64, f32)`, { field: 'precision' });
+  const monitorEvery = s.monitorEvery === 'auto' ? 'auto' : checkMonitorEvery(s.monitorEvery);
+  if (recipe.kind === 'synthetic' && recipe.n * model.m > MAX_PAIRS) throw new OptionError(`n·m = ${recipe.n * model.m} is beyond what one run can hold`, { field: 'm' });
   return {
     data: recipe,
     model: { activation: model.activation, scaling: model.scaling, init: model.init, m: model.m, seed: model.seed },
     normalize,
-    eta: s.eta as number | 'auto',
-    epsilon: s.epsilon as number,
-    maxSteps: s.maxSteps as number,
-    precision: s.precision as Precision,
-    monitorEvery: s.monitorEvery as number,
+    eta,
+    epsilon,
+    maxSteps,
+    precision: s.precision,
+    monitorEvery,
   };
 }
 

@@ -3,7 +3,7 @@
  * reaches ε within the budget for at least a fraction 1 − δ of seeds; then a power-law fit
  * m* ≈ C·n^b with a confidence interval, shown beside the orders the theory gives.
  */
-import type { Activation } from '../backend/types.js';
+import { activationByName, type ActivationName } from '../model/activations/index.js';
 import type { Init } from '../model/spec.js';
 import type { Grid } from './grid.js';
 import { expandGrid } from './grid.js';
@@ -20,7 +20,7 @@ export interface ThresholdPoint {
 }
 
 export interface ThresholdCurve {
-  activation: Activation;
+  activation: ActivationName;
   init: Init;
   points: ThresholdPoint[];
   /** Fit of m*(n) over the n with a found m* (null with fewer than two). */
@@ -36,21 +36,17 @@ export interface ThresholdStudy {
   runs: number;
 }
 
-/** The orders the literature gives (theory.md §3–4), never with made-up constants. */
-export function theoryOrders(activation: Activation, init: Init): string[] {
-  if (activation === 'exp') {
-    return ['n^{2+o(1)} log(n/δ) (Gao, Mahadevan & Song 2023)', 'n⁴ e^{O(B)}/λ⁴ (elementary argument of theory.md §4C)'];
-  }
-  const out = ['n⁶/(λ⁴δ³) (Du et al. 2019)', '≈ n⁴ (Song & Yang 2019)'];
-  if (init === 'coupled') out.push('≈ n² with coupled initialisation (Munteanu et al. 2022)');
-  return out;
+/** The orders the literature gives (docs/theory.md §3–5), from the activation's table entry; never with made-up constants. */
+export function theoryOrders(activation: string, init: Init): string[] {
+  const orders = activationByName(activation).theory.orders(init);
+  return orders.length > 0 ? orders : ['none derived in docs/theory.md for this network'];
 }
 
 export interface StudyOptions extends ThresholdOptions, Pick<SweepOptions, 'workers' | 'shouldStop'> {
   /** Allowed failure fraction over seeds (success needs rate ≥ 1 − δ). */
   delta: number;
   resultsPath: string;
-  onProbe?: (info: { activation: Activation; init: Init; n: number; probe: Probe }) => void;
+  onProbe?: (info: { activation: ActivationName; init: Init; n: number; probe: Probe }) => void;
 }
 
 export async function thresholdStudy(grid: Grid, opts: StudyOptions): Promise<ThresholdStudy> {

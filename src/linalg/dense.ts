@@ -35,13 +35,6 @@ export function trace(A: Float64Array, n: number): number {
   return s;
 }
 
-/** Largest |A_ij − A_ji|, to check symmetry. */
-export function asymmetry(A: Float64Array, n: number): number {
-  let m = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) m = Math.max(m, Math.abs(A[i * n + j] - A[j * n + i]));
-  return m;
-}
-
 export type SpectralMethod = 'dense' | 'lanczos' | 'auto';
 
 export interface SpectralNormOptions {

@@ -16,6 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { ModelError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import type { Activation } from './activations/types.js';
 import type { Model } from './model.js';
 import { kappaOf, validateSpec, type ModelSpec } from './spec.js';
 import { OverparamError } from '../errors.js';
@@ -81,7 +82,8 @@ export function saveModel(model: Model, path: string, training?: unknown): void 
   writeFileAtomic(path, serializeModel(model, training));
 }
 
-export function parseModel(text: string, where: string): Model {
+/** A model file's text as a Model; `custom` supplies the user-defined activation a spec may name. */
+export function parseModel(text: string, where: string, custom?: Activation): Model {
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(text) as Record<string, unknown>;
@@ -92,8 +94,9 @@ export function parseModel(text: string, where: string): Model {
   if (doc.version !== MODEL_VERSION) throw new ModelError(`${where}: model file version ${String(doc.version)} is not supported (this overparam reads version ${MODEL_VERSION})`);
   const spec = doc.spec as ModelSpec;
   const d = doc.d as number;
+  let activation: Activation;
   try {
-    validateSpec(spec);
+    activation = validateSpec(spec, custom);
   } catch (err) {
     throw new ModelError(`${where}: invalid spec (${err instanceof OverparamError ? err.message : String(err)})`);
   }
@@ -106,6 +109,7 @@ export function parseModel(text: string, where: string): Model {
   const { m } = spec;
   return {
     spec,
+    activation,
     d,
     kappa: kappaOf(spec.scaling, m),
     normalization: norm,
@@ -115,7 +119,7 @@ export function parseModel(text: string, where: string): Model {
   };
 }
 
-export function loadModel(path: string): Model {
+export function loadModel(path: string, custom?: Activation): Model {
   let text: string;
   try {
     text = readFileSync(path, 'utf-8');
@@ -123,5 +127,5 @@ export function loadModel(path: string): Model {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ModelError(code === 'ENOENT' ? `${path}: no such model file` : `${path}: cannot read (${(err as Error).message})`);
   }
-  return parseModel(text, path);
+  return parseModel(text, path, custom);
 }

@@ -5,7 +5,7 @@
  *   coupled:  w_1 … w_{m/2}, then a_1 … a_{m/2}; w_{r+m/2} = w_r and a_{r+m/2} = −a_r.
  */
 import { Rng } from '../random/xoshiro.js';
-import { type ModelSpec, validateSpec } from './spec.js';
+import { checkSeed, checkWidth, parseInit, type ModelSpec } from './spec.js';
 
 export interface InitialWeights {
   /** W(0), m×d neuron-major (w_r = W[r*d … r*d+d)). */
@@ -15,8 +15,8 @@ export interface InitialWeights {
 }
 
 export function initialWeights(spec: ModelSpec, d: number): InitialWeights {
-  validateSpec(spec);
-  const { m } = spec;
+  const m = checkWidth(spec.m, parseInit(spec.init));
+  checkSeed(spec.seed);
   const rng = new Rng(spec.seed, 'init');
   const W0 = new Float64Array(m * d);
   const a = new Float64Array(m);

@@ -5,11 +5,14 @@
 import type { Backend, Problem } from '../backend/types.js';
 import { type Normalization, applyNormalization } from '../data/normalize.js';
 import { ModelError } from '../errors.js';
+import type { Activation } from './activations/types.js';
 import { initialWeights } from './init.js';
 import { type ModelSpec, kappaOf } from './spec.js';
 
 export interface Model {
   readonly spec: ModelSpec;
+  /** The network form spec.activation names (model/activations). */
+  readonly activation: Activation;
   /** Input dimension. */
   readonly d: number;
   /** κ of theory.md §1 (1/√m or 1). */
@@ -24,14 +27,14 @@ export interface Model {
   readonly normalization: Normalization;
 }
 
-export function createModel(spec: ModelSpec, d: number, normalization: Normalization): Model {
+export function createModel(spec: ModelSpec, activation: Activation, d: number, normalization: Normalization): Model {
   const { W0, a } = initialWeights(spec, d);
-  return { spec: { ...spec }, d, kappa: kappaOf(spec.scaling, spec.m), a, W0, W: Float64Array.from(W0), normalization };
+  return { spec: { ...spec }, activation, d, kappa: kappaOf(spec.scaling, spec.m), a, W0, W: Float64Array.from(W0), normalization };
 }
 
 /** The fixed part of training for this model on normalised inputs X (n×d) with labels y. */
 export function problemOf(model: Model, X: Float64Array, y: Float64Array, n: number): Problem {
-  return { n, d: model.d, m: model.spec.m, X, y, a: model.a, kappa: model.kappa, activation: model.spec.activation };
+  return { n, d: model.d, m: model.spec.m, X, y, a: model.a, kappa: model.kappa, activation: model.activation };
 }
 
 /** F(W, x_i) for raw inputs X (n×d): applies the stored normalisation, then the network. */

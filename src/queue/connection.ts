@@ -63,14 +63,14 @@ export interface ParseOptions {
 export function parseQueueUrl(url: string, opts: ParseOptions = {}): QueueAddress {
   const shown = redactUrls(url);
   const bad = (why: string): never => {
-    throw new OptionError(`--queue '${shown}': ${why} (expected redis://[:password@]HOST:PORT[/DB])`);
+    throw new OptionError(`'${shown}': ${why} (expected redis://[:password@]HOST:PORT[/DB])`, { field: 'queue' });
   };
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     // unparsed, the password cannot be told from the rest: echo nothing
-    throw new OptionError('--queue: not a URL (expected redis://[:password@]HOST:PORT[/DB])');
+    throw new OptionError('not a URL (expected redis://[:password@]HOST:PORT[/DB])', { field: 'queue' });
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') bad(`unsupported scheme '${u.protocol.replace(/:$/, '')}'`);
   if (!u.hostname) bad('no host');

@@ -3,7 +3,7 @@
  * write to Redis can enqueue), and a stored result must be the result of the spec it claims:
  * its id is runId(spec), and it is the id (and spec) of the job it answers.
  */
-import { DataError, OptionError } from '../errors.js';
+import { DataError, OptionError, OverparamError } from '../errors.js';
 import type { RunResult } from '../experiments/run.js';
 import { MAX_SPEC_BYTES, canonicalJson, runId, validateRunSpec, type RunSpec } from '../experiments/spec.js';
 
@@ -13,7 +13,9 @@ export function specOfJob(jobId: string | undefined, data: unknown): RunSpec {
   try {
     spec = validateRunSpec(data);
   } catch (err) {
-    throw new OptionError(`malformed run spec in job ${jobId ?? '?'}: ${(err as Error).message}`);
+    // no command line here: name the field of the spec
+    const field = err instanceof OverparamError && err.field ? `${err.field}: ` : '';
+    throw new OptionError(`malformed run spec in job ${jobId ?? '?'}: ${field}${(err as Error).message}`);
   }
   const id = runId(spec);
   if (jobId !== id) throw new OptionError(`job ${jobId ?? '?'} carries a run spec whose id is ${id}: refused (the job id must be the run id)`);

@@ -198,24 +198,31 @@ function guide(name: string, s: Series, p: number, color: string): Series | unde
 }
 
 /**
- * ‖H(W(0)) − H^cts‖₂ against width m (log-log): mean over seeds with min–max bars per series
- * (e.g. activation), and an m^{−1/2} guide through each series' first point.
+ * ‖H(W(0)) − H^lim‖₂ against width m (log-log), H^lim each series' infinite-width kernel (H^cts for
+ * exp, H^∞ for ReLU, …): mean over seeds with min–max bars per series (e.g. activation), and an
+ * m^{−1/2} guide through each series' first point. `relative`: the values are ‖H(W(0)) − H^lim‖₂ / λ.
  */
-export function kernelDistanceVsWidth(points: readonly WidthSample[], o: FigureOptions): FigureSpec {
-  const { series, names, seeds } = widthSeries(summarizeOverSeeds(points), (s) => `‖H(W(0)) − H^cts‖₂, ${s}`);
+export function kernelDistanceVsWidth(points: readonly WidthSample[], o: FigureOptions & { relative?: boolean }): FigureSpec {
+  const what = o.relative ? '‖H(W(0)) − H^lim‖₂ / λ' : '‖H(W(0)) − H^lim‖₂';
+  const { series, names, seeds } = widthSeries(summarizeOverSeeds(points), (s) => `${what}, ${s}`);
   const guides = series
     .map((s, i) => guide(names.length > 1 ? `m^(−1/2) guide (${names[i]})` : 'm^(−1/2) guide', s, -0.5, s.color ?? '#888'))
     .filter((g): g is Series => g !== undefined);
   return lineChart({
     ...common(o),
-    title: o.title ?? 'Distance of the initial kernel H(W(0)) from its infinite-width limit',
+    title: o.title ?? (o.relative ? 'Concentration of the initial kernel, relative to λ = λ_min(H^lim)' : 'Distance of the initial kernel H(W(0)) from its infinite-width limit'),
     xLabel: 'width m (log scale)',
-    yLabel: '‖H(W(0)) − H^cts‖₂ (log scale)',
+    yLabel: `${what} (log scale)`,
     logX: true,
     logY: true,
     series: [...series, ...guides],
     rules: o.rules,
-    subtitle: subtitle([`Points: mean over seeds (${seeds}); bars: min–max over seeds. Dashed: slope −1/2 through the first point (Hoeffding rate, theory.md §4 B). H^cts is H^∞ for ReLU.`], o),
+    subtitle: subtitle(
+      [
+        `Points: mean over seeds (${seeds}); bars: min–max over seeds. Dashed: slope −1/2 through the first point (Hoeffding rate, docs/theory.md §4B). H^lim is each network's infinite-width kernel (§3, §5).`,
+      ],
+      o,
+    ),
   });
 }
 

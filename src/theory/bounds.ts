@@ -64,12 +64,6 @@ export function widthFromB(n: number, B: number, lambda: number, delta: number):
   return (32 * n * n * Math.exp(4 * B) * Math.log((2 * n * n) / delta)) / (lambda * lambda);
 }
 
-/** Movement bound: R ≤ 4 √n e^{B+R} ‖r(0)‖ / (√m λ)  (theory.md §4C), evaluated at a given R. */
-export function movementBound(n: number, B: number, R: number, r0Norm: number, m: number, lambda: number): number {
-  // 4 √n e^{B+R} ‖r(0)‖ / (√m λ)   (theory.md §4C)
-  return (4 * Math.sqrt(n) * Math.exp(B + R) * r0Norm) / (Math.sqrt(m) * lambda);
-}
-
 /** Width from C: m ≥ 16 n e^{2(B+R*)} ‖r(0)‖² / (λ² R*²)  (theory.md §4C). */
 export function widthFromC(n: number, B: number, rStarValue: number, r0Sq: number, lambda: number): number {
   positive('λ', lambda);
@@ -100,15 +94,15 @@ export function contractionFactor(eta: number, lambda: number): number {
 }
 
 /**
- * E‖r(0)‖² at initialisation with κ = 1/√m: Σ_i (E[σ(⟨w,x_i⟩)²] + y_i²), where E[e^{2⟨w,x⟩}] = e^{2‖x‖²}
- * (theory.md §1; ≈ n(e² + mean y²) for unit inputs, §4) and E[relu(⟨w,x⟩)²] = ‖x‖²/2.
+ * E‖r(0)‖² of the exp network at initialisation with κ = 1/√m: Σ_i (E[e^{2⟨w,x_i⟩}] + y_i²) with
+ * E[e^{2⟨w,x⟩}] = e^{2‖x‖²} (docs/theory.md §1; ≈ n(e² + mean y²) for unit inputs, §4).
  */
-export function expectedR0Sq(activation: 'exp' | 'relu', X: Float64Array, n: number, d: number, y: Float64Array): number {
+export function expectedR0Sq(X: Float64Array, n: number, d: number, y: Float64Array): number {
   let s = 0;
   for (let i = 0; i < n; i++) {
     let q = 0;
     for (let t = 0; t < d; t++) q += X[i * d + t] * X[i * d + t];
-    s += (activation === 'exp' ? Math.exp(2 * q) : q / 2) + y[i] * y[i];
+    s += Math.exp(2 * q) + y[i] * y[i];
   }
   return s;
 }

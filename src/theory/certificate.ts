@@ -1,18 +1,21 @@
 /**
- * The a-posteriori certificate of theory.md §4: each condition of the argument, evaluated on the
- * values measured along an actual run, side by side with its threshold. All kernel quantities are
- * on the NTK scale (H / (κ² m), see kernel/empirical.ts), and η is the matching effective step
+ * The a-posteriori certificate of docs/theory.md §4: each condition of the argument, evaluated on
+ * the values measured along an actual run, side by side with its threshold. All kernel quantities
+ * are on the NTK scale (H / (κ² m), see kernel/empirical.ts), and η is the matching effective step
  * η κ² m (= η for "ntk" scaling), so that the thresholds of §4 apply whatever the scaling.
  *
- * Rows A–D with exp-specific constants (R*, the step-size bound) are produced only for σ = exp;
- * for ReLU the generic rows (λ_min, kernel distances, contraction) are still meaningful.
+ * The rows with the exp network's constants (R*, the step-size bound) are produced only where the
+ * activation's table entry says §4 is derived for it (exp); for every other network (ReLU, cosh,
+ * sinh, softmax, user-defined) the measured rows (λ_min, kernel distances, contraction) remain, and
+ * the certificate carries the activation's note on why the others do not apply.
  */
+import type { Activation } from '../model/activations/types.js';
 import { contractionFactor, etaFromD, rStar as rStarOf } from './bounds.js';
 
 export interface CertificateInput {
-  readonly activation: 'exp' | 'relu';
+  readonly activation: Activation;
   readonly n: number;
-  /** λ = λ_min of the infinite-width kernel (H^cts or H^∞). */
+  /** λ = λ_min of the infinite-width kernel H^lim of the activation. */
   readonly lambda: number;
   /** Effective step on the NTK scale, η κ² m. */
   readonly eta: number;
@@ -22,7 +25,7 @@ export interface CertificateInput {
   readonly rStar?: number;
   /** min over monitored k of λ_min(H(W(k))). */
   readonly minLambdaMin: number;
-  /** ‖H(W(0)) − H^cts‖₂ (or H^∞); NaN if not measured. */
+  /** ‖H(W(0)) − H^lim‖₂; NaN if not measured. */
   readonly initDistance: number;
   /** max over monitored k of ‖H(W(k)) − H(W(0))‖₂. */
   readonly maxKernelDrift: number;
@@ -42,7 +45,7 @@ export interface CertificateRow {
   readonly comparison: '≤' | '≥';
   /** false also when the measured value or the threshold is not finite (not measured). */
   readonly held: boolean;
-  /** Where the condition comes from, e.g. "theory.md §4A". */
+  /** Where the condition comes from, e.g. "docs/theory.md §4A". */
   readonly ref: string;
   readonly note?: string;
 }
@@ -59,17 +62,17 @@ export function certificate(c: CertificateInput): CertificateRow[] {
   const { lambda, eta, n, B } = c;
   const rows: CertificateRow[] = [];
   // §4A: ‖H(W(k)) − H(W(0))‖₂ ≤ λ/4
-  rows.push(row('max_k ‖H(W(k)) − H(W(0))‖₂', c.maxKernelDrift, '≤', lambda / 4, 'theory.md §4A'));
-  // §4B: ‖H(W(0)) − H^cts‖₂ ≤ λ/4
-  rows.push(row(`‖H(W(0)) − ${c.activation === 'exp' ? 'H^cts' : 'H^∞'}‖₂`, c.initDistance, '≤', lambda / 4, 'theory.md §4B'));
+  rows.push(row('max_k ‖H(W(k)) − H(W(0))‖₂', c.maxKernelDrift, '≤', lambda / 4, 'docs/theory.md §4A'));
+  // §4B: ‖H(W(0)) − H^lim‖₂ ≤ λ/4
+  rows.push(row(`‖H(W(0)) − ${c.activation.limit.symbol}‖₂`, c.initDistance, '≤', lambda / 4, 'docs/theory.md §4B'));
   // §4C–D: λ_min(H(W(k))) ≥ λ/2 along the run
-  rows.push(row('min_k λ_min(H(W(k)))', c.minLambdaMin, '≥', lambda / 2, 'theory.md §4C'));
-  if (c.activation === 'exp') {
+  rows.push(row('min_k λ_min(H(W(k)))', c.minLambdaMin, '≥', lambda / 2, 'docs/theory.md §4C'));
+  if (c.activation.theory.apriori) {
     const rs = c.rStar ?? rStarOf(lambda, n, B);
     // §4A/C: R(k) ≤ R* = ½ ln(1 + λ/(4 n e^{2B}))
-    rows.push(row('max_k R(k) = max_k max_r ‖w_r(k) − w_r(0)‖₂', c.maxMovement, '≤', rs, 'theory.md §4A'));
+    rows.push(row('max_k R(k) = max_k max_r ‖w_r(k) − w_r(0)‖₂', c.maxMovement, '≤', rs, 'docs/theory.md §4A'));
     // §4D: η ≤ λ / (4 n² e^{4(B+R*)})
-    rows.push(row('η (NTK scale, η κ² m)', eta, '≤', etaFromD(lambda, n, B, rs), 'theory.md §4D'));
+    rows.push(row('η (NTK scale, η κ² m)', eta, '≤', etaFromD(lambda, n, B, rs), 'docs/theory.md §4D'));
   }
   // §4D: ‖r(k+1)‖²/‖r(k)‖² ≤ 1 − ηλ/2
   rows.push(
@@ -78,7 +81,7 @@ export function certificate(c: CertificateInput): CertificateRow[] {
       c.maxContraction,
       '≤',
       contractionFactor(eta, lambda),
-      'theory.md §4D',
+      'docs/theory.md §4D',
       c.contractionPerStep ? undefined : 'some ratios are per-step averages over monitoring intervals',
     ),
   );

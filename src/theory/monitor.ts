@@ -1,5 +1,5 @@
 /**
- * A self-contained monitor of the a-posteriori quantities of theory.md §4, for the training loop.
+ * A self-contained monitor of the a-posteriori quantities of docs/theory.md §4, for the training loop.
  *
  * Usage (every K steps `observe`, every step `observeResidual` — O(1)):
  *   const mon = createKernelMonitor({ backend, problem, W0, eta });   // copies W0
@@ -30,10 +30,10 @@ export interface KernelMonitorOptions {
   readonly W0: Float64Array;
   /** The run's step size η (as passed to backend.step). */
   readonly eta: number;
-  /** λ = λ_min of the infinite-width kernel; computed from hInfOrCts when omitted. */
+  /** λ = λ_min of the infinite-width kernel; computed from `limit` when omitted. */
   readonly lambda?: number;
-  /** H^cts (exp) or H^∞ (ReLU), n×n; computed from problem.X when omitted. */
-  readonly hInfOrCts?: Float64Array;
+  /** The activation's infinite-width kernel H^lim (n×n); computed from problem.X when omitted. */
+  readonly limit?: Float64Array;
   /** How spectral norms of kernel differences are computed (default: dense up to n = 400, else Lanczos). */
   readonly spectral?: SpectralNormOptions;
 }
@@ -82,7 +82,7 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
   const { n, d, m } = p;
   if (o.W0.length !== m * d) throw new RangeError(`W0 has ${o.W0.length} entries, expected m·d = ${m * d}`);
   const W0 = Float64Array.from(o.W0);
-  const limit = o.hInfOrCts ?? infiniteKernel(p.activation, p.X, n, d);
+  const limit = o.limit ?? infiniteKernel(p.activation, p.X, n, d);
   const lambda = o.lambda ?? denseLambdaMin(limit, n);
   const H0 = normalisedKernel(o.backend, p, W0);
   const B = observedB(p.X, n, d, W0, m);

@@ -1,14 +1,16 @@
 /**
- * The kernel monitor of theory.md §4 as a training-loop monitor (`train({ monitors })`): every K
- * steps it measures λ_min(H(W(k))), ‖H(W(k)) − H(W(0))‖₂ and the movement R(k); every step the
- * contraction ‖r(k+1)‖²/‖r(k)‖²; at the end it returns the thresholds, the observations, the
- * certificate, and the linearised prediction and envelope at every step (the three curves of §4).
+ * The kernel monitor of docs/theory.md §4 as a training-loop monitor
+ * (`train(data, { monitors: { ntk: ntkMonitor(K) } })`): every K steps it measures λ_min(H(W(k))),
+ * ‖H(W(k)) − H(W(0))‖₂ and the movement R(k); every step the contraction ‖r(k+1)‖²/‖r(k)‖²; at the
+ * end it returns the thresholds, the observations, the certificate, and the linearised prediction
+ * and envelope at every step (the three curves of §4).
  */
 import type { MonitorContext, TrainMonitor } from '../train/types.js';
 import type { CertificateRow } from './certificate.js';
 import { contractionEnvelope, linearisedFromKernel, type LinearisedPrediction } from './linearised.js';
 import { createKernelMonitor, type KernelMonitor, type KernelMonitorInitial, type KernelObservation } from './monitor.js';
 
+/** The key the kernel monitor's report is stored under (TrainResult.monitors, RunResult.monitors). */
 export const NTK_MONITOR = 'ntk';
 
 /** Above this n the linearised prediction (one dense eigendecomposition, O(n³)) is skipped. */
@@ -34,6 +36,8 @@ export interface NtkReport {
   observations: KernelObservation[];
   certificate: CertificateRow[];
   allHeld: boolean;
+  /** Why some rows of §4 are absent for this activation (its table entry's note), if they are. */
+  note?: string;
   /** ‖(I − ηH(W(0)))^k r(0)‖ for k = 0 … steps (null when n > LINEARISED_MAX_N). */
   linearised: number[] | null;
   /** (1 − ηλ/2)^{k/2} ‖r(0)‖ for k = 0 … steps (NaN where 1 − ηλ/2 < 0). */
@@ -44,7 +48,8 @@ export interface NtkReport {
   timeMs: number;
 }
 
-export function ntkMonitor(every: number): TrainMonitor {
+export function ntkMonitor(every: number): TrainMonitor<NtkReport> {
+  if (!Number.isSafeInteger(every) || every < 1) throw new RangeError(`the monitoring interval must be a positive integer, got ${every}`);
   let mon: KernelMonitor | undefined;
   let lin: LinearisedPrediction | null = null;
   let r0Norm = NaN;
@@ -63,7 +68,6 @@ export function ntkMonitor(every: number): TrainMonitor {
     lastObserved = ctx.k;
   };
   return {
-    name: NTK_MONITOR,
     start: (ctx) =>
       timed(() => {
         mon = createKernelMonitor({ backend: ctx.backend, problem: ctx.problem, W0: ctx.W0, eta: ctx.eta });
@@ -82,6 +86,7 @@ export function ntkMonitor(every: number): TrainMonitor {
         const m = mon!;
         const { lambda, rStar, etaNtk } = m.initial;
         const certificate = m.certificate();
+        const { theory } = ctx.problem.activation;
         const steps = ctx.k;
         const linearised = lin ? Array.from({ length: steps + 1 }, (_, k) => lin!.residualNorm(k)) : null;
         const envelope = Array.from({ length: steps + 1 }, (_, k) => contractionEnvelope(k, etaNtk, lambda, r0Norm));
@@ -100,6 +105,7 @@ export function ntkMonitor(every: number): TrainMonitor {
           observations: [...m.observations],
           certificate,
           allHeld: certificate.every((r) => r.held),
+          ...(!theory.apriori && theory.note ? { note: theory.note } : {}),
           linearised,
           envelope,
           perStep: { linearised: linearised ?? new Array<number | null>(steps + 1).fill(null), envelope, lambda_min: lambdaMin, kernel_drift: drift },

@@ -1,20 +1,35 @@
 /**
- * Full-batch gradient descent on L(W) = ½‖F(W,X) − y‖₂² (theory.md §2), until the abstract's
- * criterion ‖F(W,X) − y‖₂ ≤ ε, a step budget, or divergence.
+ * Full-batch gradient descent on L(W) = ½‖F(W,X) − y‖₂² (docs/theory.md §2), until the abstract's
+ * criterion ‖F(W,X) − y‖₂ ≤ ε, a step budget, or divergence. Monitors (e.g. the kernel monitor of
+ * §4, theory/train-monitor.ts) are passed in by the caller and watch the run without changing it.
  */
 import { createBackend } from '../backend/index.js';
 import type { Backend } from '../backend/types.js';
 import { type Dataset, validateDataset } from '../data/dataset.js';
-import { applyNormalization, describeNormalization, fitNormalization } from '../data/normalize.js';
-import { DataError, OptionError } from '../errors.js';
+import { applyNormalization, fitNormalization } from '../data/normalize.js';
+import { DataError, OptionError, type Hint } from '../errors.js';
+import { resolveActivation } from '../model/activations/index.js';
 import { createModel, problemOf } from '../model/model.js';
 import { movement } from '../model/movement.js';
+import { DEFAULT_MODEL_SPEC, type ModelSpec, validateSpec } from '../model/spec.js';
+import { autoEta } from './eta.js';
+import { checkDivergenceFactor, checkEpsilon, checkEta, checkMaxSteps } from './settings.js';
+import {
+  CRITERION,
+  type Conventions,
+  type EtaInfo,
+  type History,
+  type MonitorContext,
+  type MonitorResults,
+  type Monitors,
+  type TrainMonitor,
+  type StepInfo,
+  type TrainOptions,
+  type TrainResult,
+  type TrainStatus,
+} from './types.js';
 
 export { movement };
-import { DEFAULT_MODEL_SPEC, type ModelSpec, validateSpec } from '../model/spec.js';
-import { ntkMonitor } from '../theory/train-monitor.js';
-import { autoEta } from './eta.js';
-import type { Conventions, EtaInfo, History, MonitorContext, StepInfo, TrainOptions, TrainResult, TrainStatus } from './types.js';
 
 export const DEFAULTS = { epsilon: 0.01, maxSteps: 100_000, divergenceFactor: 1e3, normalize: 'unit' as const };
 
@@ -29,16 +44,11 @@ function allFinite(v: Float64Array): boolean {
   return true;
 }
 
-function positive(name: string, v: number): number {
-  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new OptionError(`${name} must be a positive number, got ${v}`);
-  return v;
-}
-
 /**
  * Trains synchronously. Use `trainAsync` where the event loop must keep running (signals,
  * progress timers, servers).
  */
-export function train(data: Dataset, options: TrainOptions = {}): TrainResult {
+export function train<M extends Monitors = Record<never, never>>(data: Dataset, options: TrainOptions<M> = {}): TrainResult<M> {
   const run = trainSteps(data, options);
   for (;;) {
     const next = run.next();
@@ -50,7 +60,7 @@ export function train(data: Dataset, options: TrainOptions = {}): TrainResult {
  * The same run, handing control back to the event loop every `yieldEveryMs` milliseconds so that
  * Ctrl-C handlers, progress bars and timers run while training. Same arithmetic, same bits.
  */
-export async function trainAsync(data: Dataset, options: TrainOptions = {}, yieldEveryMs = 50): Promise<TrainResult> {
+export async function trainAsync<M extends Monitors = Record<never, never>>(data: Dataset, options: TrainOptions<M> = {}, yieldEveryMs = 50): Promise<TrainResult<M>> {
   const run = trainSteps(data, options);
   let last = performance.now();
   for (;;) {
@@ -63,21 +73,26 @@ export async function trainAsync(data: Dataset, options: TrainOptions = {}, yiel
   }
 }
 
-/** The training loop as a generator that pauses after every step. */
-function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, TrainResult, void> {
+/** The training loop as a generator that pauses after every step (and between the preparations before step 0). */
+function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>): Generator<void, TrainResult<M>, void> {
   const t0 = performance.now();
   validateDataset(data);
-  const spec: ModelSpec = validateSpec({ ...DEFAULT_MODEL_SPEC, ...options.model });
-  const epsilon = positive('epsilon', options.epsilon ?? DEFAULTS.epsilon);
-  const maxSteps = options.maxSteps ?? DEFAULTS.maxSteps;
-  if (!Number.isSafeInteger(maxSteps) || maxSteps < 0) throw new OptionError(`max-steps must be a non-negative integer, got ${maxSteps}`);
-  const factor = positive('divergence factor', options.divergenceFactor ?? DEFAULTS.divergenceFactor);
-  const backend: Backend = options.backend ?? createBackend();
+  const activation = resolveActivation(options.model?.activation ?? DEFAULT_MODEL_SPEC.activation);
+  const spec: ModelSpec = { ...DEFAULT_MODEL_SPEC, ...options.model, activation: activation.name };
+  validateSpec(spec, activation);
+  const epsilon = checkEpsilon(options.epsilon ?? DEFAULTS.epsilon);
+  const maxSteps = checkMaxSteps(options.maxSteps ?? DEFAULTS.maxSteps);
+  const factor = checkDivergenceFactor(options.divergenceFactor ?? DEFAULTS.divergenceFactor);
+  const etaOption = checkEta(options.eta ?? 'auto');
+  const backend: Backend = options.backend ?? createBackend({ activation });
+  if (!backend.supports(activation)) {
+    throw new OptionError(`the ${backend.name} backend has no kernel for the activation '${activation.name}'; use the reference backend`, { field: 'backend' });
+  }
 
   const { n, d } = data;
   const normalization = fitNormalization(options.normalize ?? DEFAULTS.normalize, data.X, n, d);
   const X = applyNormalization(normalization, data.X, n, d);
-  const model = createModel(spec, d, normalization);
+  const model = createModel(spec, activation, d, normalization);
   const { m } = spec;
   const p = problemOf(model, X, data.y, n);
   const W = model.W;
@@ -92,40 +107,47 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
   let residual = residualOf();
   const initialResidual = residual;
   if (!Number.isFinite(residual)) {
-    throw new DataError(
-      `F(W(0), X) is not finite (exp overflowed at initialisation): normalise the inputs (--normalize unit) or use a smaller width under --scaling none`,
-    );
+    throw new DataError(`F(W(0), X) is not finite: σ(⟨w_r, x_i⟩) overflowed at initialisation (normalise the inputs to the unit ball, or use a smaller width when κ = 1)`, {
+      field: 'normalize',
+      hints: [{ field: 'normalize', value: 'unit' }, ...(spec.scaling === 'none' ? [{ field: 'm', change: 'lower' } as const] : [])],
+    });
   }
   let etaInfo: EtaInfo;
-  if (options.eta === undefined || options.eta === 'auto') {
+  if (etaOption === 'auto') {
+    options.onPrepare?.('eta');
+    yield;
     const auto = autoEta(backend, p, model.W0, spec.seed);
     if (!(auto.eta > 0 && Number.isFinite(auto.eta))) {
-      throw new OptionError(`--eta auto failed: λ_max(H(W(0))) = ${auto.lambdaMax} (the kernel overflowed or vanished); give --eta explicitly`);
+      throw new OptionError(`η = 1/λ_max(H(W(0))) failed: λ_max = ${auto.lambdaMax} (the kernel overflowed or vanished); give η explicitly`, { field: 'eta' });
     }
     etaInfo = { mode: 'auto', ...auto };
   } else {
-    etaInfo = { mode: 'fixed', eta: positive('eta', options.eta) };
+    etaInfo = { mode: 'fixed', eta: etaOption };
   }
   const eta = etaInfo.eta;
   options.onEta?.(etaInfo);
 
-  const relu = spec.activation === 'relu';
-  const history: History = { residual: [residual], movement: [0], ...(relu ? { flipFraction: [0] } : {}) };
+  const patterns = activation.patterns;
+  const history: History = { residual: [residual], movement: [0], ...(patterns ? { flipFraction: [0] } : {}) };
   const ctx = (k: number): MonitorContext => ({ backend, problem: p, W0: model.W0, W, r, residual, eta, k });
-  const monitorEvery = options.monitorEvery ?? 0;
-  if (!Number.isSafeInteger(monitorEvery) || monitorEvery < 0) throw new OptionError(`monitor-every must be a non-negative integer, got ${monitorEvery}`);
-  const monitors = [...(monitorEvery > 0 ? [ntkMonitor(monitorEvery)] : []), ...(options.monitors ?? [])];
-  for (const mon of monitors) mon.start?.(ctx(0));
+  const monitors = Object.entries(options.monitors ?? {}).filter((e): e is [string, TrainMonitor<unknown>] => e[1] !== undefined);
+  if (monitors.length > 0) {
+    options.onPrepare?.('monitors');
+    yield;
+  }
+  for (const [, mon] of monitors) mon.start?.(ctx(0));
 
   let status: TrainStatus = 'max-steps';
   let k = 0;
   let message = '';
+  let hints: Hint[] = [];
   const report = (info: StepInfo): boolean => options.onStep?.(info) !== false;
-  let keepGoing = report({ k: 0, residual, movement: 0, ratio: NaN, W, r, ...(relu ? { flipFraction: 0 } : {}) });
+  let keepGoing = report({ k: 0, residual, movement: 0, ratio: NaN, W, r, ...(patterns ? { flipFraction: 0 } : {}) });
   const Wprev = new Float64Array(m * d);
   const rprev = new Float64Array(n);
   const uprev = new Float64Array(n);
   const limit = factor * Math.max(initialResidual, epsilon);
+  const smallerEta: Hint = { field: 'eta', value: Number((eta / 10).toPrecision(3)) };
   while (true) {
     if (residual <= epsilon) {
       status = 'converged';
@@ -138,7 +160,11 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
       break;
     }
     if (k >= maxSteps) {
-      message = `step budget of ${maxSteps} exhausted at ‖F(W,X) − y‖₂ = ${residual.toPrecision(6)} > ε = ${epsilon}; raise --max-steps or the width`;
+      message = `step budget of ${maxSteps} exhausted at ‖F(W,X) − y‖₂ = ${residual.toPrecision(6)} > ε = ${epsilon}`;
+      hints = [
+        { field: 'maxSteps', change: 'raise' },
+        { field: 'm', change: 'raise' },
+      ];
       break;
     }
     Wprev.set(W);
@@ -152,7 +178,8 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
       r.set(rprev);
       u.set(uprev);
       status = 'diverged';
-      message = `diverged at step ${k}: the output became non-finite; kept the weights of step ${k - 1} (‖r‖ = ${residual.toPrecision(6)}). Try a smaller step size (--eta ${(eta / 10).toPrecision(3)})`;
+      message = `diverged at step ${k}: the output became non-finite; kept the weights of step ${k - 1} (‖r‖ = ${residual.toPrecision(6)}); a smaller step size may help`;
+      hints = [smallerEta];
       k--;
       break;
     }
@@ -162,14 +189,15 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
     history.residual.push(residual);
     history.movement.push(R);
     let flipFraction: number | undefined;
-    if (relu) {
+    if (patterns) {
       flipFraction = backend.patternFlips(p, model.W0, W) / (n * m);
       history.flipFraction!.push(flipFraction);
     }
-    for (const mon of monitors) mon.observe?.(ctx(k));
+    for (const [, mon] of monitors) mon.observe?.(ctx(k));
     if (residual > limit) {
       status = 'diverged';
-      message = `diverged at step ${k}: ‖r‖ = ${residual.toPrecision(6)} grew past ${factor}× its start (${initialResidual.toPrecision(6)}). Try a smaller step size (--eta ${(eta / 10).toPrecision(3)})`;
+      message = `diverged at step ${k}: ‖r‖ = ${residual.toPrecision(6)} grew past ${factor}× its start (${initialResidual.toPrecision(6)}); a smaller step size may help`;
+      hints = [smallerEta];
       break;
     }
     keepGoing = report({ k, residual, movement: R, ratio, W, r, ...(flipFraction !== undefined ? { flipFraction } : {}) });
@@ -186,34 +214,35 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
     history.residual[history.residual.length - 1] = residual;
   }
 
-  const monitorResults: Record<string, unknown> = {};
-  for (const mon of monitors) {
+  const monitorResults = {} as Record<string, unknown>;
+  for (const [key, mon] of monitors) {
     if (!mon.finish) continue;
     const out = mon.finish(ctx(k));
-    monitorResults[mon.name] = out;
-    const perStep = (out as { perStep?: Record<string, (number | null)[]> } | undefined)?.perStep;
+    monitorResults[key] = out;
+    const perStep = out !== null && typeof out === 'object' && 'perStep' in out ? (out as { perStep?: Record<string, (number | null)[]> }).perStep : undefined;
     if (perStep) history.extra = { ...history.extra, ...perStep };
   }
   const conventions: Conventions = {
-    activation: spec.activation,
-    scaling: spec.scaling === 'ntk' ? 'ntk (κ = 1/√m)' : 'none (κ = 1)',
+    activation: activation.name,
+    scaling: spec.scaling,
     kappa: model.kappa,
     init: spec.init,
     width: m,
     seed: spec.seed,
-    normalization: describeNormalization(normalization),
-    precision: backend.precision === 'f64' ? 'float64' : 'float32',
+    normalization,
+    precision: backend.precision,
     backend: backend.name,
     threads: backend.threads,
     eta,
     etaMode: etaInfo.mode,
     epsilon,
-    criterion: '‖F(W,X) − y‖₂ ≤ ε (unsquared)',
+    criterion: CRITERION,
   };
   return {
     model,
     status,
     message,
+    hints,
     steps: k,
     initialResidual,
     residual,
@@ -224,6 +253,6 @@ function* trainSteps(data: Dataset, options: TrainOptions): Generator<void, Trai
     predictions: u,
     inputs: X,
     timeMs: performance.now() - t0,
-    monitors: monitorResults,
+    monitors: monitorResults as MonitorResults<M>,
   };
 }

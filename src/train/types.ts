@@ -1,5 +1,8 @@
-import type { Backend, Problem } from '../backend/types.js';
-import type { NormalizeKind } from '../data/normalize.js';
+import type { Backend, Precision, Problem, Scaling } from '../backend/types.js';
+import type { Normalization, NormalizeKind } from '../data/normalize.js';
+import type { Hint } from '../errors.js';
+import type { ActivationInput } from '../model/activations/index.js';
+import type { Init } from '../model/activations/types.js';
 import type { Model } from '../model/model.js';
 import type { ModelSpec } from '../model/spec.js';
 
@@ -34,22 +37,30 @@ export interface MonitorContext {
   readonly k: number;
 }
 
-/** Something that watches a run (e.g. the NTK monitor of theory.md §4) without changing it. */
-export interface TrainMonitor {
-  readonly name: string;
+/**
+ * Something that watches a run (e.g. the kernel monitor of docs/theory.md §4, theory/train-monitor.ts)
+ * without changing it. The caller passes it in (`train(data, { monitors: { ntk: ntkMonitor(50) } })`)
+ * and finds what `finish` returns under the same key in the result, typed.
+ */
+export interface TrainMonitor<R = unknown> {
   start?(ctx: MonitorContext): void;
   /** Called after every step (k ≥ 1) with the state after the step; the monitor picks its own cadence. */
   observe?(ctx: MonitorContext): void;
-  /**
-   * Its value is stored in the result under monitors[name]; a `perStep` field of it (series of
-   * length steps + 1) is also merged into the history, so logs and reports carry it.
-   */
-  finish?(ctx: MonitorContext): unknown;
+  /** Its value is the result's monitors[key]; a `perStep` field of it (series of length steps + 1) is also merged into the history. */
+  finish?(ctx: MonitorContext): R;
 }
 
-export interface TrainOptions {
+/** Monitors by the key their results appear under (a key may be left out, as in Partial<…>). */
+export type Monitors = Record<string, TrainMonitor<unknown> | undefined>;
+/** What each monitor's `finish` returned, by key (optional where the monitor was). */
+export type MonitorResults<M extends Monitors> = { [K in keyof M]: NonNullable<M[K]> extends TrainMonitor<infer R> ? R : never };
+
+/** The model of a run: a spec whose activation may be a user-defined one (model/activations/custom.ts). */
+export type TrainModelSpec = Omit<ModelSpec, 'activation'> & { activation: ActivationInput };
+
+export interface TrainOptions<M extends Monitors = Monitors> {
   /** Model conventions; missing fields take DEFAULT_MODEL_SPEC. */
-  model?: Partial<ModelSpec>;
+  model?: Partial<TrainModelSpec>;
   /** Default "unit". */
   normalize?: NormalizeKind;
   /** Step size η, or "auto" (default): η = 1/λ_max(H(W(0))). */
@@ -60,15 +71,15 @@ export interface TrainOptions {
   maxSteps?: number;
   /** Divergence when ‖r(k)‖ > factor · max(‖r(0)‖, ε). Default 1e3. */
   divergenceFactor?: number;
-  /** Kernel monitoring interval (theory.md §4): 0 = off (default), or every K steps. */
-  monitorEvery?: number;
-  /** Default: createBackend() — the native backend when built, else the reference. */
+  /** Default: createBackend({ activation }) — the native backend when built and it has the activation's kernel, else the reference. */
   backend?: Backend;
   /** Called at k = 0 and after every step; return false to stop (status "stopped"). */
   onStep?: (info: StepInfo) => void | boolean;
   /** Called once λ_max and η are known, before the first step. */
   onEta?: (eta: EtaInfo) => void;
-  monitors?: TrainMonitor[];
+  /** Called before the first step with the preparation under way (η by power iteration, then each monitor's start). */
+  onPrepare?: (what: 'eta' | 'monitors') => void;
+  monitors?: M;
 }
 
 export interface EtaInfo {
@@ -90,29 +101,37 @@ export interface History {
   extra?: Record<string, (number | null)[]>;
 }
 
-/** Everything needed to say how a number was produced. */
+/** The stopping rule: the unsquared ‖F(W,X) − y‖₂ ≤ ε of the abstract (docs/theory.md §2). */
+export const CRITERION = 'l2-unsquared' as const;
+
+/**
+ * Everything needed to say how a number was produced, as typed values; report/conventions.ts and
+ * cli/format.ts turn them into words.
+ */
 export interface Conventions {
   activation: string;
-  scaling: string;
+  scaling: Scaling;
   kappa: number;
-  init: string;
+  init: Init;
   width: number;
   seed: number;
-  normalization: string;
-  precision: string;
+  normalization: Normalization;
+  precision: Precision;
   backend: string;
   threads: number;
   eta: number;
   etaMode: 'auto' | 'fixed';
   epsilon: number;
-  criterion: string;
+  criterion: typeof CRITERION;
 }
 
-export interface TrainResult {
+export interface TrainResult<M extends Monitors = Monitors> {
   model: Model;
   status: TrainStatus;
-  /** One sentence: what happened, and what to try if it failed. */
+  /** One sentence: what happened (no command-line flags: see `hints`). */
   message: string;
+  /** What to change to do better when the run failed, e.g. { field: 'eta', value: 0.001 }. */
+  hints: Hint[];
   steps: number;
   initialResidual: number;
   residual: number;
@@ -125,5 +144,5 @@ export interface TrainResult {
   /** The normalised inputs the network was trained on (n×d). */
   inputs: Float64Array;
   timeMs: number;
-  monitors: Record<string, unknown>;
+  monitors: MonitorResults<M>;
 }

@@ -1,14 +1,15 @@
 /** Shared fixtures for the backend tests: seeded problems and error measures. */
 import { Rng } from '../../src/random/xoshiro.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
-import type { Activation, Problem } from '../../src/backend/types.js';
+import type { Problem } from '../../src/backend/types.js';
+import { resolveActivation, type ActivationInput } from '../../src/model/activations/index.js';
 import { powerIteration } from '../../src/linalg/power.js';
 
 export function makeProblem(
   n: number,
   d: number,
   m: number,
-  activation: Activation,
+  activation: ActivationInput,
   scaling: 'ntk' | 'none',
   seed = 1,
 ): { p: Problem; W: Float64Array } {
@@ -31,7 +32,7 @@ export function makeProblem(
   const W = new Float64Array(m * d);
   rng.fillNormal(W);
   const kappa = scaling === 'ntk' ? 1 / Math.sqrt(m) : 1;
-  return { p: { n, d, m, X, y, a, kappa, activation }, W };
+  return { p: { n, d, m, X, y, a, kappa, activation: resolveActivation(activation) }, W };
 }
 
 export { relErr } from '../helpers.js';

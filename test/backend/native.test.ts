@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableIsas, loadAddon, NativeBackend } from '../../src/backend/native.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
-import type { Activation, Problem } from '../../src/backend/types.js';
+import type { Problem } from '../../src/backend/types.js';
+import { ACTIVATIONS, type ActivationName } from '../../src/model/activations/index.js';
 import { bitEqual, makeProblem, relErr, stableEta } from './helpers.js';
 import { initialWeights } from '../../src/model/init.js';
 
@@ -25,7 +26,7 @@ const SHAPES: Array<[number, number, number]> = [
   [3, 1, 1],
   [20, 19, 130],
 ];
-const ACTS: Activation[] = ['exp', 'relu'];
+const ACTS: ActivationName[] = ['exp', 'relu'];
 const SCALINGS = ['ntk', 'none'] as const;
 
 test('native: every method agrees with the reference in float64 (≤ 1e-12 relative)', { skip }, () => {
@@ -213,7 +214,7 @@ test('native: overflow of exp gives +Inf like Math.exp, underflow gives 0', { sk
       // one neuron, a = +1, κ = 1: u_i = exp(⟨w, x_i⟩)
       const p = {
         n: 3, d: 1, m: 1, X: new Float64Array([1, -1, 0.5]), y: new Float64Array(3),
-        a: new Float64Array([1]), kappa: 1, activation: 'exp' as const,
+        a: new Float64Array([1]), kappa: 1, activation: ACTIVATIONS.exp,
       };
       const u = new Float64Array(3);
       nb.forward(p, new Float64Array([2000]), u);
@@ -409,7 +410,7 @@ test('native step: e^{z+δ} overflowing to +Inf matches Math.exp (the update is 
     const nb = new NativeBackend({ isa, threads: 1 });
     const p = {
       n: 1, d: 1, m: 1, X: new Float64Array([1]), y: new Float64Array(1),
-      a: new Float64Array([1]), kappa: 1, activation: 'exp' as const,
+      a: new Float64Array([1]), kappa: 1, activation: ACTIVATIONS.exp,
     };
     const r = new Float64Array([-1e-10]);
     const eta = 0.3 / (1e-10 * Math.exp(709.5)); // Δw = −η r e^{z} = 0.3

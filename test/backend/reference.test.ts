@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ReferenceBackend } from '../../src/backend/reference.js';
-import type { Activation } from '../../src/backend/types.js';
+import type { ActivationName } from '../../src/model/activations/index.js';
 import { initialWeights } from '../../src/model/init.js';
 import { matrixForm, randomProblem, relErr, toDm } from '../helpers.js';
 
@@ -14,7 +14,7 @@ const loss = (p: Parameters<typeof ref.forward>[0], W: Float64Array): number => 
   return s / 2;
 };
 
-for (const activation of ['exp', 'relu'] as Activation[]) {
+for (const activation of ['exp', 'relu'] as ActivationName[]) {
   for (const scaling of ['ntk', 'none'] as const) {
     test(`gradient = central finite differences of L (${activation}, ${scaling}), several seeds`, () => {
       for (const seed of [1, 2, 3]) {
@@ -97,7 +97,7 @@ test('one step = W − η ∇L followed by the forward pass', () => {
 });
 
 test('coupled initialisation gives F(W(0), x) = 0 exactly for every x', () => {
-  for (const activation of ['exp', 'relu'] as Activation[]) {
+  for (const activation of ['exp', 'relu'] as ActivationName[]) {
     for (const m of [2, 64, 130, 1000, 4096]) {
       const d = 5;
       const { W0, a } = initialWeights({ activation, scaling: 'ntk', init: 'coupled', m, seed: m }, d);

@@ -64,7 +64,7 @@ describe('overparam report', () => {
     assert.ok(loss.some((t) => t.includes('linearised')) && loss.some((t) => t.includes('envelope')));
     checkFigure(j, 'lambda-min', []);
     checkFigure(j, 'movement', []);
-    checkFigure(j, 'kernel-distance', ['‖H(W(0)) − H^cts‖₂, exp, n = 4', '‖H(W(0)) − H^cts‖₂, ReLU, n = 8']);
+    checkFigure(j, 'kernel-distance', ['‖H(W(0)) − H^lim‖₂, exp, n = 4', '‖H(W(0)) − H^lim‖₂, ReLU, n = 8']);
     checkFigure(j, 'movement-width', ['max_k R(k), exp, n = 4', 'max_k R(k), ReLU, n = 8']);
     for (const c of j.thresholds) {
       if (c.points.every((p) => p.mStar !== null)) checkFigure(j, `threshold-${c.activation}-gaussian`, []);

@@ -36,7 +36,7 @@ test('untrusted specs are refused with the reason', () => {
   const bad: [unknown, RegExp][] = [
     [null, /JSON object/],
     [{ ...spec, extra: 1 }, /unknown field/],
-    [{ ...spec, epsilon: -1 }, /epsilon/],
+    [{ ...spec, epsilon: -1 }, /ε must be a positive number/],
     [{ ...spec, model: { ...spec.model, m: 0 } }, /width/],
     [{ ...spec, data: { kind: 'web', url: 'x' } }, /data.kind/],
     [{ ...spec, data: { ...spec.data, path: 'x'.repeat(20000) } }, /too large/],

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReferenceBackend } from '../../src/backend/reference.js';
-import type { Activation, Problem } from '../../src/backend/types.js';
-import { empiricalKernel, normalisedKernel, ntkGram, ntkNormalisation } from '../../src/kernel/empirical.js';
+import type { Problem } from '../../src/backend/types.js';
+import { empiricalKernel, normalisedKernel, ntkNormalisation } from '../../src/kernel/empirical.js';
+import { ACTIVATIONS, type ActivationName } from '../../src/model/activations/index.js';
 import { initDistanceStats } from '../../src/kernel/montecarlo.js';
 import { spectralDistance } from '../../src/kernel/distance.js';
 import { drawGaussianW, drawSigns } from '../../src/kernel/init.js';
@@ -19,11 +20,28 @@ function unitInputs(n: number, d: number, seed: number): Float64Array {
   return X;
 }
 
-function problem(activation: Activation, X: Float64Array, n: number, d: number, m: number, kappa: number, a: Float64Array): Problem {
-  return { n, d, m, X, y: new Float64Array(n), a, kappa, activation };
+function problem(activation: ActivationName, X: Float64Array, n: number, d: number, m: number, kappa: number, a: Float64Array): Problem {
+  return { n, d, m, X, y: new Float64Array(n), a, kappa, activation: ACTIVATIONS[activation] };
 }
 
-test('ntkGram agrees with the reference backend; "none" scaling is m times "ntk", normalised away', () => {
+/** (1/m) ⟨x_i,x_j⟩ Σ_r σ'(⟨w_r,x_i⟩) σ'(⟨w_r,x_j⟩) written out neuron by neuron (docs/theory.md §3, κ² = 1/m). */
+function directNtk(dsigma: (z: number) => number, X: Float64Array, n: number, d: number, W: Float64Array, m: number): Float64Array {
+  const H = new Float64Array(n * n);
+  for (let r = 0; r < m; r++) {
+    const s = Array.from({ length: n }, (_, i) => dsigma(Array.from({ length: d }, (_, t) => W[r * d + t] * X[i * d + t]).reduce((p, q) => p + q, 0)));
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) H[i * n + j] += s[i] * s[j];
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let xx = 0;
+      for (let t = 0; t < d; t++) xx += X[i * d + t] * X[j * d + t];
+      H[i * n + j] *= xx / m;
+    }
+  }
+  return H;
+}
+
+test('the reference Gram matrix agrees with the formula written out; "none" scaling is m times "ntk", normalised away', () => {
   const n = 6;
   const d = 3;
   const m = 50;
@@ -36,7 +54,7 @@ test('ntkGram agrees with the reference backend; "none" scaling is m times "ntk"
     const ntk = problem(act, X, n, d, m, 1 / Math.sqrt(m), a);
     const none = problem(act, X, n, d, m, 1, a);
     const Hn = empiricalKernel(be, ntk, W);
-    const direct = ntkGram(act, X, n, d, W, m);
+    const direct = directNtk(ACTIVATIONS[act].dsigma!, X, n, d, W, m);
     for (let k = 0; k < n * n; k++) assert.ok(Math.abs(Hn[k] - direct[k]) < 1e-12 * Math.max(1, Math.abs(Hn[k])));
     const Hnone = empiricalKernel(be, none, W);
     assert.equal(ntkNormalisation(none), 1 / m);
@@ -80,7 +98,7 @@ test('‖H(W(0)) − H^lim‖₂ shrinks like m^{−1/2} for exp (heavy-tailed) 
   const widths = [200, 600, 2000, 6000, 20000];
   const seedCounts = [400, 400, 300, 150, 80];
   for (const act of ['exp', 'relu'] as const) {
-    const means = widths.map((m, k) => initDistanceStats({ activation: act, X, n, d, m, seeds: Array.from({ length: seedCounts[k] }, (_, s) => s) }).mean);
+    const means = widths.map((m, k) => initDistanceStats({ activation: ACTIVATIONS[act], X, n, d, m, seeds: Array.from({ length: seedCounts[k] }, (_, s) => s) }).mean);
     for (let k = 1; k < means.length; k++) assert.ok(means[k] < means[k - 1], `${act}: decreasing in m`);
     const b = slope(widths, means);
     assert.ok(Math.abs(b + 0.5) <= 0.1, `${act}: fitted slope ${b.toFixed(3)} (means ${means.map((v) => v.toPrecision(3)).join(', ')})`);
@@ -91,7 +109,7 @@ test('initDistanceStats: statistics of the per-seed distances, each reproducible
   const n = 5;
   const d = 3;
   const X = unitInputs(n, d, 7);
-  const st = initDistanceStats({ activation: 'exp', X, n, d, m: 100, seeds: [3, 1, 4, 1, 5] });
+  const st = initDistanceStats({ activation: ACTIVATIONS.exp, X, n, d, m: 100, seeds: [3, 1, 4, 1, 5] });
   assert.equal(st.count, 5);
   assert.equal(st.values[1], st.values[3]); // the same seed gives the same W(0)
   assert.ok(st.min <= st.mean && st.mean <= st.max && st.sd > 0);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hCts, hInf, infiniteKernel } from '../../src/kernel/infinite.js';
+import { ACTIVATIONS } from '../../src/model/activations/index.js';
 import { Rng } from '../../src/random/xoshiro.js';
 
 /** Inputs with norms in (0, 1], one repeated direction and one antipodal pair. */
@@ -99,7 +100,7 @@ function monteCarlo(X: Float64Array, n: number, d: number, dsigma: (z: number) =
 
 test('H^cts matches Monte Carlo over Gaussian w (5 standard errors)', () => {
   const { X, n, d } = inputs();
-  const H = infiniteKernel('exp', X, n, d);
+  const H = infiniteKernel(ACTIVATIONS.exp, X, n, d);
   const mc = monteCarlo(X, n, d, Math.exp, 400_000, 1);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {

@@ -60,8 +60,9 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 30_000): P
   }
 }
 
-// ~0.5–1 s a run: long enough to kill a worker in the middle of one
-const GRID = ['--n', '16', '--d', '4', '--width', '128,256', '--seeds', '4', '--epsilon', '1e-4', '--max-steps', '5000'];
+// 0.7–1.7 s a run on one core (measured: ~4700–5500 steps to ε): long enough to kill a worker
+// in the middle of one, 150 ms after it starts
+const GRID = ['--n', '32', '--d', '4', '--width', '2048,4096', '--seeds', '4', '--epsilon', '1e-4', '--max-steps', '20000'];
 // a short lock: the killed worker's run is handed out again within ~2–3 s, not the default 30 s
 const WORKER = ['--lock-ms', '1500', '--stall-ms', '500', '--json'];
 
@@ -74,8 +75,13 @@ test('a worker killed with SIGKILL mid-run loses nothing: every run completes ex
   assert.equal(JSON.parse(second.out).enqueued.added, 0, 'enqueueing twice adds nothing');
 
   const w1 = start('worker', ...q, ...WORKER);
+  let w2: Proc | undefined;
+  // a failed assertion must not leave a worker behind (it would keep the test process alive)
+  t.after(() => {
+    for (const w of [w1, w2]) if (w && w.p.exitCode === null && w.p.signalCode === null) w.p.kill('SIGKILL');
+  });
   await waitFor('w1 to start a run', () => events(w1).some((e) => e.type === 'start'));
-  const w2 = start('worker', ...q, ...WORKER);
+  w2 = start('worker', ...q, ...WORKER);
   const victim = events(w1).find((e) => e.type === 'start')!.id!;
   // let w1 get into the run, then kill it without warning
   await new Promise((r) => setTimeout(r, 150));
@@ -85,7 +91,7 @@ test('a worker killed with SIGKILL mid-run loses nothing: every run completes ex
 
   const follow = await run('sweep', ...GRID, ...q, '--results', 'kill.jsonl', '--poll-ms', '200');
   assert.equal(follow.code, 0, follow.err + follow.out);
-  const redone = events(w2).find((e) => e.type === 'done' && e.id === victim);
+  const redone = events(w2!).find((e) => e.type === 'done' && e.id === victim);
   assert.ok(redone, 'the killed run was redone by the other worker');
   t.diagnostic(`SIGKILL → the killed run finished by the other worker: ${((redone.t - killedAt) / 1000).toFixed(1)} s (lock 1.5 s, stall check 0.5 s)`);
 

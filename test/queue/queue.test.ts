@@ -123,7 +123,7 @@ test('a malformed, oversized or mislabelled job fails at once with its reason; s
     while (Date.now() < deadline && (failed = await raw.getFailedCount()) < 3) await new Promise((r) => setTimeout(r, 100));
     assert.equal(failed, 3);
     const reasons = Object.fromEntries(await Promise.all(['bad-eta', 'too-big', 'not-its-id'].map(async (id) => [id, await raw.getJob(id)] as const)));
-    assert.match(reasons['bad-eta']!.failedReason, /malformed run spec in job bad-eta: run spec: eta must be a positive number/);
+    assert.match(reasons['bad-eta']!.failedReason, /malformed run spec in job bad-eta: eta: η must be a positive number or 'auto', got fast/);
     assert.match(reasons['too-big']!.failedReason, /malformed run spec in job too-big: run spec too large/);
     assert.match(reasons['not-its-id']!.failedReason, /job not-its-id carries a run spec whose id is [0-9a-f]{16}: refused/);
     for (const j of Object.values(reasons)) assert.equal(j!.attemptsMade, 1, 'not retried');

@@ -149,7 +149,7 @@ describe('figures', () => {
     assert.equal(s.max, Math.max(...exp1000));
     const spec = kernelDistanceVsWidth(pts, { conventions: CONVENTIONS });
     const names = seriesNames(spec);
-    assert.deepEqual(names, ['‖H(W(0)) − H^cts‖₂, exp', '‖H(W(0)) − H^cts‖₂, relu', 'm^(−1/2) guide (exp)', 'm^(−1/2) guide (relu)']);
+    assert.deepEqual(names, ['‖H(W(0)) − H^lim‖₂, exp', '‖H(W(0)) − H^lim‖₂, relu', 'm^(−1/2) guide (exp)', 'm^(−1/2) guide (relu)']);
     const guide = rowsOf(spec).filter((r) => r.series === 'm^(−1/2) guide (exp)');
     assert.equal(guide[0].y, s.mean);
     const slope = Math.log(guide[1].y! / guide[0].y!) / Math.log(guide[1].x! / guide[0].x!);
@@ -184,19 +184,23 @@ describe('certificateTable', () => {
 });
 
 describe('describeConventions', () => {
-  it("states the trainer's conventions, leaving out what varies across a figure's runs", async () => {
+  it("states the conventions of real trainer output, leaving out what varies across a figure's runs", async () => {
     const { describeConventions } = await import('../../src/report/index.js');
-    const c: import('../../src/train/types.js').Conventions = {
-      activation: 'exp', scaling: 'ntk', kappa: 1 / 64, init: 'gaussian', width: 4096, seed: 0, normalization: 'unit', precision: 'f64',
-      backend: 'reference', threads: 1, eta: 0.0123456, etaMode: 'auto', epsilon: 0.01, criterion: '‖F(W,X) − y‖₂ ≤ ε (unsquared)',
-    };
+    const { train } = await import('../../src/train/train.js');
+    const { generateSynthetic } = await import('../../src/data/synthetic.js');
+    const { ReferenceBackend } = await import('../../src/backend/reference.js');
+    const data = generateSynthetic({ inputs: 'sphere', n: 4, d: 3, labels: 'normal', seed: 1 });
+    const ntk = train(data, { model: { m: 64, seed: 2 }, eta: 0.05, maxSteps: 2, backend: new ReferenceBackend() }).conventions;
     assert.equal(
-      describeConventions(c),
-      'activation exp · scaling ntk (κ = 1/√m) · init gaussian, m = 4096, seed 0 · normalisation unit · precision f64 (reference backend, 1 thread) · η = 0.01235 (auto) · stop at ‖F(W,X) − y‖₂ ≤ ε (unsquared), ε = 0.01',
+      describeConventions(ntk),
+      `activation exp · scaling ntk (κ = 1/√m = 0.125) · init gaussian, m = 64, seed 2 · normalisation unit (each row x ↦ x/‖x‖₂) · precision float64 (reference backend, 1 thread) · η = 0.05 (fixed) · stop at ‖F(W,X) − y‖₂ ≤ ε (unsquared), ε = 0.01`,
     );
-    assert.equal(describeConventions(c, ['width', 'seed', 'eta', 'epsilon', 'backend']), 'activation exp · scaling ntk (κ = 1/√m) · init gaussian · normalisation unit · precision f64');
+    assert.equal(describeConventions(ntk, ['width', 'seed', 'eta', 'epsilon', 'backend']), 'activation exp · scaling ntk (κ = 1/√m) · init gaussian · normalisation unit (each row x ↦ x/‖x‖₂) · precision float64');
+    const none = train(data, { model: { m: 64, seed: 2, scaling: 'none', activation: 'relu' }, normalize: 'max', eta: 0.001, maxSteps: 1, backend: new ReferenceBackend() }).conventions;
+    assert.match(describeConventions(none), /^activation relu · scaling none \(κ = 1\) · init gaussian, m = 64, seed 2 · normalisation max \(all rows x ↦ x\/1\) · precision float64/);
     // The trainer's object itself is accepted as a figure's conventions.
-    const spec = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [], conventions: c });
-    assert.match(subtitleOf(spec), /Conventions: activation exp · scaling ntk · kappa 0\.01563/);
+    const spec = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [], conventions: ntk });
+    assert.match(subtitleOf(spec), /Conventions: activation exp · scaling ntk · kappa 0\.125/);
   });
 });
+

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReferenceBackend } from '../../src/backend/reference.js';
 import type { Problem } from '../../src/backend/types.js';
+import { ACTIVATIONS } from '../../src/model/activations/index.js';
 import { drawGaussianW, drawSigns } from '../../src/kernel/init.js';
 import { Rng } from '../../src/random/xoshiro.js';
 import { createKernelMonitor } from '../../src/theory/monitor.js';
@@ -26,7 +27,7 @@ function run(scaling: 'ntk' | 'none', steps: number) {
   const kappa = scaling === 'ntk' ? 1 / Math.sqrt(m) : 1;
   const y = scaling === 'ntk' ? y0 : y0.map((v) => v * Math.sqrt(m));
   const eta = scaling === 'ntk' ? 0.02 : 0.02 / m;
-  const p: Problem = { n, d, m, X, y, a, kappa, activation: 'exp' };
+  const p: Problem = { n, d, m, X, y, a, kappa, activation: ACTIVATIONS.exp };
   const be = new ReferenceBackend();
   const mon = createKernelMonitor({ backend: be, problem: p, W0: W, eta });
   const u = new Float64Array(n);
@@ -70,7 +71,7 @@ test('kernel monitor: plain records, movement by direct computation, k = 0 has n
   const rows = mon.certificate();
   assert.equal(rows.length, 6);
   for (const row of rows) {
-    assert.match(row.ref, /^theory\.md §4[A-D]$/);
+    assert.match(row.ref, /^docs\/theory\.md §4[A-D]$/);
     assert.equal(row.held, row.comparison === '≤' ? row.measured <= row.threshold : row.measured >= row.threshold);
   }
 });
@@ -92,7 +93,7 @@ test('kernel monitor: "none" scaling with η/m reports the same NTK-scale quanti
 
 test('certificate: thresholds λ/2, λ/4, R*, 1 − ηλ/2; not-measured values never count as held', () => {
   const base = {
-    activation: 'exp' as const,
+    activation: ACTIVATIONS.exp,
     n: 4,
     lambda: 0.8,
     eta: 0.1,
@@ -116,7 +117,7 @@ test('certificate: thresholds λ/2, λ/4, R*, 1 − ηλ/2; not-measured values 
   const rs = 0.5 * Math.log(1 + 0.8 / (16 * Math.exp(2)));
   assert.ok(Math.abs(by('R(k)').threshold - rs) < 1e-15);
   assert.equal(by('η').held, false); // 0.1 ≫ λ/(4n²e^{4(B+R*)})
-  const missing = certificate({ ...base, initDistance: NaN, activation: 'relu' });
+  const missing = certificate({ ...base, initDistance: NaN, activation: ACTIVATIONS.relu });
   assert.equal(missing.find((r) => r.name.includes('H^∞'))!.held, false);
   assert.equal(missing.find((r) => r.name.includes('H^∞'))!.note, 'not measured');
   assert.equal(missing.some((r) => r.name.includes('R(k)')), false); // exp-only rows
