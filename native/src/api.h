@@ -6,7 +6,7 @@
 
 extern "C" {
 
-// Everything that stays fixed while W is trained (theory.md §1). X points to n×d values of the
+// Everything that stays fixed while W is trained (docs/theory.md §1). X points to n×d values of the
 // kernel's element type (double for f64, float for f32); a, kappa are float64.
 struct OvProblem {
   int n, d, m;
