@@ -29,21 +29,36 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /**
- * theory.md §2's matrix form, written independently of the backends with 2-D arrays:
- * Z = X W (n×m), E = σ(Z), S = σ'(Z), u = κ E a, ∇L = κ Xᵀ (diag(r) S diag(a)) (d×m).
- * W is taken in theory.md's d×m orientation: Wdm[j][r].
+ * docs/theory.md §2's matrix form, written independently of the backends with 2-D arrays:
+ * Z = X W (n×m), E = σ(Z), S = σ'(Z), u = κ E a, ∇L = κ Xᵀ (diag(r) S diag(a)) (d×m); for the
+ * softmax network (§5): P = row-wise softmax(Z), c = P a, u = κ m c,
+ * ∇L = κ m Xᵀ (diag(r) (P ∘ (1aᵀ − c1ᵀ))).
+ * W is taken in docs/theory.md's d×m orientation: Wdm[j][r].
  */
 export function matrixForm(p: Problem, Wdm: number[][]) {
   const { n, d, m, X, y, a, kappa, activation } = p;
-  const sig = activation.name === 'exp' ? Math.exp : (z: number) => Math.max(0, z);
-  const dsig = activation.name === 'exp' ? Math.exp : (z: number) => (z >= 0 ? 1 : 0);
   const Xm = Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => X[i * d + j]));
   const Z = Xm.map((x) => Array.from({ length: m }, (_, r) => x.reduce((s, xj, j) => s + xj * Wdm[j][r], 0)));
-  const E = Z.map((row) => row.map(sig));
-  const S = Z.map((row) => row.map(dsig));
-  const u = E.map((row) => kappa * row.reduce((s, e, r) => s + e * a[r], 0));
+  let u: number[];
+  let Gfac: number[][]; // ∂u_i/∂z_ir / κ
+  if (activation.form === 'softmax') {
+    const P = Z.map((row) => {
+      const mx = Math.max(...row);
+      const e = row.map((z) => Math.exp(z - mx));
+      const s = e.reduce((acc, v) => acc + v, 0);
+      return e.map((v) => v / s);
+    });
+    const c = P.map((row) => row.reduce((s, v, r) => s + v * a[r], 0));
+    u = c.map((ci) => kappa * m * ci);
+    Gfac = P.map((row, i) => row.map((v, r) => m * v * (a[r] - c[i])));
+  } else {
+    const sig = activation.sigma!;
+    const dsig = activation.dsigma!;
+    u = Z.map((row) => kappa * row.reduce((s, z, r) => s + sig(z) * a[r], 0));
+    Gfac = Z.map((row) => row.map((z, r) => dsig(z) * a[r]));
+  }
   const res = u.map((ui, i) => ui - y[i]);
-  const grad = Array.from({ length: d }, (_, j) => Array.from({ length: m }, (_, r) => kappa * Xm.reduce((s, x, i) => s + x[j] * res[i] * S[i][r] * a[r], 0)));
+  const grad = Array.from({ length: d }, (_, j) => Array.from({ length: m }, (_, r) => kappa * Xm.reduce((s, x, i) => s + x[j] * res[i] * Gfac[i][r], 0)));
   return { u, res, grad };
 }
 

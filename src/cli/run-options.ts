@@ -11,7 +11,7 @@ import { DEFAULT_GRID, parseGrid, type Grid } from '../experiments/grid.js';
 import { NORMALIZE_KINDS } from '../data/normalize.js';
 import { DEFAULT_SYNTHETIC, INPUT_KINDS, LABEL_KINDS } from '../data/synthetic.js';
 import { OptionError, type Hint } from '../errors.js';
-import { ACTIVATIONS, ACTIVATION_NAMES } from '../model/activations/index.js';
+import { ACTIVATION_NAMES } from '../model/activations/index.js';
 import { DEFAULT_MODEL_SPEC, INIT_NAMES, SCALING_NAMES } from '../model/spec.js';
 import { DEFAULTS } from '../train/train.js';
 
@@ -76,7 +76,6 @@ export const TRAIN_GRID: Grid = {
   monitorEvery: 'auto',
 };
 
-const activationHelp = ACTIVATION_NAMES.map((a) => `${a} (${ACTIVATIONS[a].summary})`).join('; ');
 
 export const RUN_OPTIONS: readonly RunOptionDef[] = [
   { field: 'data', single: '--data <file>', grid: '--data <files>', help: 'training data: .csv (header row), .npy or .npz; default: a built-in synthetic set', gridHelp: 'data files (comma-separated) instead of synthetic sets; n then comes from each file' },
@@ -91,7 +90,7 @@ export const RUN_OPTIONS: readonly RunOptionDef[] = [
     field: 'activation',
     single: '--activation <name>',
     grid: '--activation <list>',
-    help: `the network: ${activationHelp} (default {default})`,
+    help: `the network: ${ACTIVATION_NAMES.join('|')}, each described under "Activations" in \`overparam train --help\` (default {default})`,
     gridHelp: `activations, comma-separated: ${ACTIVATION_NAMES.join(',')} (default {default})`,
     defaultOf: (g) => g.activation.join(','),
   },

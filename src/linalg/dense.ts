@@ -15,12 +15,6 @@ export function symMatVec(A: Float64Array, n: number, x: Float64Array, out: Floa
   }
 }
 
-/** out = A − B (entrywise); allocates when out is omitted. */
-export function subtract(A: Float64Array, B: Float64Array, n: number, out = new Float64Array(n * n)): Float64Array {
-  for (let k = 0; k < n * n; k++) out[k] = A[k] - B[k];
-  return out;
-}
-
 /** Frobenius norm ‖A‖_F. */
 export function frobeniusNorm(A: Float64Array, n: number): number {
   let s = 0;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ReferenceBackend } from '../../src/backend/reference.js';
-import type { ActivationName } from '../../src/model/activations/index.js';
+import { customActivation, type ActivationInput } from '../../src/model/activations/index.js';
 import { initialWeights } from '../../src/model/init.js';
 import { matrixForm, randomProblem, relErr, toDm } from '../helpers.js';
 
@@ -14,9 +14,13 @@ const loss = (p: Parameters<typeof ref.forward>[0], W: Float64Array): number => 
   return s / 2;
 };
 
-for (const activation of ['exp', 'relu'] as ActivationName[]) {
+/** A user-defined activation (reference backend, kernel by quadrature): the same code paths as the built-ins. */
+const tanh = customActivation({ name: 'tanh', sigma: Math.tanh, dsigma: (z) => 1 - Math.tanh(z) ** 2 });
+const MODELS: [string, ActivationInput][] = [['exp', 'exp'], ['relu', 'relu'], ['cosh', 'cosh'], ['sinh', 'sinh'], ['softmax', 'softmax'], ['tanh (user-defined)', tanh]];
+
+for (const [label, activation] of MODELS) {
   for (const scaling of ['ntk', 'none'] as const) {
-    test(`gradient = central finite differences of L (${activation}, ${scaling}), several seeds`, () => {
+    test(`gradient = central finite differences of L (${label}, ${scaling}), several seeds`, () => {
       for (const seed of [1, 2, 3]) {
         const m = 24;
         const { p, W } = randomProblem(7, 4, m, activation, scaling === 'ntk' ? 1 / Math.sqrt(m) : 1, seed);
@@ -40,7 +44,7 @@ for (const activation of ['exp', 'relu'] as ActivationName[]) {
     });
   }
 
-  test(`loop form (reference) = matrix form of theory.md §2 (${activation})`, () => {
+  test(`loop form (reference) = matrix form of docs/theory.md §2, §5 (${label})`, () => {
     const m = 30;
     const { p, W } = randomProblem(9, 5, m, activation, 1 / Math.sqrt(m), 11);
     const mf = matrixForm(p, toDm(W, m, p.d));
@@ -53,7 +57,7 @@ for (const activation of ['exp', 'relu'] as ActivationName[]) {
     assert.ok(relErr(Gdm, mf.grad.flat()) < 1e-14, 'gradient');
   });
 
-  test(`jvp = directional finite difference of u, and H = J Jᵀ from the explicit Jacobian (${activation})`, () => {
+  test(`jvp = directional finite difference of u, and H = J Jᵀ from the explicit Jacobian (${label})`, () => {
     const m = 16;
     const { p, W } = randomProblem(6, 3, m, activation, 1 / Math.sqrt(m), 5);
     const V = Float64Array.from({ length: W.length }, (_, k) => Math.sin(k + 1));
@@ -97,7 +101,7 @@ test('one step = W − η ∇L followed by the forward pass', () => {
 });
 
 test('coupled initialisation gives F(W(0), x) = 0 exactly for every x', () => {
-  for (const activation of ['exp', 'relu'] as ActivationName[]) {
+  for (const activation of ['exp', 'relu', 'cosh', 'sinh', 'softmax'] as const) {
     for (const m of [2, 64, 130, 1000, 4096]) {
       const d = 5;
       const { W0, a } = initialWeights({ activation, scaling: 'ntk', init: 'coupled', m, seed: m }, d);

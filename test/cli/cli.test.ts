@@ -163,6 +163,14 @@ test('the README library example runs', () => {
   assert.match(p.stdout, /reached ‖F\(W,X\) − y‖₂ = .* ≤ ε = 0.001/);
 });
 
+test('the custom-activation example runs: GELU and tanh from plain functions, on the reference backend', () => {
+  const p = spawnSync(process.execPath, [fileURLToPath(new URL('../../examples/custom-activation.mjs', import.meta.url))], { encoding: 'utf-8' });
+  assert.equal(p.status, 0, p.stderr);
+  assert.match(p.stdout, /H\^gelu\(x_1, x_1\) = 0\.\d+ \(Gauss–Hermite quadrature, 32×32 points\)/);
+  assert.match(p.stdout, /gelu: converged, .* \(reference backend\)/);
+  assert.match(p.stdout, /tanh: converged/);
+});
+
 test('train --json carries the kernel monitor and the certificate of theory.md §4', () => {
   const r = run('train', ...FAST, '--monitor-every', '5', '--json');
   assert.equal(r.code, 0, r.stderr);

@@ -10,8 +10,11 @@ import { pointwiseSample } from './pointwise.js';
 import { gaussian2 } from './quadrature.js';
 import type { Activation } from './types.js';
 
-/** Default quadrature degree per dimension: the closed forms of exp, cosh and sinh are met to ≤ 1e-10 (test). */
-export const DEFAULT_QUADRATURE_DEGREE = 40;
+/**
+ * Default Gauss–Hermite points per dimension. Against the closed forms of exp, cosh and sinh (measured):
+ * 20 points reach rounding (≤ 2e-15 relative) for ‖x‖ ≤ 1, 32 points for ‖x‖ ≤ 2 (24 give 7e-11 there).
+ */
+export const DEFAULT_QUADRATURE_DEGREE = 32;
 
 export interface ActivationFunctions {
   /** A name for outputs; must differ from the built-in names. */
