@@ -7,7 +7,7 @@ import { extname } from 'node:path';
 import { Command } from 'commander';
 import { createBackend } from '../backend/index.js';
 import { OptionError } from '../errors.js';
-import { fitPowerLaw, type PowerLawFit } from '../experiments/stats.js';
+import { fitPowerLaw, studentTQuantile, type PowerLawFit } from '../experiments/stats.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { infiniteKernel } from '../kernel/infinite.js';
 import { initDistanceStats, type InitDistanceStats } from '../kernel/montecarlo.js';
@@ -49,6 +49,26 @@ interface ModelKernel {
 
 /** As train's, but no widths unless asked (then 10 seeds each). */
 const NTK_DEFAULTS = { ...TRAIN_GRID, width: [], seeds: Array.from({ length: 10 }, (_, k) => k) };
+
+/** One model's ‖H(W(0)) − H^lim‖₂/λ against the first model's, seed by seed (the same W(0)): geometric mean and its 95% t-interval. */
+interface PairedRatio {
+  m: number;
+  ratio: number;
+  ci: [number, number] | null;
+}
+
+function pairedRatios(mk: ModelKernel, base: ModelKernel): PairedRatio[] {
+  return mk.widths.map((s, k) => {
+    const b = base.widths[k];
+    const logs = Array.from(s.values, (v, i) => Math.log(v / mk.lambda / (b.values[i] / base.lambda)));
+    const q = logs.length;
+    const mean = logs.reduce((acc, v) => acc + v, 0) / q;
+    if (q < 2) return { m: s.m, ratio: Math.exp(mean), ci: null };
+    const sd = Math.sqrt(logs.reduce((acc, v) => acc + (v - mean) ** 2, 0) / (q - 1));
+    const half = (studentTQuantile(0.975, q - 1) * sd) / Math.sqrt(q);
+    return { m: s.m, ratio: Math.exp(mean), ci: [Math.exp(mean - half), Math.exp(mean + half)] };
+  });
+}
 
 export function ntkCommand(): Command {
   const cmd = new Command('ntk')
@@ -134,6 +154,7 @@ async function runNtk(o: NtkOptions): Promise<void> {
       spectrum: o.spectrum ? Array.from(mk.values) : undefined,
       initDistance: mk.widths.map(({ values: v, ...rest }) => ({ ...rest, values: Array.from(v) })),
       slope: mk.slope ? { exponent: mk.slope.exponent, ci: mk.slope.ci } : null,
+      ...(mk !== models[0] && widths.length > 0 ? { pairedRatioTo: { activation: models[0].activation.name, ratios: pairedRatios(mk, models[0]) } } : {}),
     }));
     process.stdout.write(JSON.stringify({ command: 'ntk', data: { source: ds.source, n, d }, conventions, ...modelJson[0], models: modelJson, figure }, null, 2) + '\n');
     return;
@@ -153,9 +174,9 @@ async function runNtk(o: NtkOptions): Promise<void> {
     ])}\n`;
     if (mk.widths.length) {
       out += `  ‖H(W(0)) − ${act.limit.symbol}‖₂ over ${seeds.length} seeds (threshold of §4B: λ/4 = ${fmt(lambda / 4, 4)})\n`;
-      out += `        m        mean          sd         min         max      mean/λ   ${act.theory.apriori ? `§4B bound (δ = ${delta})` : ''}\n`;
+      out += `        m        mean          sd         min         max      mean/λ${act.theory.apriori ? `   §4B bound (δ = ${delta})` : ''}\n`;
       for (const s of mk.widths) {
-        out += `  ${String(s.m).padStart(7)}  ${fmt(s.mean, 4).padStart(10)}  ${fmt(s.sd, 4).padStart(10)}  ${fmt(s.min, 4).padStart(10)}  ${fmt(s.max, 4).padStart(10)}  ${fmt(s.relative, 4).padStart(10)}   ${act.theory.apriori ? fmt(s.bound, 4) : ''}\n`;
+        out += `  ${String(s.m).padStart(7)}  ${fmt(s.mean, 4).padStart(10)}  ${fmt(s.sd, 4).padStart(10)}  ${fmt(s.min, 4).padStart(10)}  ${fmt(s.max, 4).padStart(10)}  ${fmt(s.relative, 4).padStart(10)}${act.theory.apriori ? `   ${fmt(s.bound, 4)}` : ''}\n`;
       }
       if (mk.slope) out += `  log-log slope of the mean against m: ${mk.slope.exponent.toFixed(3)}${mk.slope.ci ? ` (95% CI [${mk.slope.ci[0].toFixed(3)}, ${mk.slope.ci[1].toFixed(3)}])` : ''}; Hoeffding's rate is m^{−1/2}\n`;
     }
@@ -166,6 +187,12 @@ async function runNtk(o: NtkOptions): Promise<void> {
     widths.forEach((m, k) => {
       out += `  ${String(m).padStart(7)}  ${models.map((mk) => fmt(mk.widths[k].relative, 4).padStart(12)).join('')}\n`;
     });
+    const base = models[0];
+    out += `paired over the seeds (the same W(0) for every model): geometric mean of the ratio to ${base.activation.label}, 95% t-interval\n`;
+    for (const mk of models.slice(1)) {
+      const pr = pairedRatios(mk, base);
+      out += `  ${mk.activation.label.padEnd(8)} ${pr.map((p) => `m = ${p.m}: ${fmt(p.ratio, 3)}${p.ci ? ` [${fmt(p.ci[0], 3)}, ${fmt(p.ci[1], 3)}]` : ''}`).join('; ')}\n`;
+    }
   }
   if (figure) out += `wrote ${figure}\n`;
   process.stdout.write(out);
@@ -177,7 +204,7 @@ async function writeFigure(path: string, models: readonly ModelKernel[], source:
   );
   const spec = kernelDistanceVsWidth(points, {
     relative: true,
-    conventions: { data: `${source} (n = ${n}, d = ${d})`, normalisation: normalization, scaling: 'ntk (κ = 1/√m)', init: 'gaussian', precision: 'float64', seeds: String(seeds) },
+    conventions: { data: source.includes(`n=${n}`) ? source : `${source} (n = ${n}, d = ${d})`, normalisation: normalization, scaling: 'ntk (κ = 1/√m)', init: 'gaussian', precision: 'float64', seeds: String(seeds) },
     rules: [{ name: '§4B threshold: ‖H(W(0)) − H^lim‖₂ = λ/4', y: 0.25, style: 'dashed', color: '#555' }],
   });
   const svg = await renderSvg(spec);

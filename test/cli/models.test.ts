@@ -83,6 +83,14 @@ test('ntk compares the concentration of several models on the same data and seed
     assert.ok(mk.initDistance[2].mean < mk.initDistance[0].mean, `${mk.activation} shrinks`);
   }
   assert.equal(j.models[1].kernel, 'H^sm');
+  // the paired ratio to the first model, recomputed from the per-seed values
+  const [e, sm] = j.models;
+  sm.pairedRatioTo.ratios.forEach((pr: { m: number; ratio: number; ci: [number, number] }, k: number) => {
+    const logs = sm.initDistance[k].values.map((v: number, i: number) => Math.log(v / sm.lambda / (e.initDistance[k].values[i] / e.lambda)));
+    assert.ok(Math.abs(pr.ratio - Math.exp(logs.reduce((a: number, b: number) => a + b, 0) / logs.length)) <= 1e-12 * pr.ratio);
+    assert.ok(pr.ci[0] < pr.ratio && pr.ratio < pr.ci[1]);
+  });
+  assert.equal(e.pairedRatioTo, undefined);
   assert.ok(j.models.find((mk: { activation: string }) => mk.activation === 'exp').initDistance[0].bound > 0, 'the §4B bound is printed for exp');
   assert.ok(Number.isNaN(Number(j.models[1].initDistance[0].bound ?? NaN)), 'and not for softmax');
   const svg = readFileSync(fig, 'utf-8');
