@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NativeBackend } from '../src/backend/native.js';
 import type { Problem } from '../src/backend/types.js';
-import { ACTIVATIONS } from '../src/model/activations/index.js';
+import { ACTIVATIONS } from '../src/activations/index.js';
 import type { Meta } from './data.js';
 import { readF64 } from './data.js';
 import { lambdaMin } from './eig.js';

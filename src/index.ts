@@ -4,7 +4,7 @@
 export * from './errors.js';
 export { Rng } from './random/xoshiro.js';
 export * from './backend/index.js';
-// The network forms: one table, one module per activation (model/activations).
+// The network forms: one table, one module per activation (src/activations/).
 export {
   ACTIVATIONS,
   ACTIVATION_NAMES,
@@ -19,7 +19,7 @@ export {
   type ActivationInput,
   type LimitKernel,
   type TheoryFacts,
-} from './model/activations/index.js';
+} from './activations/index.js';
 export * from './data/dataset.js';
 export * from './data/normalize.js';
 export * from './data/synthetic.js';

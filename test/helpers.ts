@@ -1,6 +1,6 @@
 /** Small shared test utilities: random problems and an independent matrix-form implementation. */
 import type { Problem } from '../src/backend/types.js';
-import { resolveActivation, type ActivationInput } from '../src/model/activations/index.js';
+import { resolveActivation, type ActivationInput } from '../src/activations/index.js';
 import { Rng } from '../src/random/xoshiro.js';
 
 export function randomProblem(n: number, d: number, m: number, activation: ActivationInput, kappa: number, seed: number): { p: Problem; W: Float64Array } {

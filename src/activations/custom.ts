@@ -5,7 +5,7 @@
  * meant for smooth σ (a kink, as in ReLU, converges slowly). The §4 constants are derived for exp;
  * for these networks the certificate shows the measured rows.
  */
-import { OptionError } from '../../errors.js';
+import { OptionError } from '../errors.js';
 import { pointwiseSample } from './pointwise.js';
 import { gaussian2 } from './quadrature.js';
 import type { Activation } from './types.js';

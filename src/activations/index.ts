@@ -4,7 +4,7 @@
  * Adding an activation with a closed-form kernel is one new module beside these plus its tests;
  * making it fast is one native function (native/README.md).
  */
-import { OptionError } from '../../errors.js';
+import { OptionError } from '../errors.js';
 import { cosh } from './cosh.js';
 import { defineActivation, type ActivationFunctions } from './custom.js';
 import { exp } from './exp.js';

@@ -2,13 +2,13 @@
  * The reference backend: docs/theory.md §1–3 and §5 written out in plain TypeScript, float64, for
  * every network form. It is the oracle that every fast backend is tested against, so clarity wins
  * over speed: sample by sample, z_i = (⟨w_r, x_i⟩)_r, then the activation's own per-sample formula
- * (model/activations) gives f(z_i, a) and the factors φ_ir = ∂f/∂z_ir, from which
+ * (src/activations/) gives f(z_i, a) and the factors φ_ir = ∂f/∂z_ir, from which
  *   u_i = κ f(z_i, a),  ∂L/∂w_r = κ Σ_i r_i φ_ir x_i,  (JV)_i = κ Σ_r φ_ir ⟨v_r, x_i⟩,
  *   H_ij = κ² ⟨x_i, x_j⟩ Σ_r φ_ir φ_jr.
- * Sums over samples run in sample order, sums over neurons pairwise (model/activations/sum.ts) in
+ * Sums over samples run in sample order, sums over neurons pairwise (src/activations/sum.ts) in
  * the forward pass and in order elsewhere.
  */
-import type { Activation } from '../model/activations/types.js';
+import type { Activation } from '../activations/types.js';
 import type { Backend, Problem } from './types.js';
 
 /** ⟨w_r, x_i⟩ */

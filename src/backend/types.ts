@@ -1,6 +1,6 @@
 /**
  * The seam between the trainer and the hot loops. Every backend computes the same functions of
- * docs/theory.md §1–3 and §5 for every network form (model/activations); `reference.ts` is the
+ * docs/theory.md §1–3 and §5 for every network form (src/activations/); `reference.ts` is the
  * plain oracle, faster backends are tested against it.
  *
  * Storage (flat, row-major, float64 at the interface):
@@ -10,9 +10,9 @@
  * - u, r, y: length n. a: length m. H: n×n.
  */
 
-import type { Activation } from '../model/activations/types.js';
+import type { Activation } from '../activations/types.js';
 
-export type { Activation, ActivationName } from '../model/activations/types.js';
+export type { Activation, ActivationName } from '../activations/types.js';
 export type Scaling = 'ntk' | 'none';
 export type Precision = 'f64' | 'f32';
 
@@ -29,7 +29,7 @@ export interface Problem {
   readonly a: Float64Array;
   /** Output scale κ: 1/√m for "ntk" scaling, 1 for "none" (theory.md §1). */
   readonly kappa: number;
-  /** The network form (σ, σ′, or the softmax network), from the table in model/activations. */
+  /** The network form (σ, σ′, or the softmax network), from the table in src/activations. */
   readonly activation: Activation;
 }
 

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { hCts } from '../kernel/infinite.js';
 import { lambdaMin } from '../linalg/eigh.js';
-import { activationByName } from '../model/activations/index.js';
+import { activationByName } from '../activations/index.js';
 import { normalizationText } from '../report/conventions.js';
 import { aPrioriBounds } from '../theory/apriori.js';
 import { expectedR0Sq } from '../theory/bounds.js';

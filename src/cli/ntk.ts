@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { infiniteKernel } from '../kernel/infinite.js';
 import { initDistanceStats, type InitDistanceStats } from '../kernel/montecarlo.js';
 import { eigvalsh } from '../linalg/eigh.js';
-import { activationByName, type Activation } from '../model/activations/index.js';
+import { activationByName, type Activation } from '../activations/index.js';
 import { kernelDistanceVsWidth } from '../report/figures.js';
 import { normalizationText } from '../report/conventions.js';
 import { renderPng, renderSvg } from '../report/render.js';

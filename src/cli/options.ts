@@ -8,7 +8,7 @@ import { applyNormalization, fitNormalization, type Normalization } from '../dat
 import { OptionError } from '../errors.js';
 import { numberOf, recipesOf, type Grid } from '../experiments/grid.js';
 import { loadRecipe } from '../experiments/run.js';
-import type { Activation } from '../model/activations/types.js';
+import type { Activation } from '../activations/types.js';
 import type { RunField } from './run-options.js';
 
 /** The options that say which data a command reads (a file, or a built-in synthetic set). */

@@ -5,7 +5,7 @@ import type { Grid } from '../experiments/grid.js';
 import type { RunResult } from '../experiments/run.js';
 import { runSweep } from '../experiments/sweep.js';
 import { OptionError } from '../errors.js';
-import { ACTIVATIONS } from '../model/activations/index.js';
+import { ACTIVATIONS } from '../activations/index.js';
 import { du2019Page, du2019ScaleText } from '../report/du2019-page.js';
 import { choice, intOption } from './options.js';
 import { pngScaleOption, reportJson, reportLines, writePage } from './report-output.js';

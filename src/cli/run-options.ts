@@ -11,7 +11,7 @@ import { DEFAULT_GRID, parseGrid, type Grid } from '../experiments/grid.js';
 import { NORMALIZE_KINDS } from '../data/normalize.js';
 import { DEFAULT_SYNTHETIC, INPUT_KINDS, LABEL_KINDS } from '../data/synthetic.js';
 import { OptionError, type Hint } from '../errors.js';
-import { ACTIVATION_NAMES } from '../model/activations/index.js';
+import { ACTIVATION_NAMES } from '../activations/index.js';
 import { DEFAULT_MODEL_SPEC, INIT_NAMES, SCALING_NAMES } from '../model/spec.js';
 import { DEFAULTS } from '../train/train.js';
 

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { expandGrid } from '../experiments/grid.js';
 import { datasetOf, monitorIntervalOf, resultOf, trainOptionsOf, type RunMonitorSet } from '../experiments/run.js';
 import type { RunSpec } from '../experiments/spec.js';
-import { ACTIVATION_NAMES, ACTIVATIONS, activationByName } from '../model/activations/index.js';
+import { ACTIVATION_NAMES, ACTIVATIONS, activationByName } from '../activations/index.js';
 import { saveModel } from '../model/file.js';
 import { resultsPage } from '../report/results-page.js';
 import { autoMonitorEvery, ntkMonitor, type NtkReport } from '../theory/train-monitor.js';

@@ -5,7 +5,7 @@
  * the largest movement max_r ‖w_r(k) − w_r(0)‖₂ against m. Their finding: larger m converges
  * faster, flips fewer patterns and moves less. Run here for ReLU (theirs) and exp (this project's).
  */
-import { activationByName, type ActivationName } from '../model/activations/index.js';
+import { activationByName, type ActivationName } from '../activations/index.js';
 import { generateSynthetic } from '../data/synthetic.js';
 import { OptionError } from '../errors.js';
 import { infiniteKernel } from '../kernel/infinite.js';

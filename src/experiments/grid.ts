@@ -9,7 +9,7 @@ import type { Precision, Scaling } from '../backend/types.js';
 import { parseNormalizeKind } from '../data/normalize.js';
 import { INPUT_KINDS, LABEL_KINDS, type InputKind, type LabelKind } from '../data/synthetic.js';
 import { OptionError } from '../errors.js';
-import { activationByName, type ActivationName } from '../model/activations/index.js';
+import { activationByName, type ActivationName } from '../activations/index.js';
 import { checkSeed, checkWidth, parseInit, parseScaling, type Init } from '../model/spec.js';
 import { checkEpsilon, checkEta, checkMaxSteps, checkMonitorEvery } from '../train/settings.js';
 import { checkSynthetic, validateRunSpec, type DataRecipe, type RunSpec } from './spec.js';

@@ -11,7 +11,7 @@ import { OverparamError } from '../errors.js';
 import { train } from '../train/train.js';
 import { autoMonitorEvery, ntkMonitor, type NtkReport } from '../theory/train-monitor.js';
 import type { Hint } from '../errors.js';
-import { activationByName } from '../model/activations/index.js';
+import { activationByName } from '../activations/index.js';
 import type { Conventions, TrainMonitor, TrainOptions, TrainResult, TrainStatus } from '../train/types.js';
 import { runId, type DataRecipe, type RunSpec } from './spec.js';
 

@@ -3,7 +3,7 @@
  * reaches ε within the budget for at least a fraction 1 − δ of seeds; then a power-law fit
  * m* ≈ C·n^b with a confidence interval, shown beside the orders the theory gives.
  */
-import { activationByName, type ActivationName } from '../model/activations/index.js';
+import { activationByName, type ActivationName } from '../activations/index.js';
 import type { Init } from '../model/spec.js';
 import type { Grid } from './grid.js';
 import { expandGrid } from './grid.js';

@@ -1,11 +1,11 @@
 /**
  * Infinite-width kernels (docs/theory.md §3, §5) of inputs X (n×d, row-major): the limit of the
  * empirical NTK H(W(0)) with κ = 1/√m as m → ∞ (for κ = 1 the limit of H(W(0))/m; see empirical.ts).
- * Each activation's formula lives in its own module (model/activations); these are its entry points.
+ * Each activation's formula lives in its own module (src/activations/); these are its entry points.
  */
-import { ACTIVATIONS, limitCrossKernel, limitKernel, type Activation } from '../model/activations/index.js';
+import { ACTIVATIONS, limitCrossKernel, limitKernel, type Activation } from '../activations/index.js';
 
-export { inputGram } from '../model/activations/index.js';
+export { inputGram } from '../activations/index.js';
 
 /** H^lim(X, X) of the activation (n×n). */
 export function infiniteKernel(activation: Activation, X: Float64Array, n: number, d: number): Float64Array {

@@ -5,7 +5,7 @@
  */
 import { ReferenceBackend } from '../backend/reference.js';
 import type { Backend, Problem } from '../backend/types.js';
-import type { Activation } from '../model/activations/types.js';
+import type { Activation } from '../activations/types.js';
 import { Rng } from '../random/xoshiro.js';
 import { spectralDistance } from './distance.js';
 import { infiniteKernel } from './infinite.js';

@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { ModelError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import type { Activation } from './activations/types.js';
+import type { Activation } from '../activations/types.js';
 import type { Model } from './model.js';
 import { kappaOf, validateSpec, type ModelSpec } from './spec.js';
 import { OverparamError } from '../errors.js';

@@ -5,13 +5,13 @@
 import type { Backend, Problem } from '../backend/types.js';
 import { type Normalization, applyNormalization } from '../data/normalize.js';
 import { ModelError } from '../errors.js';
-import type { Activation } from './activations/types.js';
+import type { Activation } from '../activations/types.js';
 import { initialWeights } from './init.js';
 import { type ModelSpec, kappaOf } from './spec.js';
 
 export interface Model {
   readonly spec: ModelSpec;
-  /** The network form spec.activation names (model/activations). */
+  /** The network form spec.activation names (src/activations/). */
   readonly activation: Activation;
   /** Input dimension. */
   readonly d: number;

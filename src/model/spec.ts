@@ -1,15 +1,15 @@
 /**
  * The network's conventions (docs/theory.md §1, §3, §5): activation, output scaling,
  * initialisation, width, seed. A spec names its activation; the activation's facts come from the
- * table in model/activations (or from a user-defined activation of that name).
+ * table in src/activations (or from a user-defined activation of that name).
  */
 import type { Scaling } from '../backend/types.js';
 import { OptionError } from '../errors.js';
-import { activationByName, type Activation } from './activations/index.js';
-import type { Init } from './activations/types.js';
+import { activationByName, type Activation } from '../activations/index.js';
+import type { Init } from '../activations/types.js';
 
-export type { Init } from './activations/types.js';
-export { ACTIVATION_NAMES } from './activations/index.js';
+export type { Init } from '../activations/types.js';
+export { ACTIVATION_NAMES } from '../activations/index.js';
 export const SCALING_NAMES: readonly Scaling[] = ['ntk', 'none'];
 export const INIT_NAMES: readonly Init[] = ['gaussian', 'coupled'];
 

@@ -11,7 +11,7 @@
  */
 import type { MStarCurve } from '../experiments/analysis.js';
 import type { RunResult } from '../experiments/run.js';
-import { ACTIVATIONS, isActivationName } from '../model/activations/index.js';
+import { ACTIVATIONS, isActivationName } from '../activations/index.js';
 import { formatNumber } from './chart.js';
 import { flipsOverSteps, kernelDistanceVsWidth, lambdaMinOverSteps, lossCurves, movementOverSteps, movementVsWidth, thresholdVsN } from './figures.js';
 import { certificateTable } from './page.js';

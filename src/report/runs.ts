@@ -6,7 +6,7 @@
 import type { RunResult, StoredNtkReport } from '../experiments/run.js';
 
 export { maxMovement } from '../experiments/analysis.js';
-import { ACTIVATIONS, isActivationName } from '../model/activations/index.js';
+import { ACTIVATIONS, isActivationName } from '../activations/index.js';
 import { formatNumber } from './chart.js';
 import { normalizationText, precisionText, scalingText } from './conventions.js';
 import type { CertificateRow, WidthSample } from './types.js';

@@ -9,7 +9,7 @@
  * sinh, softmax, user-defined) the measured rows (λ_min, kernel distances, contraction) remain, and
  * the certificate carries the activation's note on why the others do not apply.
  */
-import type { Activation } from '../model/activations/types.js';
+import type { Activation } from '../activations/types.js';
 import { contractionFactor, etaFromD, rStar as rStarOf } from './bounds.js';
 
 export interface CertificateInput {

@@ -8,7 +8,7 @@ import type { Backend } from '../backend/types.js';
 import { type Dataset, validateDataset } from '../data/dataset.js';
 import { applyNormalization, fitNormalization } from '../data/normalize.js';
 import { DataError, OptionError, type Hint } from '../errors.js';
-import { resolveActivation } from '../model/activations/index.js';
+import { resolveActivation } from '../activations/index.js';
 import { createModel, problemOf } from '../model/model.js';
 import { movement } from '../model/movement.js';
 import { DEFAULT_MODEL_SPEC, type ModelSpec, validateSpec } from '../model/spec.js';

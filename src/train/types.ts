@@ -1,8 +1,8 @@
 import type { Backend, Precision, Problem, Scaling } from '../backend/types.js';
 import type { Normalization, NormalizeKind } from '../data/normalize.js';
 import type { Hint } from '../errors.js';
-import type { ActivationInput } from '../model/activations/index.js';
-import type { Init } from '../model/activations/types.js';
+import type { ActivationInput } from '../activations/index.js';
+import type { Init } from '../activations/types.js';
 import type { Model } from '../model/model.js';
 import type { ModelSpec } from '../model/spec.js';
 
@@ -55,7 +55,7 @@ export type Monitors = Record<string, TrainMonitor<unknown> | undefined>;
 /** What each monitor's `finish` returned, by key (optional where the monitor was). */
 export type MonitorResults<M extends Monitors> = { [K in keyof M]: NonNullable<M[K]> extends TrainMonitor<infer R> ? R : never };
 
-/** The model of a run: a spec whose activation may be a user-defined one (model/activations/custom.ts). */
+/** The model of a run: a spec whose activation may be a user-defined one (src/activations/custom.ts). */
 export type TrainModelSpec = Omit<ModelSpec, 'activation'> & { activation: ActivationInput };
 
 export interface TrainOptions<M extends Monitors = Monitors> {

@@ -10,7 +10,7 @@ import { ReferenceBackend } from '../../src/backend/reference.js';
 import type { Problem } from '../../src/backend/types.js';
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import { OptionError } from '../../src/errors.js';
-import { ACTIVATIONS, customActivation, resolveActivation } from '../../src/model/activations/index.js';
+import { ACTIVATIONS, customActivation, resolveActivation } from '../../src/activations/index.js';
 import { initialWeights } from '../../src/model/init.js';
 import { Rng } from '../../src/random/xoshiro.js';
 import { train } from '../../src/train/train.js';

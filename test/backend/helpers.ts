@@ -2,7 +2,7 @@
 import { Rng } from '../../src/random/xoshiro.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
 import type { Problem } from '../../src/backend/types.js';
-import { resolveActivation, type ActivationInput } from '../../src/model/activations/index.js';
+import { resolveActivation, type ActivationInput } from '../../src/activations/index.js';
 import { powerIteration } from '../../src/linalg/power.js';
 
 export function makeProblem(

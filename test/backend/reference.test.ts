@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ReferenceBackend } from '../../src/backend/reference.js';
-import { customActivation, type ActivationInput } from '../../src/model/activations/index.js';
+import { customActivation, type ActivationInput } from '../../src/activations/index.js';
 import { initialWeights } from '../../src/model/init.js';
 import { matrixForm, randomProblem, relErr, toDm } from '../helpers.js';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseNpy } from '../../src/data/npy.js';
-import { ACTIVATIONS, type ActivationName } from '../../src/model/activations/index.js';
+import { ACTIVATIONS, type ActivationName } from '../../src/activations/index.js';
 import { matrixForm, relErr } from '../helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));

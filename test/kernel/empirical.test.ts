@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ReferenceBackend } from '../../src/backend/reference.js';
 import type { Problem } from '../../src/backend/types.js';
 import { empiricalKernel, normalisedKernel, ntkNormalisation } from '../../src/kernel/empirical.js';
-import { ACTIVATIONS, type ActivationName } from '../../src/model/activations/index.js';
+import { ACTIVATIONS, type ActivationName } from '../../src/activations/index.js';
 import { initDistanceStats } from '../../src/kernel/montecarlo.js';
 import { spectralDistance } from '../../src/kernel/distance.js';
 import { drawGaussianW, drawSigns } from '../../src/kernel/init.js';

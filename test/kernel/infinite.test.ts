@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hCts, hInf, infiniteKernel } from '../../src/kernel/infinite.js';
-import { ACTIVATIONS } from '../../src/model/activations/index.js';
+import { ACTIVATIONS } from '../../src/activations/index.js';
 import { Rng } from '../../src/random/xoshiro.js';
 
 /** Inputs with norms in (0, 1], one repeated direction and one antipodal pair. */
@@ -180,7 +180,7 @@ test('the cosh and sinh kernels match Monte Carlo over Gaussian w (5 standard er
 });
 
 test('Gauss–Hermite quadrature at its default degree reproduces the closed forms to ≤ 1e-10, for norms up to 2', async () => {
-  const { customActivation, DEFAULT_QUADRATURE_DEGREE, gaussHermite } = await import('../../src/model/activations/index.js');
+  const { customActivation, DEFAULT_QUADRATURE_DEGREE, gaussHermite } = await import('../../src/activations/index.js');
   // the rule itself: weights sum to 1, E[g²] = 1, E[g⁴] = 3 (exact for degree ≤ 2K − 1)
   const { nodes, weights } = gaussHermite(DEFAULT_QUADRATURE_DEGREE);
   const moment = (p: number): number => nodes.reduce((acc, g, k) => acc + weights[k] * g ** p, 0);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReferenceBackend } from '../../src/backend/reference.js';
 import type { Problem } from '../../src/backend/types.js';
-import { ACTIVATIONS } from '../../src/model/activations/index.js';
+import { ACTIVATIONS } from '../../src/activations/index.js';
 import { drawGaussianW, drawSigns } from '../../src/kernel/init.js';
 import { Rng } from '../../src/random/xoshiro.js';
 import { createKernelMonitor } from '../../src/theory/monitor.js';
