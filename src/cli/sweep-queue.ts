@@ -18,7 +18,7 @@ import { sweepStatus, type SweepStatus } from '../queue/status.js';
 import { intOption } from './options.js';
 import { resolveAddress, withScrubbedErrors } from './queue-options.js';
 import { EXIT, warn } from './run.js';
-import type { SweepCliOptions } from './sweep.js';
+import type { SweepCliOptions } from './sweep-options.js';
 import { summaryLines } from './sweep-summary.js';
 
 export async function runQueuedSweepCli(grid: Grid, specs: RunSpec[], o: SweepCliOptions): Promise<number> {

@@ -7,21 +7,11 @@ import { runSweep, type SweepProgress } from '../experiments/sweep.js';
 import { summarize } from '../experiments/summary.js';
 import { OptionError } from '../errors.js';
 import { intOption } from './options.js';
-import { addRunOptions, gridOfOptions, type RunOptionValues } from './run-options.js';
-import { addQueueOptions, type QueueCliOptions } from './queue-options.js';
+import { addRunOptions, gridOfOptions } from './run-options.js';
+import { addQueueOptions } from './queue-options.js';
+import type { SweepCliOptions } from './sweep-options.js';
 import { EXIT, warn } from './run.js';
 import { summaryLines } from './sweep-summary.js';
-
-export interface SweepCliOptions extends RunOptionValues, QueueCliOptions {
-  results: string;
-  workers?: string;
-  json?: boolean;
-  progress: boolean;
-  status?: boolean;
-  collect?: boolean;
-  follow: boolean;
-  pollMs: string;
-}
 
 export function sweepCommand(): Command {
   const cmd = new Command('sweep')
