@@ -52,7 +52,14 @@ export async function runPool(specs: readonly RunSpec[], opts: PoolOptions = {})
           };
           w.on('message', (r: RunResult) => {
             results.push(r);
-            opts.onResult?.(r);
+            try {
+              opts.onResult?.(r);
+            } catch (err) {
+              // e.g. the results file cannot take the line (disk full): hand out nothing more
+              next = specs.length;
+              reject(err);
+              return;
+            }
             feed();
           });
           w.on('error', reject);

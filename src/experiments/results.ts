@@ -1,13 +1,23 @@
 /**
  * Results files: JSON lines, one finished run per line (`RunResult`, kind "overparam-run").
- * Each line is appended with a single write as soon as its run finishes, so a killed sweep
- * loses only the runs in flight; a torn last line (killed mid-write) is ignored on reading and
- * cut off before the next append. Read from Python with
- *   [json.loads(l) for l in open(path) if l.strip()]
+ * Read from Python with  [json.loads(l) for l in open(path) if l.strip()]
+ *
+ * What the file promises, whatever happens to the process or the disk: every line but possibly
+ * the last is a complete result, and the last is either complete or a torn prefix of one.
+ * - Each line is appended as soon as its run finishes, written until every byte is out (a short
+ *   write is continued); if the write fails (disk full, file size limit, I/O error) the file is
+ *   cut back to its length before the append and the error names the file, so a partial line
+ *   can never end up in the middle when space frees up later.
+ * - A torn last line (a process killed mid-write) is ignored on reading and cut off before the
+ *   next append, but only when it is recognisably the start of a result: a file that is not a
+ *   results file is never truncated.
+ * - One writer at a time: a lock file `PATH.lock` (pid and host) keeps a second sweep off the
+ *   same results file; a lock whose process is gone is taken over.
  */
-import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
-import { DataError } from '../errors.js';
+import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { Normalization } from '../data/normalize.js';
+import { DataError } from '../errors.js';
 import { CRITERION, type Conventions } from '../train/types.js';
 import type { RunResult } from './run.js';
 
@@ -19,8 +29,35 @@ export interface ResultsFile {
   torn: boolean;
 }
 
+/** How every results line begins (`kind` is the first key RunResult objects are built with). */
+export const LINE_START = '{"kind":"overparam-run"';
+
+/** The file system calls the writer uses: node:fs, or a stand-in that fails on purpose (tests). */
+export interface ResultsIo {
+  openSync: typeof openSync;
+  writeSync: (fd: number, buffer: Uint8Array, offset: number, length: number) => number;
+  fstatSync: typeof fstatSync;
+  ftruncateSync: typeof ftruncateSync;
+  closeSync: typeof closeSync;
+}
+
+const NODE_IO: ResultsIo = { openSync, writeSync: (fd, b, o, l) => writeSync(fd, b, o, l), fstatSync, ftruncateSync, closeSync };
+
+/** A results path must be a regular file (or not exist yet): never a device, a FIFO or a directory. */
+function checkRegular(path: string): boolean {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new DataError(`${path}: cannot read the results file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (!st.isFile()) throw new DataError(`${path}: not a regular file; a results file must be one (give another --results)`);
+  return true;
+}
+
 export function readResults(path: string): ResultsFile {
-  if (!existsSync(path)) return { results: [], validBytes: 0, torn: false };
+  if (!checkRegular(path)) return { results: [], validBytes: 0, torn: false };
   let buf: Buffer;
   try {
     buf = readFileSync(path);
@@ -33,7 +70,13 @@ export function readResults(path: string): ResultsFile {
   let line = 1;
   while (start < buf.length) {
     const nl = buf.indexOf(0x0a, start);
-    if (nl < 0) return { results, validBytes, torn: true }; // no newline: torn by a kill mid-write
+    if (nl < 0) {
+      // no newline: torn by a kill mid-write, if it is the start of a result line; else not ours
+      const tail = buf.subarray(start).toString('utf-8').trimStart();
+      const prefix = tail.slice(0, LINE_START.length);
+      if (!LINE_START.startsWith(prefix)) throw new DataError(`${path}: line ${line} is not an overparam run result (not a results file?); it is left as it is`);
+      return { results, validBytes, torn: true };
+    }
     const text = buf.subarray(start, nl).toString('utf-8').trim();
     if (text.length > 0) {
       let obj: RunResult;
@@ -78,19 +121,105 @@ export function upgradeConventions(c: Conventions): Conventions {
   };
 }
 
-/** Appends results to a file; cuts a torn tail first. One write per line. */
+/** What a failed write means, in words. */
+function writeFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC') return 'the disk is full (ENOSPC)';
+  if (code === 'EDQUOT') return 'the disk quota is exhausted (EDQUOT)';
+  if (code === 'EFBIG') return 'the file size limit was reached (EFBIG)';
+  if (code === 'EROFS') return 'the file system is read-only (EROFS)';
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied (${code})`;
+  return code ? `${code}: ${(err as Error).message}` : String((err as Error)?.message ?? err);
+}
+
+/** The lock file of a results file, and whether its owner is still alive. */
+function takeLock(path: string): string {
+  const lock = `${path}.lock`;
+  const me = { pid: process.pid, host: hostname() };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, JSON.stringify(me) + '\n', { flag: 'wx' });
+      return lock;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataError(`${lock}: cannot create the lock of ${path} (${writeFailure(err)})`);
+    }
+    let owner: { pid?: number; host?: string } = {};
+    try {
+      owner = JSON.parse(readFileSync(lock, 'utf-8')) as typeof owner;
+    } catch {
+      owner = {}; // half-written by a process killed at that moment: stale
+    }
+    const alive = owner.host === me.host && typeof owner.pid === 'number' && isAlive(owner.pid);
+    if (owner.host !== undefined && owner.host !== me.host) {
+      throw new DataError(`${path} is locked by a process on ${owner.host} (pid ${owner.pid}): another sweep writes it; use another results file, or delete ${lock} if that sweep is gone`);
+    }
+    if (alive) throw new DataError(`${path} is being written by another sweep (pid ${owner.pid}): wait for it to finish, or use another results file`);
+    rmSync(lock, { force: true }); // its process is gone: take it over
+  }
+  throw new DataError(`${path}: could not take its lock ${lock}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Appends results to a file, one whole line at a time (see the module note); holds the file's lock until closed. */
 export class ResultsWriter {
   private fd: number;
-  constructor(readonly path: string) {
-    const { validBytes, torn } = readResults(path);
-    if (torn) truncateSync(path, validBytes);
-    this.fd = openSync(path, 'a');
+  private readonly lock: string;
+  private readonly release = (): void => rmSync(this.lock, { force: true });
+  constructor(
+    readonly path: string,
+    private readonly io: ResultsIo = NODE_IO,
+  ) {
+    const { validBytes, torn } = readResults(path); // throws, touching nothing, on a file that is not a results file
+    this.lock = takeLock(path);
+    process.once('exit', this.release);
+    try {
+      this.fd = io.openSync(path, 'a');
+      if (torn) io.ftruncateSync(this.fd, validBytes);
+    } catch (err) {
+      this.unlock();
+      throw new DataError(`${path}: cannot open the results file for appending (${writeFailure(err)})`);
+    }
   }
+
   append(r: RunResult): void {
-    writeSync(this.fd, JSON.stringify(r) + '\n');
+    const bytes = Buffer.from(JSON.stringify(r) + '\n', 'utf-8');
+    const before = this.io.fstatSync(this.fd).size;
+    try {
+      for (let off = 0; off < bytes.length; ) {
+        const k = this.io.writeSync(this.fd, bytes, off, bytes.length - off);
+        if (!(k > 0)) throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
+        off += k;
+      }
+    } catch (err) {
+      let state = 'the file keeps its complete lines';
+      try {
+        this.io.ftruncateSync(this.fd, before);
+      } catch {
+        state = 'the file could not be cut back: its torn last line is dropped on the next run';
+      }
+      throw new DataError(`${this.path}: cannot append the result of run ${r.id}: ${writeFailure(err)}; ${state}. Free space and rerun the same command to resume`);
+    }
   }
+
   close(): void {
-    closeSync(this.fd);
+    try {
+      this.io.closeSync(this.fd);
+    } finally {
+      this.unlock();
+    }
+  }
+
+  private unlock(): void {
+    process.off('exit', this.release);
+    this.release();
   }
 }
 
@@ -100,3 +229,4 @@ export function latestById(results: readonly RunResult[]): Map<string, RunResult
   for (const r of results) m.set(r.id, r);
   return m;
 }
+

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -93,4 +93,83 @@ test('a small end-to-end threshold run: m*(n) is monotone in n and the fit is pr
   // every probe is backed by runs in the results file, one per seed
   const runs = readResults(res).results;
   for (const p of curve.points) for (const pr of p.probes) assert.equal(runs.filter((x) => x.spec.model.m === pr.m && x.spec.data.kind === 'synthetic' && x.spec.data.n === p.n).length, 3);
+});
+
+const DISK_GRID = ['--n', '8', '--d', '3', '--width', '16,32', '--seeds', '4', '--max-steps', '200', '--workers', '1'];
+/** Every line parses: no partial line in the middle, ever. */
+function wholeLines(path: string): number {
+  const text = readFileSync(path, 'utf-8');
+  assert.ok(text.length === 0 || text.endsWith('\n'), 'the file ends with a complete line');
+  const ls = text.split('\n').filter((l) => l.length > 0);
+  for (const l of ls) JSON.parse(l);
+  return ls.length;
+}
+
+test('a results file that hits its size limit mid-sweep: exit 3 naming the file, complete lines only; the rerun finishes it', () => {
+  const path = join(dir, 'limited.jsonl');
+  // bash's `ulimit -f` (1024-byte blocks) makes writes past 40 KB short, then EFBIG: a line of ~9 KB breaks off
+  const cut = spawnSync('bash', ['-c', `ulimit -f 40; exec "${process.execPath}" "${MAIN}" sweep ${DISK_GRID.join(' ')} --results "${path}"`], { encoding: 'utf-8' });
+  assert.equal(cut.status, 3, cut.stderr);
+  assert.match(cut.stderr, new RegExp(`^error: ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot append the result of run [0-9a-f]{16}: the file size limit was reached \\(EFBIG\\); the file keeps its complete lines\\. Free space and rerun the same command to resume\\n$`));
+  const kept = wholeLines(path);
+  assert.ok(kept >= 1 && kept < 8, `${kept} lines kept`);
+  const again = spawnSync(process.execPath, [MAIN, 'sweep', ...DISK_GRID, '--results', path, '--json'], { encoding: 'utf-8' });
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).skipped, kept);
+  assert.equal(wholeLines(path), 8);
+  assert.ok(!existsSync(`${path}.lock`), 'the lock is released');
+});
+
+test('a full disk (a small tmpfs) mid-sweep: exit 3 with ENOSPC; once space frees up the rerun completes a clean file', { skip: process.getuid?.() !== 0 ? 'needs root to mount a tmpfs' : false }, (t) => {
+  const mnt = join(dir, 'small-disk');
+  mkdirSync(mnt, { recursive: true });
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { encoding: 'utf-8' });
+  if (mount.status !== 0) {
+    t.skip(`cannot mount a tmpfs here: ${mount.stderr.trim()}`);
+    return;
+  }
+  try {
+    const filler = join(mnt, 'filler');
+    writeFileSync(filler, Buffer.alloc(256 * 1024 - 28 * 1024)); // about 3 lines of room left
+    const path = join(mnt, 'runs.jsonl');
+    const full = spawnSync(process.execPath, [MAIN, 'sweep', ...DISK_GRID, '--results', path], { encoding: 'utf-8' });
+    assert.equal(full.status, 3, full.stderr);
+    assert.match(full.stderr, /runs\.jsonl: cannot append the result of run [0-9a-f]{16}: the disk is full \(ENOSPC\); the file keeps its complete lines/);
+    assert.doesNotMatch(full.stderr, /\n\s+at /, 'no stack trace');
+    const kept = wholeLines(path);
+    rmSync(filler);
+    const again = spawnSync(process.execPath, [MAIN, 'sweep', ...DISK_GRID, '--results', path, '--json'], { encoding: 'utf-8' });
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).skipped, kept);
+    assert.equal(wholeLines(path), 8);
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+});
+
+test('sweep --results over a file that is not a results file refuses, leaving it as it was', () => {
+  const path = join(dir, 'my-notes.txt');
+  writeFileSync(path, 'results of last week, no trailing newline');
+  const r = spawnSync(process.execPath, [MAIN, 'sweep', ...DISK_GRID, '--results', path], { encoding: 'utf-8' });
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /my-notes\.txt: line 1 is not an overparam run result \(not a results file\?\); it is left as it is/);
+  assert.equal(readFileSync(path, 'utf-8'), 'results of last week, no trailing newline');
+});
+
+test('two sweeps on one results file: the second is refused while the first runs, which records each run once', async () => {
+  const path = join(dir, 'shared.jsonl');
+  const grid = ['--n', '16', '--d', '4', '--width', '512,1024', '--seeds', '3', '--epsilon', '1e-6', '--max-steps', '20000', '--workers', '1'];
+  const first = spawn(process.execPath, [MAIN, 'sweep', ...grid, '--results', path, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  first.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((r) => first.on('exit', (code) => r(code)));
+  while (!existsSync(`${path}.lock`) && first.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+  const second = spawnSync(process.execPath, [MAIN, 'sweep', ...grid, '--results', path], { encoding: 'utf-8' });
+  assert.equal(second.status, 3, second.stderr);
+  assert.match(second.stderr, new RegExp(`is being written by another sweep \\(pid ${first.pid}\\)`));
+  assert.equal(await exited, 0);
+  assert.equal(JSON.parse(out).ran, 6);
+  const ids = readResults(path).results.map((r) => r.id);
+  assert.equal(new Set(ids).size, ids.length, 'each run once');
+  assert.equal(ids.length, 6);
 });
