@@ -1,6 +1,9 @@
 /** `overparam data`: write a synthetic data set to a file. */
 import { Command } from 'commander';
-import { formatOf, saveDataset } from '../data/files.js';
+import { extname } from 'node:path';
+import { saveDataset } from '../data/files.js';
+import { OptionError } from '../errors.js';
+import { checkOutputFile } from '../io/atomic.js';
 import { recipesOf } from '../experiments/grid.js';
 import { loadRecipe } from '../experiments/run.js';
 import { table } from './format.js';
@@ -23,7 +26,9 @@ export function dataCommand(): Command {
     .option('--json', 'print a JSON description of what was written')
     .addHelpText('after', '\nExample:\n  overparam data --n 200 --d 10 --label-kind teacher --out points.csv && overparam train --data points.csv')
     .action((o: DataCliOptions) => {
-      formatOf(o.out); // reject an unknown extension before drawing anything
+      // reject an unknown extension (a bad option) or an unwritable path before drawing anything
+      if (!['.csv', '.npy', '.npz'].includes(extname(o.out).toLowerCase())) throw new OptionError(`--out ${o.out}: unknown format '${extname(o.out) || '(none)'}' (expected .csv, .npy or .npz)`);
+      checkOutputFile(o.out);
       const recipe = recipesOf(gridOfOptions(o, 'single', TRAIN_GRID))[0];
       const ds = loadRecipe(recipe);
       saveDataset(ds, o.out);

@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { createBackend } from '../backend/index.js';
 import { OptionError } from '../errors.js';
 import { fitPowerLaw, studentTQuantile, type PowerLawFit } from '../experiments/stats.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputFile, writeFileAtomic } from '../io/atomic.js';
 import { infiniteKernel } from '../kernel/infinite.js';
 import { initDistanceStats, type InitDistanceStats } from '../kernel/montecarlo.js';
 import { eigvalsh } from '../linalg/eigh.js';
@@ -105,6 +105,7 @@ async function runNtk(o: NtkOptions): Promise<void> {
   if (o.figure !== undefined) {
     if (widths.length === 0) throw new OptionError('--figure draws the distance against width: give --width');
     if (!['.svg', '.png'].includes(extname(o.figure).toLowerCase())) throw new OptionError(`--figure ${o.figure}: unknown format (expected .svg or .png)`);
+    checkOutputFile(o.figure);
   }
   const seeds = grid.seeds;
   const ds = normalizedDataOfGrid(grid);

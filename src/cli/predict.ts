@@ -5,7 +5,7 @@ import { type BackendName, createBackend } from '../backend/index.js';
 import { loadInputs } from '../data/files.js';
 import { formatNpy } from '../data/npy.js';
 import { OptionError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputFile, writeFileAtomic } from '../io/atomic.js';
 import { loadModel } from '../model/file.js';
 import { predict } from '../model/model.js';
 import { scalingText } from '../report/conventions.js';
@@ -39,6 +39,10 @@ export function predictCommand(): Command {
     .option('--backend <name>', 'auto | reference | native (use the training run\'s backend to reproduce its outputs bit for bit)', 'auto')
     .addHelpText('after', '\nExample:\n  overparam train --save model.json && overparam predict --model model.json --data new.csv --out pred.npy')
     .action((o: PredictOptions) => {
+      if (o.out !== undefined) {
+        outFormat(o.out); // before the work: the format, then the path
+        checkOutputFile(o.out);
+      }
       const model = loadModel(o.model);
       const inputs = loadInputs(o.data, model.d, {
         ...(o.labels !== undefined ? { labelsPath: o.labels } : {}),
@@ -81,10 +85,15 @@ export function predictCommand(): Command {
     });
 }
 
-function writePredictions(path: string, u: Float64Array): void {
+function outFormat(path: string): '.npy' | '.csv' | '.json' {
   const ext = extname(path).toLowerCase();
+  if (ext === '.npy' || ext === '.csv' || ext === '.json') return ext;
+  throw new OptionError(`--out ${path}: unknown format '${ext || '(none)'}' (expected .npy, .csv or .json)`);
+}
+
+function writePredictions(path: string, u: Float64Array): void {
+  const ext = outFormat(path);
   if (ext === '.npy') writeFileAtomic(path, formatNpy(u, [u.length]));
   else if (ext === '.csv') writeFileAtomic(path, `prediction\n${Array.from(u, (v) => String(v)).join('\n')}\n`);
-  else if (ext === '.json') writeFileAtomic(path, JSON.stringify(Array.from(u)) + '\n');
-  else throw new OptionError(`--out ${path}: unknown format '${ext || '(none)'}' (expected .npy, .csv or .json)`);
+  else writeFileAtomic(path, JSON.stringify(Array.from(u)) + '\n');
 }

@@ -11,6 +11,7 @@ import { choice, intOption } from './options.js';
 import { pngScaleOption, reportJson, reportLines, writePage } from './report-output.js';
 import { addRunOptions, gridOfOptions, type RunOptionValues } from './run-options.js';
 import { EXIT, warn } from './run.js';
+import { checkOutputDir, checkOutputFile } from '../io/atomic.js';
 
 interface ReplicateCliOptions extends RunOptionValues {
   quick?: boolean;
@@ -91,6 +92,8 @@ async function runReplicate(experiment: string, o: ReplicateCliOptions): Promise
   });
   const workers = o.workers === undefined ? undefined : intOption('workers', o.workers, 1);
   const pngScale = pngScaleOption(o.pngScale);
+  checkOutputDir(o.out);
+  checkOutputFile(o.results);
   const specs = du2019Specs(setup);
   const log = (s: string): void => {
     if (!o.json) process.stdout.write(s + '\n');

@@ -8,6 +8,7 @@ import { resultsPage } from '../report/results-page.js';
 import { intOption } from './options.js';
 import { pngScaleOption, reportJson, reportLines, writePage } from './report-output.js';
 import { EXIT } from './run.js';
+import { checkOutputDir } from '../io/atomic.js';
 
 interface ReportCliOptions {
   out: string;
@@ -54,6 +55,7 @@ async function runReport(files: string[], o: ReportCliOptions): Promise<number> 
   const maxRuns = intOption('max-runs', o.maxRuns, 1);
   const maxCertificates = intOption('max-certificates', o.maxCertificates, 0);
   const pngScale = pngScaleOption(o.pngScale);
+  checkOutputDir(o.out);
   const all = files.flatMap((f) => {
     if (!existsSync(f)) throw new DataError(`${f}: no such results file`);
     return readResults(f).results;

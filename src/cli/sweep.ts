@@ -6,6 +6,7 @@ import { describeRun } from '../experiments/spec.js';
 import { runSweep, type SweepProgress } from '../experiments/sweep.js';
 import { summarize } from '../experiments/summary.js';
 import { OptionError } from '../errors.js';
+import { checkOutputFile } from '../io/atomic.js';
 import { intOption } from './options.js';
 import { addRunOptions, gridOfOptions } from './run-options.js';
 import { addQueueOptions } from './queue-options.js';
@@ -49,6 +50,7 @@ export function sweepCommand(): Command {
 
 async function runSweepCli(specFile: string | undefined, o: SweepCliOptions): Promise<number> {
   const grid = gridOfOptions(o, 'grid', specFile ? parseGrid(readGridFile(specFile)) : DEFAULT_GRID);
+  checkOutputFile(o.results);
   const specs = expandGrid(grid);
   if (specs.length === 0) throw new OptionError('the grid is empty');
   if (o.queue !== undefined) {

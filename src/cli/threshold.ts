@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { DEFAULT_GRID, parseGrid, readGridFile } from '../experiments/grid.js';
 import { thresholdStudy } from '../experiments/study.js';
+import { checkOutputFile } from '../io/atomic.js';
 import { fractionOption, intOption } from './options.js';
 import { addRunOptions, gridOfOptions, type RunField, type RunOptionValues } from './run-options.js';
 import { EXIT, warn } from './run.js';
@@ -48,6 +49,7 @@ export function thresholdCommand(): Command {
 async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions): Promise<number> {
   const grid = gridOfOptions(o, 'grid', specFile ? parseGrid(readGridFile(specFile)) : DEFAULT_GRID);
   const delta = fractionOption('delta', o.delta);
+  checkOutputFile(o.results);
   const m0 = intOption('m0', o.m0, 2);
   const mMax = intOption('m-max', o.mMax, m0);
   const g = intOption('grid', o.grid, 1);

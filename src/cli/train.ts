@@ -1,10 +1,9 @@
 /** `overparam train`: parse → train → print / save. */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { createBackend, type BackendName } from '../backend/index.js';
 import { formatNpy } from '../data/npy.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { OverparamError } from '../errors.js';
+import { checkOutputDir, checkOutputFile, writeFilesAtomic } from '../io/atomic.js';
 import { expandGrid } from '../experiments/grid.js';
 import { datasetOf, monitorIntervalOf, resultOf, trainOptionsOf, type RunMonitorSet } from '../experiments/run.js';
 import type { RunSpec } from '../experiments/spec.js';
@@ -20,7 +19,7 @@ import { choice, intOption, overflowWarning } from './options.js';
 import { trainProgress } from './progress.js';
 import { pngScaleOption, reportLines, writePage } from './report-output.js';
 import { addRunOptions, gridOfOptions, hintsText, TRAIN_GRID, type RunOptionValues } from './run-options.js';
-import { EXIT, warn } from './run.js';
+import { errorText, EXIT, warn } from './run.js';
 
 interface TrainCliOptions extends RunOptionValues {
   backend: string;
@@ -77,6 +76,9 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   const backendName = choice<BackendName>('backend', ['auto', 'reference', 'native'], o.backend);
   const threads = o.threads === undefined ? undefined : intOption('threads', o.threads, 1);
   const pngScale = pngScaleOption(o.pngScale);
+  // every output is checked before the work, so that minutes of training are not lost to a typo
+  for (const f of [o.save, o.log]) if (f !== undefined) checkOutputFile(f);
+  for (const d of [o.exportNpy, o.report]) if (d !== undefined) checkOutputDir(d);
   const activation = activationByName(spec.model.activation);
   const data = datasetOf(spec);
   let monitorEvery = monitorIntervalOf(spec, data.n, data.d);
@@ -119,30 +121,52 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
     process.off('SIGINT', onSigint);
   }
 
+  // the outputs: a failure (disk full after training) still leaves the result printed, then exit 3
   const training = { status: result.status, steps: result.steps, residual: result.residual, conventions: result.conventions, data: result.data };
-  if (o.save) saveModel(result.model, o.save, training);
-  if (o.log) writeHistory(o.log, result.history, result.conventions);
-  if (o.exportNpy) exportNpy(o.exportNpy, result, data.y);
+  const failures: OverparamError[] = [];
+  const written = { model: null as string | null, log: null as string | null, npy: null as string | null, report: null as string | null };
+  const attempt = async (key: keyof typeof written, path: string | undefined, write: (path: string) => void | Promise<void>): Promise<void> => {
+    if (path === undefined) return;
+    try {
+      await write(path);
+      written[key] = path;
+    } catch (err) {
+      if (!(err instanceof OverparamError)) throw err;
+      failures.push(err);
+    }
+  };
+  await attempt('model', o.save, (p) => saveModel(result.model, p, training));
+  await attempt('log', o.log, (p) => writeHistory(p, result.history, result.conventions));
+  await attempt('npy', o.exportNpy, (p) => exportNpy(p, result, data.y));
   let reportText: string[] = [];
-  if (o.report !== undefined) {
+  await attempt('report', o.report, async (p) => {
     const rp = resultsPage([resultOf(spec, result, result.timeMs)], null, {
       title: `overparam train: ${activation.label}, m = ${spec.model.m}, ${result.data.source}`,
       intro: `One training run: ${result.message}. Data ${result.data.source} (n = ${result.data.n}, d = ${result.data.d}); kernel monitor every ${monitorEvery} steps. Made by \`overparam train --report\`.`,
     });
-    const written = await writePage(o.report, rp, pngScale);
-    reportText = reportLines(rp, written);
-  }
+    reportText = reportLines(rp, await writePage(p, rp, pngScale));
+  });
 
   if (o.json) {
-    process.stdout.write(JSON.stringify(resultJson(result, o), null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ ...resultJson(result, written), ...(failures.length ? { errors: failures.map(errorText) } : {}) }, null, 2) + '\n');
   } else {
-    printSummary(result, o);
+    printSummary(result, written);
     if (reportText.length > 0) process.stdout.write(`report\n${reportText.join('\n')}\n`);
   }
+  for (const f of failures) process.stderr.write(`error: ${errorText(f)}\n`);
+  if (failures.length > 0) return EXIT.data;
   return result.status === 'converged' ? EXIT.ok : EXIT.notConverged;
 }
 
-export function resultJson(r: Result, o: { save?: string; log?: string; exportNpy?: string; report?: string }) {
+/** What was written where (null: not asked for, or not written). */
+interface Written {
+  model: string | null;
+  log: string | null;
+  npy: string | null;
+  report: string | null;
+}
+
+export function resultJson(r: Result, files: Written) {
   const last = r.history.residual.length - 1;
   return {
     command: 'train',
@@ -159,11 +183,11 @@ export function resultJson(r: Result, o: { save?: string; log?: string; exportNp
     conventions: r.conventions,
     data: r.data,
     timeMs: r.timeMs,
-    files: { model: o.save ?? null, log: o.log ?? null, npy: o.exportNpy ?? null, report: o.report ?? null },
+    files,
   };
 }
 
-function printSummary(r: Result, o: TrainCliOptions): void {
+function printSummary(r: Result, files: Written): void {
   const last = r.history.residual.length - 1;
   const rows: [string, string][] = [
     ['result', `${r.status}: ${r.message}${hintsText(r.hints)}`],
@@ -178,7 +202,7 @@ function printSummary(r: Result, o: TrainCliOptions): void {
   const mon = r.monitors.ntk;
   if (mon) rows.push(['monitoring', `every ${mon.every} steps, ${((100 * mon.timeMs) / r.timeMs).toFixed(1)}% of the run's time; kernels on the NTK scale H/(κ²m)`]);
   rows.push(...conventionRows(r.conventions));
-  for (const [what, path] of [['model', o.save], ['history', o.log], ['npy files', o.exportNpy]] as const) if (path) rows.push([`wrote ${what}`, path]);
+  for (const [what, path] of [['model', files.model], ['history', files.log], ['npy files', files.npy]] as const) if (path) rows.push([`wrote ${what}`, path]);
   process.stdout.write(`overparam train\n${table(rows)}\n`);
   if (mon) process.stdout.write(certificateText(mon));
 }
@@ -209,9 +233,8 @@ function certificateText(mon: NtkReport): string {
   return `certificate (docs/theory.md §4, measured at ${mon.observations.length} monitored steps)\n${table(head)}\n${lines.join('\n')}\n  → ${verdict}${note}\n`;
 }
 
-/** numpy-readable weights: W as docs/theory.md's d×m matrix, exactly. */
+/** numpy-readable weights: W as docs/theory.md's d×m matrix, exactly; the set replaces the old one whole or not at all. */
 function exportNpy(dir: string, r: Result, y: Float64Array): void {
-  mkdirSync(dir, { recursive: true });
   const { m } = r.model.spec;
   const d = r.model.d;
   const transpose = (A: Float64Array): Float64Array => {
@@ -219,11 +242,13 @@ function exportNpy(dir: string, r: Result, y: Float64Array): void {
     for (let k = 0; k < m; k++) for (let j = 0; j < d; j++) T[j * m + k] = A[k * d + j];
     return T;
   };
-  writeFileAtomic(join(dir, 'W.npy'), formatNpy(transpose(r.model.W), [d, m]));
-  writeFileAtomic(join(dir, 'W0.npy'), formatNpy(transpose(r.model.W0), [d, m]));
-  writeFileAtomic(join(dir, 'a.npy'), formatNpy(r.model.a, [m]));
   const n = y.length;
-  writeFileAtomic(join(dir, 'X.npy'), formatNpy(r.inputs, [n, d]));
-  writeFileAtomic(join(dir, 'y.npy'), formatNpy(y, [n]));
-  writeFileAtomic(join(dir, 'u.npy'), formatNpy(r.predictions, [n]));
+  writeFilesAtomic(dir, [
+    { name: 'W.npy', data: formatNpy(transpose(r.model.W), [d, m]) },
+    { name: 'W0.npy', data: formatNpy(transpose(r.model.W0), [d, m]) },
+    { name: 'a.npy', data: formatNpy(r.model.a, [m]) },
+    { name: 'X.npy', data: formatNpy(r.inputs, [n, d]) },
+    { name: 'y.npy', data: formatNpy(y, [n]) },
+    { name: 'u.npy', data: formatNpy(r.predictions, [n]) },
+  ]);
 }

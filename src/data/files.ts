@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { unzipSync, zipSync } from 'fflate';
-import { DataError, ModelError } from '../errors.js';
+import { DataError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { type Dataset, validateDataset } from './dataset.js';
 import { formatNpy, type NpyArray, parseNpy } from './npy.js';
@@ -186,7 +186,7 @@ export function loadInputs(path: string, d: number, opts: LoadOptions = {}): { n
 }
 
 function checkInputs(ds: { n: number; d: number; X: Float64Array; y?: Float64Array }, d: number, where: string) {
-  if (ds.d !== d) throw new ModelError(`${where}: the model was trained on d = ${d} inputs, the data have d = ${ds.d}`);
+  if (ds.d !== d) throw new DataError(`${where}: the model was trained on d = ${d} inputs, the data have d = ${ds.d}`);
   validateDataset({ ...ds, y: ds.y ?? new Float64Array(ds.n), source: where });
   return ds.y === undefined ? { n: ds.n, X: ds.X } : { n: ds.n, X: ds.X, y: ds.y };
 }

@@ -4,7 +4,7 @@
  */
 import type { Backend, Problem } from '../backend/types.js';
 import { type Normalization, applyNormalization } from '../data/normalize.js';
-import { ModelError } from '../errors.js';
+import { DataError } from '../errors.js';
 import type { Activation } from '../activations/types.js';
 import { initialWeights } from './init.js';
 import { type ModelSpec, kappaOf } from './spec.js';
@@ -39,7 +39,7 @@ export function problemOf(model: Model, X: Float64Array, y: Float64Array, n: num
 
 /** F(W, x_i) for raw inputs X (n×d): applies the stored normalisation, then the network. */
 export function predict(model: Model, backend: Backend, Xraw: Float64Array, n: number, d: number): Float64Array {
-  if (d !== model.d) throw new ModelError(`the model was trained on d = ${model.d} inputs, the data have d = ${d}`);
+  if (d !== model.d) throw new DataError(`the model was trained on d = ${model.d} inputs, the data have d = ${d}`);
   const X = applyNormalization(model.normalization, Xraw, n, d);
   const u = new Float64Array(n);
   backend.forward(problemOf(model, X, new Float64Array(n), n), model.W, u);

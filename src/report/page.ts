@@ -3,10 +3,9 @@
  * URLs) beside `dir/figures/NAME.svg` and `NAME.png`. Every file is written atomically (temporary
  * sibling, then rename), and index.html last, so a page never links a figure that is not there.
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OptionError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic, writeFilesAtomic } from '../io/atomic.js';
 import { conventionValue, formatConventions, formatNumber } from './chart.js';
 import { renderPng, renderSvg, svgSize } from './render.js';
 import type { Cell, CertificateRow, FigureConventions, Page, Table } from './types.js';
@@ -138,9 +137,9 @@ export async function writeReport(dir: string, page: Page, options: WriteReportO
   }
   const root = resolve(dir);
   const figDir = join(root, 'figures');
-  mkdirSync(figDir, { recursive: true });
 
   const written: WrittenFigure[] = [];
+  const files: { name: string; data: string | Uint8Array }[] = [];
   const inline = new Map<string, string>();
   for (const s of page.sections) {
     for (const f of s.figures) {
@@ -153,8 +152,7 @@ export async function writeReport(dir: string, page: Page, options: WriteReportO
       const t2 = performance.now();
       const svgPath = join(figDir, `${f.name}.svg`);
       const pngPath = join(figDir, `${f.name}.png`);
-      writeFileAtomic(svgPath, svg);
-      writeFileAtomic(pngPath, png);
+      files.push({ name: `${f.name}.svg`, data: svg }, { name: `${f.name}.png`, data: png });
       // PNG height from IHDR (bytes 20..23), as resvg rounded it.
       const pngHeight = new DataView(png.buffer, png.byteOffset, png.byteLength).getUint32(20);
       written.push({ name: f.name, svgPath, pngPath, svgWidth: size.width, svgHeight: size.height, pngWidth, pngHeight, svgMs: t1 - t0, pngMs: t2 - t1 });
@@ -162,6 +160,8 @@ export async function writeReport(dir: string, page: Page, options: WriteReportO
     }
   }
 
+  // all figures, or none of them, replace the old ones (a full disk leaves the old report whole)
+  writeFilesAtomic(figDir, files);
   const indexPath = join(root, 'index.html');
   writeFileAtomic(indexPath, pageHtml(page, inline, options.footer));
   return { indexPath, figures: written };
