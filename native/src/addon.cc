@@ -82,8 +82,14 @@ Call problem(const Napi::CallbackInfo& info) {
   else c.p.X = arr<double>(o.Get("X"), nd, "X");
   c.p.a = arr<double>(o.Get("a"), c.p.m, "a");
   c.p.kappa = o.Get("kappa").ToNumber().DoubleValue();
-  c.p.act = intArg(o.Get("act"), "act", 0);
-  if (c.p.act > 1) throw Napi::RangeError::New(env, "act must be 0 (exp) or 1 (relu)");
+  // the activation's kernel id (api.h, OvActivation): an unknown id is an error, never a fallback
+  Napi::Value act = o.Get("act");
+  if (!act.IsNumber()) throw Napi::TypeError::New(env, "act must be a number");
+  double a = act.As<Napi::Number>().DoubleValue();
+  if (!(a >= 0 && a < OV_ACT_COUNT) || a != (double)(int)a)
+    throw Napi::RangeError::New(env, "act must be a native activation id: 0 (exp), 1 (relu), 2 (cosh), 3 (sinh) or 4 (softmax); got " +
+                                         act.ToString().Utf8Value());
+  c.p.act = (int)a;
   return c;
 }
 
@@ -135,13 +141,24 @@ Napi::Value Flips(const Napi::CallbackInfo& info) {
   int64_t f = c.k->flips(&c.p, W0, W, intArg(info[5], "threads", 1));
   return Napi::Number::New(info.Env(), (double)f);
 }
-// vexp(isa, f32, x, y)
-Napi::Value Vexp(const Napi::CallbackInfo& info) {
+// vfun(isa, f32, fn, x, y): y = fn(x) elementwise, fn 'exp', 'cosh' or 'sinh', as the kernels compute it
+void vcall(const Napi::CallbackInfo& info, int fn, int xi) {
   const OvKernels* k = table(info.Env(), info[0].ToString().Utf8Value(), info[1].ToBoolean());
-  auto x = info[2].As<Napi::Float64Array>();
-  double* xp = arr<double>(info[2], 0, "x");
-  double* y = arr<double>(info[3], x.ElementLength(), "y");
-  k->vexp(xp, y, (int64_t)x.ElementLength());
+  double* xp = arr<double>(info[xi], 0, "x");
+  int64_t len = (int64_t)info[xi].As<Napi::Float64Array>().ElementLength();
+  double* y = arr<double>(info[xi + 1], len, "y");
+  k->vfun(fn, xp, y, len);
+}
+Napi::Value Vfun(const Napi::CallbackInfo& info) {
+  std::string name = info[2].ToString().Utf8Value();
+  int fn = name == "exp" ? OV_VF_EXP : name == "cosh" ? OV_VF_COSH : name == "sinh" ? OV_VF_SINH : -1;
+  if (fn < 0) throw Napi::RangeError::New(info.Env(), "fn must be 'exp', 'cosh' or 'sinh', got '" + name + "'");
+  vcall(info, fn, 3);
+  return info.Env().Undefined();
+}
+// vexp(isa, f32, x, y) = vfun(isa, f32, 'exp', x, y)
+Napi::Value Vexp(const Napi::CallbackInfo& info) {
+  vcall(info, OV_VF_EXP, 2);
   return info.Env().Undefined();
 }
 // symv(isa, n, A, x, y, threads)
@@ -208,6 +225,10 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   lanes.Set("avx2", 4);
   lanes.Set("scalar", 1);
   o.Set("lanes", lanes);
+  // the activation kernel ids this build has (api.h, OvActivation)
+  Napi::Array acts = Napi::Array::New(env);
+  for (uint32_t a = 0; a < OV_ACT_COUNT; a++) acts.Set(a, a);
+  o.Set("activations", acts);
   return o;
 }
 
@@ -220,6 +241,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gram", Napi::Function::New(env, Gram));
   exports.Set("flips", Napi::Function::New(env, Flips));
   exports.Set("vexp", Napi::Function::New(env, Vexp));
+  exports.Set("vfun", Napi::Function::New(env, Vfun));
   exports.Set("symv", Napi::Function::New(env, Symv));
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("potrf", Napi::Function::New(env, Potrf));

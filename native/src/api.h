@@ -6,6 +6,23 @@
 
 extern "C" {
 
+// Native kernel ids of the network forms: the field `native` of src/model/activations/*.ts.
+// F(W, x) = κ Σ_r a_r σ(⟨w_r, x⟩) for the pointwise forms (docs/theory.md §1, §5);
+// F(W, x) = κ m Σ_r a_r s_r(x), s = softmax over the neurons of z_r = ⟨w_r, x⟩, for OV_ACT_SOFTMAX.
+// Ids are never reused; addon.cc refuses any other value (RangeError) and info() lists the ids
+// this build has. The kernels keep internal variants at ids ≥ OV_ACT_COUNT (common.inl).
+enum OvActivation {
+  OV_ACT_EXP = 0,      // σ = σ' = e^z
+  OV_ACT_RELU = 1,     // σ = max(0, z), σ' = 1{z ≥ 0} (Du et al.)
+  OV_ACT_COSH = 2,     // σ = cosh, σ' = sinh
+  OV_ACT_SINH = 3,     // σ = sinh, σ' = cosh
+  OV_ACT_SOFTMAX = 4,  // the softmax-normalised network, φ_ir = m s_ir (a_r − c_i)
+  OV_ACT_COUNT = 5     // one past the last public id
+};
+
+// Elementwise functions of the test entry point vfun (the kernels' own vector exp, cosh, sinh).
+enum OvVfun { OV_VF_EXP = 0, OV_VF_COSH = 1, OV_VF_SINH = 2, OV_VF_COUNT = 3 };
+
 // Everything that stays fixed while W is trained (docs/theory.md §1). X points to n×d values of the
 // kernel's element type (double for f64, float for f32); a, kappa are float64.
 struct OvProblem {
@@ -13,7 +30,7 @@ struct OvProblem {
   const void* X;
   const double* a;
   double kappa;
-  int act;  // 0 = exp, 1 = relu
+  int act;  // an OvActivation, 0 ≤ act < OV_ACT_COUNT; the kernels write NaN for any other
 };
 
 // One table per (ISA, precision). All matrices are row-major; W and V are m×d (neuron-major).
@@ -26,8 +43,9 @@ struct OvKernels {
   void (*jvp)(const OvProblem*, const double* W, const double* V, double* out, int threads);
   void (*gram)(const OvProblem*, const double* W, double* H, int threads);
   int64_t (*flips)(const OvProblem*, const double* W0, const double* W, int threads);
-  // y = exp(x) elementwise with the kernel's vector exp, in the kernel's precision (tests).
-  void (*vexp)(const double* x, double* y, int64_t len);
+  // y = f(x) elementwise, f = exp, cosh or sinh (OvVfun) as the kernels compute it, in the
+  // kernel's precision (accuracy tests); an unknown fn writes NaN.
+  void (*vfun)(int fn, const double* x, double* y, int64_t len);
   // Dense helpers (float64 always): y = A x for symmetric n×n A (full storage);
   // C = A B with A m×k, B k×n.
   void (*symv)(int n, const double* A, const double* x, double* y, int threads);

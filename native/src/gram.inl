@@ -1,8 +1,10 @@
-// The Gram kernel (GK), samples in SIMD lanes.
+// The Gram kernel (GK), samples in SIMD lanes: every network form, φ_ir = σ'(⟨w_r,x_i⟩) (a_r
+// enters as a_r² = 1) or the softmax network's φ_ir with M_i, c_i, m/D_i from the panel kernels.
 
 // ───────────────────────────── Gram matrix H = κ² (XXᵀ)∘(SSᵀ) ─────────────────────────────
 //
-// Samples in lanes here. For each block of KC neurons: S_blk (n×KC, S_ir = σ'(⟨w_r,x_i⟩)) is
+// Samples in lanes here. For each block of KC neurons: S_blk (n×KC, S_ir = σ'(⟨w_r,x_i⟩), softmax
+// S_ir = φ_ir = m e^{z_ir − M_i} (a_r − c_i) / D_i, docs/theory.md §5) is
 // computed into panels Sp[ps][k][l] of L samples (the only copy of S that ever exists: KC
 // columns at a time), then C += S_blk S_blkᵀ on the lower triangle with a register-blocked
 // (GMR·L rows × GNR columns) micro-kernel, as in a GEMM. Each tile's sum over neurons runs in a
@@ -26,6 +28,7 @@ struct GK {
     T* Sp;   // nps × KC × L
     T* Cb;   // npad × npad, column-major (Cb[col*npad + row]), lower tiles only
     double* H;
+    T* sm;   // softmax: M_i, c_i, m/D_i, npad each (padded samples: 0, so that φ = 0); else null
   };
 
   template <int ACT>
@@ -43,8 +46,27 @@ struct GK {
       }
       if (j < c.d) z0 = V::fmadd(V::set1((T)w[j]), V::load(xt + (int64_t)j * L), z0);
       R z = V::add(z0, z1);
-      V::store(sp + (int64_t)k * L, ACT == 0 ? V::exp(z) : V::step(z));
+      if constexpr (ACT == OV_ACT_SOFTMAX) {
+        // z here sums in another order than the panel kernels' z that gave M_i: z − M_i may be a
+        // rounding above 0, harmlessly (e^{z − M_i} ≤ 1 + a few ulps)
+        const T* sm = c.sm + (int64_t)ps * L;
+        R e = V::exp(V::sub(z, V::load(sm)));
+        R phi = ov_sm_phi<V>(e, V::set1((T)c.p->a[c.k0 + k]), V::load(sm + c.npad), V::load(sm + 2 * (int64_t)c.npad));
+        V::store(sp + (int64_t)k * L, phi);
+      } else {
+        V::store(sp + (int64_t)k * L, ov_dsig<V, ACT>(z));
+      }
     }
+  }
+  static OvTaskFn task_S_of(int act) {
+    switch (act) {
+      case OV_ACT_EXP: return task_S<OV_ACT_EXP>;
+      case OV_ACT_RELU: return task_S<OV_ACT_RELU>;
+      case OV_ACT_COSH: return task_S<OV_ACT_COSH>;
+      case OV_ACT_SINH: return task_S<OV_ACT_SINH>;
+      case OV_ACT_SOFTMAX: return task_S<OV_ACT_SOFTMAX>;
+    }
+    return 0;
   }
 
   // C[rows R0.., cols C0..C0+GNR) += Σ_k S[row][k] S[col][k]
@@ -105,6 +127,7 @@ struct GK {
   }
 
   static void gram(const OvProblem* p, const double* W, double* H, int threads) {
+    if (!ov_act_valid(p->act)) return ov_fill_nan(H, (int64_t)p->n * p->n);
     Ctx c;
     c.p = p;
     c.X = (const T*)p->X;
@@ -119,19 +142,26 @@ struct GK {
     c.XTp = (T*)ov_alloc((int64_t)c.nps * c.d * L * sizeof(T));
     c.Sp = (T*)ov_alloc((int64_t)c.nps * KC * L * sizeof(T));
     c.Cb = (T*)ov_alloc((int64_t)c.npad * c.npad * sizeof(T));
-    if (!c.XTp || !c.Sp || !c.Cb) {
-      ov_free(c.XTp); ov_free(c.Sp); ov_free(c.Cb);
+    c.sm = 0;
+    int th = threads < 1 ? 1 : threads;
+    bool ok = c.XTp && c.Sp && c.Cb;
+    if (ok && p->act == OV_ACT_SOFTMAX) {
+      c.sm = (T*)ov_alloc(3 * (int64_t)c.npad * sizeof(T));  // zero-filled
+      ok = c.sm && NK<V>::sm_sample_stats(p, W, th, c.sm, c.sm + c.npad, c.sm + 2 * (int64_t)c.npad);
+    }
+    if (!ok) {
+      ov_free(c.XTp); ov_free(c.Sp); ov_free(c.Cb); ov_free(c.sm);
       return;
     }
     for (int i = 0; i < c.n; i++)
       for (int j = 0; j < c.d; j++) c.XTp[(int64_t)(i / L) * c.d * L + (int64_t)j * L + (i % L)] = c.X[(int64_t)i * c.d + j];
-    int th = threads < 1 ? 1 : threads;
+    OvTaskFn tS = task_S_of(p->act);
     for (c.k0 = 0; c.k0 < c.m; c.k0 += KC) {
       c.kb = ov_min(KC, c.m - c.k0);
-      ov_parallel(c.nps, th, p->act == 0 ? task_S<0> : task_S<1>, &c);
+      ov_parallel(c.nps, th, tS, &c);
       ov_parallel(c.nrb, th, task_T, &c);
     }
     ov_parallel(64, th, task_final, &c);
-    ov_free(c.XTp); ov_free(c.Sp); ov_free(c.Cb);
+    ov_free(c.XTp); ov_free(c.Sp); ov_free(c.Cb); ov_free(c.sm);
   }
 };

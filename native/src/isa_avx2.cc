@@ -74,6 +74,12 @@ struct VD {
   OV_INLINE static R exp(R a) { return exp_pd(a); }
   OV_INLINE static R exp_nc(R a) { return exp_pd(a); }
   static constexpr double EXP_SAFE = 0;
+  OV_INLINE static R div(R a, R b) { return _mm256_div_pd(a, b); }
+  OV_INLINE static R abs(R a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
+  OV_INLINE static R max(R a, R b) { return _mm256_max_pd(a, b); }
+  typedef __m256d Mask;
+  OV_INLINE static Mask lt(R a, R b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }  // false on NaN
+  OV_INLINE static R select(Mask k, R a, R b) { return _mm256_blendv_pd(b, a, k); }  // k ? a : b
   OV_INLINE static R relu(R z) { return _mm256_max_pd(z, _mm256_setzero_pd()); }
   OV_INLINE static R step(R z) {
     return _mm256_and_pd(_mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_GE_OQ), _mm256_set1_pd(1.0));
@@ -103,6 +109,12 @@ struct VF {
   OV_INLINE static R exp(R a) { return exp_ps(a); }
   OV_INLINE static R exp_nc(R a) { return exp_ps(a); }
   static constexpr double EXP_SAFE = 0;
+  OV_INLINE static R div(R a, R b) { return _mm256_div_ps(a, b); }
+  OV_INLINE static R abs(R a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+  OV_INLINE static R max(R a, R b) { return _mm256_max_ps(a, b); }
+  typedef __m256 Mask;
+  OV_INLINE static Mask lt(R a, R b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+  OV_INLINE static R select(Mask k, R a, R b) { return _mm256_blendv_ps(b, a, k); }
   OV_INLINE static R relu(R z) { return _mm256_max_ps(z, _mm256_setzero_ps()); }
   OV_INLINE static R step(R z) {
     return _mm256_and_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GE_OQ), _mm256_set1_ps(1.0f));

@@ -87,6 +87,12 @@ struct VD {
   OV_INLINE static R exp(R a) { return exp_pd<true>(a); }
   OV_INLINE static R exp_nc(R a) { return exp_pd<false>(a); }
   static constexpr double EXP_SAFE = 1e12;
+  OV_INLINE static R div(R a, R b) { return _mm512_div_pd(a, b); }
+  OV_INLINE static R abs(R a) { return _mm512_abs_pd(a); }
+  OV_INLINE static R max(R a, R b) { return _mm512_max_pd(a, b); }
+  typedef __mmask8 Mask;
+  OV_INLINE static Mask lt(R a, R b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }  // false on NaN
+  OV_INLINE static R select(Mask k, R a, R b) { return _mm512_mask_blend_pd(k, b, a); }  // k ? a : b
   OV_INLINE static R relu(R z) { return _mm512_max_pd(z, _mm512_setzero_pd()); }  // NaN → 0 like z > 0 ? z : 0
   OV_INLINE static R step(R z) {
     return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(z, _mm512_setzero_pd(), _CMP_GE_OQ), _mm512_set1_pd(1.0));
@@ -116,6 +122,12 @@ struct VF {
   OV_INLINE static R exp(R a) { return exp_ps<true>(a); }
   OV_INLINE static R exp_nc(R a) { return exp_ps<false>(a); }
   static constexpr double EXP_SAFE = 1e4;
+  OV_INLINE static R div(R a, R b) { return _mm512_div_ps(a, b); }
+  OV_INLINE static R abs(R a) { return _mm512_abs_ps(a); }
+  OV_INLINE static R max(R a, R b) { return _mm512_max_ps(a, b); }
+  typedef __mmask16 Mask;
+  OV_INLINE static Mask lt(R a, R b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+  OV_INLINE static R select(Mask k, R a, R b) { return _mm512_mask_blend_ps(k, b, a); }
   OV_INLINE static R relu(R z) { return _mm512_max_ps(z, _mm512_setzero_ps()); }
   OV_INLINE static R step(R z) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GE_OQ), _mm512_set1_ps(1.0f));

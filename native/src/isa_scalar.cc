@@ -1,4 +1,5 @@
-// Portable scalar kernels: the same blocked algorithm with one lane, exp from the C library.
+// Portable scalar kernels: the same blocked algorithm with one lane, exp from the C library (cosh
+// and sinh are built from it exactly as on the vector ISAs, common.inl).
 #include <math.h>
 #include <stdint.h>
 
@@ -26,6 +27,12 @@ struct VS {
   OV_INLINE static R exp(R a) { return sizeof(T) == 4 ? (T)expf((float)a) : (T)::exp((double)a); }
   OV_INLINE static R exp_nc(R a) { return exp(a); }
   static constexpr double EXP_SAFE = 0;
+  OV_INLINE static R div(R a, R b) { return a / b; }
+  OV_INLINE static R abs(R a) { return sizeof(T) == 4 ? (T)fabsf((float)a) : (T)fabs((double)a); }
+  OV_INLINE static R max(R a, R b) { return a > b ? a : b; }  // like vmaxpd: b when either is NaN
+  typedef bool Mask;
+  OV_INLINE static Mask lt(R a, R b) { return a < b; }
+  OV_INLINE static R select(Mask k, R a, R b) { return k ? a : b; }
   OV_INLINE static R relu(R z) { return z > 0 ? z : 0; }
   OV_INLINE static R step(R z) { return z >= 0 ? 1 : 0; }
   OV_INLINE static unsigned ge0(R z) { return z >= 0 ? 1u : 0u; }

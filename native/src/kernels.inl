@@ -12,8 +12,8 @@
 // (dense helpers); ov_* from api.h.
 //
 // Files, included in this order (each relies on the ones before it):
-//   common.inl  OV_INLINE, ov_min and the helpers every family uses
-//   panel.inl   NK: the neuron-panel kernels (forward, gradient, step, jvp, flips, vexp)
+//   common.inl  OV_INLINE, ov_min, kernel ids, σ/σ' (vector cosh and sinh), the softmax factor
+//   panel.inl   NK: the neuron-panel kernels (forward, gradient, step, jvp, flips, vfun)
 //   gram.inl    GK: the Gram matrix H = κ² (XXᵀ)∘(ΦΦᵀ)
 //   dense.inl   DK: dense float64 helpers (symv, gemm, potrf, potrs)
 //   probes.inl  PK: roofline probes

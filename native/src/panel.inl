@@ -1,6 +1,7 @@
-// The neuron-panel kernels (NK): forward, gradient, step, jvp, pattern flips and the vector-exp
-// test entry point. Neurons in SIMD lanes; see kernels.inl for the layout and README.md,
-// "blocking and fusion", for the passes.
+// The neuron-panel kernels (NK): forward, gradient, step, jvp, pattern flips and the vector-function
+// test entry point, for the pointwise forms (σ by kernel id, common.inl) and for the softmax
+// network (its passes are the section "the softmax network" below). Neurons in SIMD lanes; see
+// kernels.inl for the layout and README.md, "blocking and fusion", for the passes.
 
 // ───────────────────────────── the neuron-panel kernels ─────────────────────────────
 
@@ -37,22 +38,28 @@ struct NK {
     double* G;              // gradient output (m×d)
     double* chunkU;         // nchunk×n partial outputs, reduced in chunk order
     int64_t* chunkFlips;
+    // softmax only (null otherwise): per-sample M_i, c_i, m/D_i in T, npad each (rows past n: 0),
+    // and the second nchunk×n block of partial sums (N_i beside D_i in chunkU)
+    T *smM, *smC, *smS;
+    double* chunkN;
     char* scratch;          // per-worker scratch, stride scratchBytes
     int64_t scratchBytes;
   };
 
   // per-worker scratch: Wt, Vt, G, ap (P), Cb (max(npad, IB)×P: σ' of a whole panel for step's
-  // second pass, see task_step; the gradient alone reuses its first IB rows), Ul (npad×L)
-  static int64_t scratch_bytes(int npad, int d) {
+  // second pass, see task_step; the gradient alone reuses its first IB rows), Ul (npad×L); for
+  // softmax also pad (P) and Ul2 (npad×L, the lane sums of N_i beside those of D_i in Ul)
+  static int64_t scratch_bytes(int npad, int d, bool sm) {
     int64_t b = 0;
     b += 3 * (int64_t)d * P * sizeof(T);
     b += (int64_t)P * sizeof(T);
     b += (int64_t)(npad > IB ? npad : IB) * P * sizeof(T);
     b += (int64_t)npad * L * sizeof(T);
+    if (sm) b += (int64_t)P * sizeof(T) + (int64_t)npad * L * sizeof(T);
     return (b + 63) / 64 * 64 + 256;
   }
   struct Scr {
-    T *Wt, *Vt, *G, *ap, *Cb, *Ul;
+    T *Wt, *Vt, *G, *ap, *Cb, *Ul, *pad, *Ul2;
   };
   static Scr scr(const Ctx& c, int worker) {
     char* base = c.scratch + (int64_t)worker * c.scratchBytes;
@@ -63,8 +70,27 @@ struct NK {
     s.G = t; t += (int64_t)c.d * P;
     s.ap = t; t += P;
     s.Cb = t; t += (int64_t)(c.npad > IB ? c.npad : IB) * P;
-    s.Ul = t;
+    s.Ul = t; t += (int64_t)c.npad * L;
+    s.pad = 0;
+    s.Ul2 = 0;
+    if (c.act == OV_ACT_SOFTMAX) {
+      s.pad = t; t += P;
+      s.Ul2 = t;
+    }
     return s;
+  }
+
+  // What the softmax passes read besides X and the panel (unused by the pointwise forms):
+  struct Sm {
+    const T* ap;   // a_q of the panel, 0 in padded lanes
+    const T* pad;  // 0, or −∞ in padded lanes: z + pad keeps padded neurons out of the max and the sums
+    const T* M;    // M_i = max_r z_ir, npad (rows past n: 0)
+    const T* c;    // c_i = N_i / D_i
+    const T* s;    // m / D_i
+  };
+  static Sm sm_of(const Ctx& c, const Scr& s) {
+    Sm sm = {s.ap, s.pad, c.smM, c.smC, c.smS};
+    return sm;
   }
 
   // Transpose neurons [r0, r0+cnt) of an m×d float64 matrix into a d×P panel of T, zero-padded:
@@ -79,6 +105,11 @@ struct NK {
   static void load_a(const double* a, int r0, int cnt, T* ap) {
     for (int q = 0; q < cnt; q++) ap[q] = (T)a[r0 + q];
     for (int q = cnt; q < P; q++) ap[q] = 0;
+  }
+  // softmax: 0 for the panel's neurons, −∞ for its padded lanes (their z is exactly 0, so z + pad
+  // is −∞: never the max, and e^{−∞ − M} = 0 in every sum)
+  static void load_pad(int cnt, T* pad) {
+    for (int q = 0; q < P; q++) pad[q] = q < cnt ? (T)0 : -__builtin_inf();
   }
 
   // z[mr][v] = ⟨x_{i+mr}, w_q⟩ for the P neurons of the panel. M·NV independent FMA chains
@@ -107,20 +138,39 @@ struct NK {
     }
   }
 
-  // σ and σ' (docs/theory.md §1; ReLU derivative 1{z ≥ 0} as in Du et al.). ACT: 0 = exp, 1 = relu,
-  // 2 = exp where every argument is known to be below EXP_SAFE in magnitude (no clamping).
-  template <int ACT> OV_INLINE static R sig(R z) { return ACT == 0 ? V::exp(z) : ACT == 2 ? V::exp_nc(z) : V::relu(z); }
-  template <int ACT> OV_INLINE static R dsig(R z) { return ACT == 0 ? V::exp(z) : ACT == 2 ? V::exp_nc(z) : V::step(z); }
+  // σ and σ' by kernel id: OvActivation (api.h) or the internal OV_ACT_EXP_NC (common.inl).
+  template <int ACT> OV_INLINE static R sig(R z) { return ov_sig<V, ACT>(z); }
+  template <int ACT> OV_INLINE static R dsig(R z) { return ov_dsig<V, ACT>(z); }
 
-  // Pass A: C[i][q] = σ'(z_iq) for M samples (the residual is folded into X, see grad_panel).
+  // e^{z + pad − M_i} of the softmax network: ≤ 1 (z − M_i ≤ 0 by construction), 0 in padded lanes.
+  OV_INLINE static R sm_exp(R z, R pad, R mi) { return V::exp(V::sub(V::add(z, pad), mi)); }
+
+  // Pass A: C[i][q] = σ'(z_iq) for M samples i, i+1, … (the residual is folded into X, see
+  // grad_panel); softmax: C[i][q] = φ_iq = m e^{z_iq − M_i} (a_q − c_i) / D_i.
   template <int ACT, int M>
-  OV_INLINE static void passA(const T* Xi, int d, const T* Wt, T* Ci) {
+  OV_INLINE static void passA(const T* Xi, int d, const T* Wt, T* Ci, const Sm& sm, int i) {
     R z[M][NV];
     zdots<M>(Xi, d, Wt, z);
-#pragma GCC unroll 8
-    for (int mr = 0; mr < M; mr++)
+    if constexpr (ACT == OV_ACT_SOFTMAX) {
+      R av[NV], pv[NV];
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; v++) V::store(Ci + (int64_t)mr * P + v * L, dsig<ACT>(z[mr][v]));
+      for (int v = 0; v < NV; v++) {
+        av[v] = V::load(sm.ap + v * L);
+        pv[v] = V::load(sm.pad + v * L);
+      }
+#pragma GCC unroll 8
+      for (int mr = 0; mr < M; mr++) {
+        R mi = V::set1(sm.M[i + mr]), ci = V::set1(sm.c[i + mr]), si = V::set1(sm.s[i + mr]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++)
+          V::store(Ci + (int64_t)mr * P + v * L, ov_sm_phi<V>(sm_exp(z[mr][v], pv[v], mi), av[v], ci, si));
+      }
+    } else {
+#pragma GCC unroll 8
+      for (int mr = 0; mr < M; mr++)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) V::store(Ci + (int64_t)mr * P + v * L, dsig<ACT>(z[mr][v]));
+    }
   }
 
   // Pass B: G[j][q] += Σ_i (r_i x_ij) C[i][q] for J dimensions; J·NV accumulators in registers.
@@ -157,7 +207,8 @@ struct NK {
     else passB_tail<(J > 0 ? J - 1 : 0)>(rem, Xb, nb, Cb, Gj);
   }
 
-  // The gradient of one panel without the factor κ a_q (docs/theory.md §2):
+  // The gradient of one panel without the factor κ a_q (docs/theory.md §2; softmax: without κ,
+  // σ'(⟨w_q,x_i⟩) read φ_iq, docs/theory.md §5):
   // G[j][q] = Σ_i σ'(⟨w_q,x_i⟩) · (r_i x_ij), with Xr = diag(r) X formed once per call. Samples go
   // in blocks of IB so that C never leaves L1: the n×m matrix of σ' values is never stored.
   // keep: block i0 goes to Cb + i0·P, so that the n×P σ' values of the panel (n×P, L2-resident)
@@ -165,23 +216,28 @@ struct NK {
   // whole groups of MR rows (IB is a multiple of MR): rows past n are zero, their σ' goes to Cb's
   // spare rows and pass B never reads it.
   template <int ACT>
-  static void grad_panel(const Ctx& c, const T* Wt, T* G, T* Cb0, bool keep) {
+  static void grad_panel(const Ctx& c, const T* Wt, T* G, T* Cb0, bool keep, const Sm& sm) {
     const int n = c.n, d = c.d;
     for (int64_t k = 0; k < (int64_t)d * P; k++) G[k] = 0;
     for (int i0 = 0, b = 0; i0 < n; i0 += IB, b++) {
       int nb = ov_min(IB, n - i0);
       T* Cb = keep ? Cb0 + (int64_t)i0 * P : Cb0;
-      for (int i = 0; i < nb; i += MR) passA<ACT, MR>(c.XP + (int64_t)(i0 + i) * d, d, Wt, Cb + (int64_t)i * P);
+      for (int i = 0; i < nb; i += MR) passA<ACT, MR>(c.XP + (int64_t)(i0 + i) * d, d, Wt, Cb + (int64_t)i * P, sm, i0 + i);
       const T* Xrb = c.Xr + (int64_t)b * c.njb * IB * JB;
       int j0 = 0;
       for (; j0 + JB <= d; j0 += JB, Xrb += IB * JB) passB<JB>(Xrb, nb, Cb, G + (int64_t)j0 * P);
       if (j0 < d) passB_tail<JB - 1>(d - j0, Xrb, nb, Cb, G + (int64_t)j0 * P);
     }
   }
-  static void grad_any(int act, const Ctx& c, const T* Wt, T* G, T* Cb, bool keep) {
-    if (act == 0) grad_panel<0>(c, Wt, G, Cb, keep);
-    else if (act == 2) grad_panel<2>(c, Wt, G, Cb, keep);
-    else grad_panel<1>(c, Wt, G, Cb, keep);
+  static void grad_any(int act, const Ctx& c, const T* Wt, T* G, T* Cb, bool keep, const Sm& sm) {
+    switch (act) {
+      case OV_ACT_EXP: grad_panel<OV_ACT_EXP>(c, Wt, G, Cb, keep, sm); break;
+      case OV_ACT_EXP_NC: grad_panel<OV_ACT_EXP_NC>(c, Wt, G, Cb, keep, sm); break;
+      case OV_ACT_RELU: grad_panel<OV_ACT_RELU>(c, Wt, G, Cb, keep, sm); break;
+      case OV_ACT_COSH: grad_panel<OV_ACT_COSH>(c, Wt, G, Cb, keep, sm); break;
+      case OV_ACT_SINH: grad_panel<OV_ACT_SINH>(c, Wt, G, Cb, keep, sm); break;
+      case OV_ACT_SOFTMAX: grad_panel<OV_ACT_SOFTMAX>(c, Wt, G, Cb, keep, sm); break;
+    }
   }
 
   // Pass C: Ul[i] += Σ_v a_v ⊙ σ(z_iv) (lane-wise partial sums of u_i / κ, docs/theory.md §1).
@@ -206,9 +262,13 @@ struct NK {
     for (int i = 0; i < n; i += MR) passC<ACT, MR>(XP + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L);
   }
   static void fwd_any(int act, const T* XP, int n, int d, const T* Wt, const T* ap, T* Ul) {
-    if (act == 0) fwd_panel<0>(XP, n, d, Wt, ap, Ul);
-    else if (act == 2) fwd_panel<2>(XP, n, d, Wt, ap, Ul);
-    else fwd_panel<1>(XP, n, d, Wt, ap, Ul);
+    switch (act) {
+      case OV_ACT_EXP: fwd_panel<OV_ACT_EXP>(XP, n, d, Wt, ap, Ul); break;
+      case OV_ACT_EXP_NC: fwd_panel<OV_ACT_EXP_NC>(XP, n, d, Wt, ap, Ul); break;
+      case OV_ACT_RELU: fwd_panel<OV_ACT_RELU>(XP, n, d, Wt, ap, Ul); break;
+      case OV_ACT_COSH: fwd_panel<OV_ACT_COSH>(XP, n, d, Wt, ap, Ul); break;
+      case OV_ACT_SINH: fwd_panel<OV_ACT_SINH>(XP, n, d, Wt, ap, Ul); break;
+    }
   }
 
   // Cauchy–Schwarz bound on every argument of a panel: |⟨w_q, x_i⟩| ≤ max_q ‖w_q‖ · max_i ‖x_i‖.
@@ -229,8 +289,8 @@ struct NK {
   }
   // Which σ to use for a panel: for exp, the unclamped vector exp when the bound is < EXP_SAFE.
   static int act_for(int act, double xmax, const T* Wt, int d) {
-    if (act != 0) return act;
-    return zbound(xmax, Wt, d) < V::EXP_SAFE ? 2 : 0;
+    if (act != OV_ACT_EXP) return act;
+    return zbound(xmax, Wt, d) < V::EXP_SAFE ? OV_ACT_EXP_NC : OV_ACT_EXP;
   }
 
   // ── step's second pass by an exp update (README.md, "blocking and fusion") ──
@@ -296,21 +356,36 @@ struct NK {
     else if constexpr (K > 1) fwdE_any<K - 1>(k, XP, n, d, Dt, Eb, ap, Ul);
   }
 
-  // JVP: Ul[i] += Σ_v a_v ⊙ σ'(z_iv) ⊙ ⟨v_q, x_i⟩.
+  // JVP: Ul[i] += Σ_v a_v ⊙ σ'(z_iv) ⊙ ⟨v_q, x_i⟩; softmax: Ul[i] += Σ_v φ_iv ⊙ ⟨v_q, x_i⟩.
   template <int ACT, int M>
-  OV_INLINE static void passJ(const T* Xi, int d, const T* Wt, const T* Vt, const T* ap, T* Ui) {
+  OV_INLINE static void passJ(const T* Xi, int d, const T* Wt, const T* Vt, const T* ap, T* Ui, const Sm& sm, int i) {
     R z[M][NV], zv[M][NV];
     zdots<M>(Xi, d, Wt, z);
     zdots<M>(Xi, d, Vt, zv);
     R av[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; v++) av[v] = V::load(ap + v * L);
-#pragma GCC unroll 8
-    for (int mr = 0; mr < M; mr++) {
-      R acc = V::load(Ui + (int64_t)mr * L);
+    if constexpr (ACT == OV_ACT_SOFTMAX) {
+      R pv[NV];
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; v++) acc = V::fmadd(V::mul(av[v], dsig<ACT>(z[mr][v])), zv[mr][v], acc);
-      V::store(Ui + (int64_t)mr * L, acc);
+      for (int v = 0; v < NV; v++) pv[v] = V::load(sm.pad + v * L);
+#pragma GCC unroll 8
+      for (int mr = 0; mr < M; mr++) {
+        R mi = V::set1(sm.M[i + mr]), ci = V::set1(sm.c[i + mr]), si = V::set1(sm.s[i + mr]);
+        R acc = V::load(Ui + (int64_t)mr * L);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++)
+          acc = V::fmadd(ov_sm_phi<V>(sm_exp(z[mr][v], pv[v], mi), av[v], ci, si), zv[mr][v], acc);
+        V::store(Ui + (int64_t)mr * L, acc);
+      }
+    } else {
+#pragma GCC unroll 8
+      for (int mr = 0; mr < M; mr++) {
+        R acc = V::load(Ui + (int64_t)mr * L);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) acc = V::fmadd(V::mul(av[v], dsig<ACT>(z[mr][v])), zv[mr][v], acc);
+        V::store(Ui + (int64_t)mr * L, acc);
+      }
     }
   }
 
@@ -380,6 +455,7 @@ struct NK {
   static void task_step(void* vc, int chunk, int worker) {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
+    const Sm sm = sm_of(c, s);
     int p0, p1;
     chunk_panels(c, chunk, &p0, &p1);
     for (int pi = p0; pi < p1; pi++) {
@@ -387,10 +463,10 @@ struct NK {
       panel(c, pi, &r0, &cnt);
       load_panel(c.W, c.d, r0, cnt, s.Wt);
       load_a(c.p->a, r0, cnt, s.ap);
-      double bz = ACT == 0 ? zbound(c.xmax, s.Wt, c.d) : 0;
-      int actA = ACT != 0 ? ACT : bz < V::EXP_SAFE ? 2 : 0;
+      double bz = ACT == OV_ACT_EXP ? zbound(c.xmax, s.Wt, c.d) : 0;
+      int actA = ACT != OV_ACT_EXP ? ACT : bz < V::EXP_SAFE ? OV_ACT_EXP_NC : OV_ACT_EXP;
       // exp: pass A leaves e^{z} of all n samples in Cb for the exp update below
-      grad_any(actA, c, s.Wt, s.G, s.Cb, ACT == 0);
+      grad_any(actA, c, s.Wt, s.G, s.Cb, ACT == OV_ACT_EXP, sm);
       // W ← W − η κ a_q G  (docs/theory.md §2), in float64 whatever the kernel precision; for exp, keep
       // Δw (the difference of the stored weights) transposed in Vt, zero-padded: max ‖Δw_q‖ bounds δ
       T* Dt = s.Vt;
@@ -400,11 +476,12 @@ struct NK {
         for (int j = 0; j < c.d; j++) {
           double wo = w[j];
           w[j] -= coef * (double)s.G[(int64_t)j * P + q];
-          if (ACT == 0) Dt[(int64_t)j * P + q] = (T)(w[j] - wo);
+          if (ACT == OV_ACT_EXP) Dt[(int64_t)j * P + q] = (T)(w[j] - wo);
         }
       }
+      // the exp update of pass E is for exp only; cosh, sinh and ReLU recompute σ (pass C)
       int K = 0;
-      if (ACT == 0) {
+      if (ACT == OV_ACT_EXP) {
         for (int j = 0; j < c.d; j++)
           for (int q = cnt; q < P; q++) Dt[(int64_t)j * P + q] = 0;  // padded lanes: E = 1, a = 0
         double bd = c.xmax * __builtin_sqrt(max_sq(Dt, c.d)) * 1.000001;  // ≥ |δ| as computed in T
@@ -436,19 +513,25 @@ struct NK {
     flush_chunk(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
   }
 
+  // g_q = κ a_q G (pointwise) or κ G (softmax: a_q is inside φ)
   template <int ACT>
   static void task_gradient(void* vc, int chunk, int worker) {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
+    const Sm sm = sm_of(c, s);
     int p0, p1;
     chunk_panels(c, chunk, &p0, &p1);
     for (int pi = p0; pi < p1; pi++) {
       int r0, cnt;
       panel(c, pi, &r0, &cnt);
       load_panel(c.Wc, c.d, r0, cnt, s.Wt);
-      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c, s.Wt, s.G, s.Cb, false);
+      if (ACT == OV_ACT_SOFTMAX) {
+        load_a(c.p->a, r0, cnt, s.ap);
+        load_pad(cnt, s.pad);
+      }
+      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c, s.Wt, s.G, s.Cb, false, sm);
       for (int q = 0; q < cnt; q++) {
-        double coef = c.p->kappa * c.p->a[r0 + q];
+        double coef = ACT == OV_ACT_SOFTMAX ? c.p->kappa : c.p->kappa * c.p->a[r0 + q];
         double* g = c.G + (int64_t)(r0 + q) * c.d;
         for (int j = 0; j < c.d; j++) g[j] = coef * (double)s.G[(int64_t)j * P + q];
       }
@@ -458,14 +541,15 @@ struct NK {
   // Row i of the packed X starts at XP + ⌊i/MR⌋·MR·d + i mod MR (pack_x); MRJ divides MR.
   static const T* xrow(const Ctx& c, int i) { return c.XP + (int64_t)(i / MR) * MR * c.d + i % MR; }
   template <int ACT>
-  static void jvp_panel(const Ctx& c, const Scr& s) {
-    for (int i = 0; i < c.n; i += MRJ) passJ<ACT, MRJ>(xrow(c, i), c.d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L);
+  static void jvp_panel(const Ctx& c, const Scr& s, const Sm& sm) {
+    for (int i = 0; i < c.n; i += MRJ) passJ<ACT, MRJ>(xrow(c, i), c.d, s.Wt, s.Vt, s.ap, s.Ul + (int64_t)i * L, sm, i);
   }
 
   template <int ACT>
   static void task_jvp(void* vc, int chunk, int worker) {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
+    const Sm sm = sm_of(c, s);
     int p0, p1;
     chunk_panels(c, chunk, &p0, &p1);
     for (int pi = p0; pi < p1; pi++) {
@@ -474,9 +558,10 @@ struct NK {
       load_panel(c.Wc, c.d, r0, cnt, s.Wt);
       load_panel(c.W2, c.d, r0, cnt, s.Vt);
       load_a(c.p->a, r0, cnt, s.ap);
+      if (ACT == OV_ACT_SOFTMAX) load_pad(cnt, s.pad);
       int act = act_for(ACT, c.xmax, s.Wt, c.d);
-      if (act == 2) jvp_panel<2>(c, s);
-      else jvp_panel<ACT>(c, s);
+      if (act == OV_ACT_EXP_NC) jvp_panel<OV_ACT_EXP_NC>(c, s, sm);
+      else jvp_panel<ACT>(c, s, sm);
     }
     flush_chunk(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
   }
@@ -503,6 +588,179 @@ struct NK {
     c.chunkFlips[chunk] = count;
   }
 
+  // ───────────────────────────── the softmax network ─────────────────────────────
+  // F(W, x_i) = κ m c_i, c_i = N_i / D_i, with M_i = max_r z_ir, D_i = Σ_r e^{z_ir − M_i},
+  // N_i = Σ_r a_r e^{z_ir − M_i}; φ_ir = m e^{z_ir − M_i} (a_r − c_i) / D_i (docs/theory.md §5,
+  // src/model/activations/softmax.ts). Passes over the same chunks and panels as above:
+  //   SM1 (passMax): lane-wise max of z + pad per sample, reduced per chunk (flush_max), then over
+  //       the chunks: a max is exact, so M_i does not depend on any order;
+  //   SM2 (passSum): lane sums of e = e^{z + pad − M_i} ≤ 1 and of a e per sample, flushed per chunk
+  //       like u, reduced like u (reduce_sm): each half's chunks in order, the halves added last.
+  //       With coupled initialisation the halves' e are the same bits and their a e exact
+  //       negatives, so N_i = 0, c_i = 0 and u_i = 0 exactly;
+  //   then the gradient (pass A with φ, pass B), jvp or Gram with M_i, c_i, m/D_i broadcast.
+  // step: SM1, SM2 at W; per panel the gradient, the update, and SM1 at the new weights; SM2 at
+  // the new weights gives u. Huge z (where e^z overflows) is harmless: only z − M_i ≤ 0 is
+  // exponentiated.
+
+  // Ul[i] ← max(Ul[i], z_iq + pad_q), lane-wise; Ul starts the chunk at −∞ (fill).
+  template <int M>
+  OV_INLINE static void passMax(const T* Xi, int d, const T* Wt, const T* pad, T* Ui) {
+    R z[M][NV];
+    zdots<M>(Xi, d, Wt, z);
+    R pv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) pv[v] = V::load(pad + v * L);
+#pragma GCC unroll 8
+    for (int mr = 0; mr < M; mr++) {
+      R acc = V::load(Ui + (int64_t)mr * L);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) acc = V::max(V::add(z[mr][v], pv[v]), acc);
+      V::store(Ui + (int64_t)mr * L, acc);
+    }
+  }
+  // UD[i] += e, UN[i] += a ⊙ e, e = e^{z_iq + pad_q − M_i}, lane-wise.
+  template <int M>
+  OV_INLINE static void passSum(const T* Xi, int d, const T* Wt, const Sm& sm, int i, T* UD, T* UN) {
+    R z[M][NV];
+    zdots<M>(Xi, d, Wt, z);
+    R av[NV], pv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) {
+      av[v] = V::load(sm.ap + v * L);
+      pv[v] = V::load(sm.pad + v * L);
+    }
+#pragma GCC unroll 8
+    for (int mr = 0; mr < M; mr++) {
+      R mi = V::set1(sm.M[i + mr]);
+      R dacc = V::load(UD + (int64_t)mr * L), nacc = V::load(UN + (int64_t)mr * L);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) {
+        R e = sm_exp(z[mr][v], pv[v], mi);
+        dacc = V::add(dacc, e);
+        nacc = V::fmadd(av[v], e, nacc);
+      }
+      V::store(UD + (int64_t)mr * L, dacc);
+      V::store(UN + (int64_t)mr * L, nacc);
+    }
+  }
+  static void fill(T* p, int64_t len, T v) {
+    for (int64_t k = 0; k < len; k++) p[k] = v;
+  }
+  // max over the lanes of Ul into out (any order gives the same max), then clear Ul as flush_chunk does
+  static void flush_max(T* Ul, int n, int npad, double* out) {
+    for (int i = 0; i < n; i++) {
+      double mx = -__builtin_inf();
+      for (int l = 0; l < L; l++) {
+        double x = (double)Ul[(int64_t)i * L + l];
+        if (x > mx || x != x) mx = x;  // NaN stays (a NaN z makes every output NaN anyway)
+        if (mx != mx) break;
+      }
+      out[i] = mx;
+    }
+    for (int64_t k = 0; k < (int64_t)npad * L; k++) Ul[k] = 0;
+  }
+  // M_i = max over the chunks of chunkU[k][i], into smM (exact in T: the maxima are values of T)
+  static void reduce_max(const Ctx& c) {
+    for (int i = 0; i < c.n; i++) {
+      double mx = -__builtin_inf();
+      for (int k = 0; k < c.nchunk; k++) {
+        double x = c.chunkU[(int64_t)k * c.n + i];
+        if (x > mx || x != x) mx = x;
+        if (mx != mx) break;
+      }
+      c.smM[i] = (T)mx;
+    }
+  }
+  // D_i, N_i from the chunk partials (each half's chunks in order, the halves added last, as
+  // reduce_chunks); c_i = N_i / D_i and m / D_i into smC, smS; u_i = κ (m c_i) when u is given.
+  static void reduce_sm(const Ctx& c, double* u) {
+    const double m = (double)c.m;
+    for (int i = 0; i < c.n; i++) {
+      double da = 0, db = 0, na = 0, nb = 0;
+      for (int k = 0; k < c.nchunkA; k++) {
+        da += c.chunkU[(int64_t)k * c.n + i];
+        na += c.chunkN[(int64_t)k * c.n + i];
+      }
+      for (int k = c.nchunkA; k < c.nchunk; k++) {
+        db += c.chunkU[(int64_t)k * c.n + i];
+        nb += c.chunkN[(int64_t)k * c.n + i];
+      }
+      double D = da + db, cc = (na + nb) / D;
+      c.smC[i] = (T)cc;
+      c.smS[i] = (T)(m / D);
+      if (u) u[i] = c.p->kappa * (m * cc);
+    }
+  }
+  // SM1 at Wc into chunkU
+  static void task_sm_max(void* vc, int chunk, int worker) {
+    const Ctx& c = *(const Ctx*)vc;
+    Scr s = scr(c, worker);
+    fill(s.Ul, (int64_t)c.npad * L, -__builtin_inf());
+    int p0, p1;
+    chunk_panels(c, chunk, &p0, &p1);
+    for (int pi = p0; pi < p1; pi++) {
+      int r0, cnt;
+      panel(c, pi, &r0, &cnt);
+      load_panel(c.Wc, c.d, r0, cnt, s.Wt);
+      load_pad(cnt, s.pad);
+      for (int i = 0; i < c.n; i += MR) passMax<MR>(c.XP + (int64_t)i * c.d, c.d, s.Wt, s.pad, s.Ul + (int64_t)i * L);
+    }
+    flush_max(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
+  }
+  // SM2 at Wc (with M_i in smM) into chunkU (D) and chunkN (N)
+  static void task_sm_sum(void* vc, int chunk, int worker) {
+    const Ctx& c = *(const Ctx*)vc;
+    Scr s = scr(c, worker);
+    const Sm sm = sm_of(c, s);
+    int p0, p1;
+    chunk_panels(c, chunk, &p0, &p1);
+    for (int pi = p0; pi < p1; pi++) {
+      int r0, cnt;
+      panel(c, pi, &r0, &cnt);
+      load_panel(c.Wc, c.d, r0, cnt, s.Wt);
+      load_a(c.p->a, r0, cnt, s.ap);
+      load_pad(cnt, s.pad);
+      for (int i = 0; i < c.n; i += MR)
+        passSum<MR>(c.XP + (int64_t)i * c.d, c.d, s.Wt, sm, i, s.Ul + (int64_t)i * L, s.Ul2 + (int64_t)i * L);
+    }
+    flush_chunk(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
+    flush_chunk(s.Ul2, c.n, c.npad, c.chunkN + (int64_t)chunk * c.n);
+  }
+  // M_i, c_i, m/D_i at Wc into smM, smC, smS, and u = F(Wc, X) when u is given
+  static void sm_stats(Ctx& c, int th, double* u) {
+    ov_parallel(c.nchunk, th, task_sm_max, &c);
+    reduce_max(c);
+    ov_parallel(c.nchunk, th, task_sm_sum, &c);
+    reduce_sm(c, u);
+  }
+  // step, per chunk: the gradient at W (M_i, c_i, m/D_i at W in smM, smC, smS), W ← W − η κ G per
+  // neuron, and SM1 at the new weights into chunkU
+  static void task_step_sm(void* vc, int chunk, int worker) {
+    const Ctx& c = *(const Ctx*)vc;
+    Scr s = scr(c, worker);
+    const Sm sm = sm_of(c, s);
+    fill(s.Ul, (int64_t)c.npad * L, -__builtin_inf());
+    int p0, p1;
+    chunk_panels(c, chunk, &p0, &p1);
+    for (int pi = p0; pi < p1; pi++) {
+      int r0, cnt;
+      panel(c, pi, &r0, &cnt);
+      load_panel(c.W, c.d, r0, cnt, s.Wt);
+      load_a(c.p->a, r0, cnt, s.ap);
+      load_pad(cnt, s.pad);
+      grad_panel<OV_ACT_SOFTMAX>(c, s.Wt, s.G, s.Cb, false, sm);
+      double coef = c.eta * c.p->kappa;
+      for (int q = 0; q < cnt; q++) {
+        double* w = c.W + (int64_t)(r0 + q) * c.d;
+        for (int j = 0; j < c.d; j++) w[j] -= coef * (double)s.G[(int64_t)j * P + q];
+      }
+      load_panel(c.W, c.d, r0, cnt, s.Wt);
+      for (int i = 0; i < c.n; i += MR) passMax<MR>(c.XP + (int64_t)i * c.d, c.d, s.Wt, s.pad, s.Ul + (int64_t)i * L);
+    }
+    flush_max(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
+  }
+
   // ── entry points ──
   static bool setup(Ctx& c, const OvProblem* p, int threads) {
     c.p = p;
@@ -511,6 +769,7 @@ struct NK {
     c.d = p->d;
     c.m = p->m;
     c.act = p->act;
+    const bool sm = p->act == OV_ACT_SOFTMAX;
     Layout lay = layout(p->m);
     c.h = lay.h;
     c.npanA = lay.npanA;
@@ -519,10 +778,18 @@ struct NK {
     c.nchunk = lay.nchunk;
     c.npad = (c.n + MR - 1) / MR * MR;
     c.njb = (c.d + JB - 1) / JB;
-    c.scratchBytes = scratch_bytes(c.npad, c.d);
+    c.scratchBytes = scratch_bytes(c.npad, c.d, sm);
     c.scratch = (char*)ov_alloc(c.scratchBytes * (threads < 1 ? 1 : threads));
-    c.chunkU = (double*)ov_alloc((int64_t)(c.nchunk > 0 ? c.nchunk : 1) * c.n * sizeof(double));
-    c.chunkFlips = (int64_t*)ov_alloc((int64_t)(c.nchunk > 0 ? c.nchunk : 1) * sizeof(int64_t));
+    const int64_t nch = c.nchunk > 0 ? c.nchunk : 1;
+    c.chunkU = (double*)ov_alloc((sm ? 2 : 1) * nch * c.n * sizeof(double));
+    c.chunkN = sm && c.chunkU ? c.chunkU + nch * c.n : 0;
+    c.chunkFlips = (int64_t*)ov_alloc(nch * sizeof(int64_t));
+    c.smM = c.smC = c.smS = 0;
+    if (sm) {
+      c.smM = (T*)ov_alloc(3 * (int64_t)c.npad * sizeof(T));  // zero-filled: rows past n stay 0
+      c.smC = c.smM ? c.smM + c.npad : 0;
+      c.smS = c.smM ? c.smM + 2 * (int64_t)c.npad : 0;
+    }
     c.Xr = 0;
     T* xp = (T*)ov_alloc((int64_t)c.npad * c.d * sizeof(T));
     c.XP = xp;
@@ -534,13 +801,14 @@ struct NK {
       if (!(s <= c.xmax)) c.xmax = s;
     }
     c.xmax = c.xmax == c.xmax ? __builtin_sqrt(c.xmax) : __builtin_inf();
-    return c.scratch && c.chunkU && c.chunkFlips && c.XP;
+    return c.scratch && c.chunkU && c.chunkFlips && c.XP && (!sm || c.smM);
   }
   static void teardown(Ctx& c) {
     ov_free(c.scratch);
     ov_free(c.chunkU);
     ov_free(c.chunkFlips);
     ov_free((void*)c.XP);
+    if (c.smM) ov_free(c.smM);
     if (c.Xr) ov_free((void*)c.Xr);
   }
   // Packed X for the dot products: groups of MR rows, x_ij at XP[⌊i/MR⌋·MR·d + j·MR + i mod MR];
@@ -564,44 +832,77 @@ struct NK {
     if (threads < 1) threads = 1;
     return threads < tasks ? threads : (tasks < 1 ? 1 : tasks);
   }
+  // The pointwise task of a public id (validated by the caller).
+  static OvTaskFn pick(int act, OvTaskFn e, OvTaskFn r, OvTaskFn ch, OvTaskFn sh) {
+    return act == OV_ACT_EXP ? e : act == OV_ACT_RELU ? r : act == OV_ACT_COSH ? ch : sh;
+  }
 
   static void forward(const OvProblem* p, const double* W, double* u, int threads) {
+    if (!ov_act_valid(p->act)) return ov_fill_nan(u, p->n);
     Ctx c;
     int th = workers(threads, layout(p->m).nchunk);
     if (!setup(c, p, th)) return;
     c.Wc = W;
-    ov_parallel(c.nchunk, th, p->act == 0 ? task_forward<0> : task_forward<1>, &c);
-    reduce_chunks(c, u);
+    if (p->act == OV_ACT_SOFTMAX) {
+      sm_stats(c, th, u);
+    } else {
+      ov_parallel(c.nchunk, th,
+                  pick(p->act, task_forward<OV_ACT_EXP>, task_forward<OV_ACT_RELU>, task_forward<OV_ACT_COSH>, task_forward<OV_ACT_SINH>), &c);
+      reduce_chunks(c, u);
+    }
     teardown(c);
   }
   static void step(const OvProblem* p, double* W, const double* r, double eta, double* u, int threads) {
+    if (!ov_act_valid(p->act)) return ov_fill_nan(u, p->n);
     Ctx c;
     int th = workers(threads, layout(p->m).nchunk);
     if (!setup(c, p, th)) return;
     c.W = W;
+    c.Wc = W;
     c.eta = eta;
     set_r(c, r);
-    ov_parallel(c.nchunk, th, p->act == 0 ? task_step<0> : task_step<1>, &c);
-    reduce_chunks(c, u);
+    if (p->act == OV_ACT_SOFTMAX) {
+      sm_stats(c, th, 0);                        // M_i, c_i, m/D_i at W
+      ov_parallel(c.nchunk, th, task_step_sm, &c);  // gradient, update, SM1 at the new W
+      reduce_max(c);
+      ov_parallel(c.nchunk, th, task_sm_sum, &c);   // SM2 at the new W
+      reduce_sm(c, u);
+    } else {
+      ov_parallel(c.nchunk, th, pick(p->act, task_step<OV_ACT_EXP>, task_step<OV_ACT_RELU>, task_step<OV_ACT_COSH>, task_step<OV_ACT_SINH>), &c);
+      reduce_chunks(c, u);
+    }
     teardown(c);
   }
   static void gradient(const OvProblem* p, const double* W, const double* r, double* G, int threads) {
+    if (!ov_act_valid(p->act)) return ov_fill_nan(G, (int64_t)p->m * p->d);
     Ctx c;
     int th = workers(threads, layout(p->m).nchunk);
     if (!setup(c, p, th)) return;
     c.Wc = W;
     c.G = G;
     set_r(c, r);
-    ov_parallel(c.nchunk, th, p->act == 0 ? task_gradient<0> : task_gradient<1>, &c);
+    if (p->act == OV_ACT_SOFTMAX) {
+      sm_stats(c, th, 0);
+      ov_parallel(c.nchunk, th, task_gradient<OV_ACT_SOFTMAX>, &c);
+    } else {
+      ov_parallel(c.nchunk, th,
+                  pick(p->act, task_gradient<OV_ACT_EXP>, task_gradient<OV_ACT_RELU>, task_gradient<OV_ACT_COSH>, task_gradient<OV_ACT_SINH>), &c);
+    }
     teardown(c);
   }
   static void jvp(const OvProblem* p, const double* W, const double* Vm, double* out, int threads) {
+    if (!ov_act_valid(p->act)) return ov_fill_nan(out, p->n);
     Ctx c;
     int th = workers(threads, layout(p->m).nchunk);
     if (!setup(c, p, th)) return;
     c.Wc = W;
     c.W2 = Vm;
-    ov_parallel(c.nchunk, th, p->act == 0 ? task_jvp<0> : task_jvp<1>, &c);
+    if (p->act == OV_ACT_SOFTMAX) {
+      sm_stats(c, th, 0);
+      ov_parallel(c.nchunk, th, task_jvp<OV_ACT_SOFTMAX>, &c);
+    } else {
+      ov_parallel(c.nchunk, th, pick(p->act, task_jvp<OV_ACT_EXP>, task_jvp<OV_ACT_RELU>, task_jvp<OV_ACT_COSH>, task_jvp<OV_ACT_SINH>), &c);
+    }
     reduce_chunks(c, out);
     teardown(c);
   }
@@ -617,13 +918,31 @@ struct NK {
     teardown(c);
     return total;
   }
+  // For the Gram kernel: M_i, c_i and m/D_i of the softmax network at W, in T, into the first n
+  // entries of Mo, Co, So (computed exactly as forward computes them). False if out of memory.
+  static bool sm_sample_stats(const OvProblem* p, const double* W, int threads, T* Mo, T* Co, T* So) {
+    Ctx c;
+    int th = workers(threads, layout(p->m).nchunk);
+    if (!setup(c, p, th)) return false;
+    c.Wc = W;
+    sm_stats(c, th, 0);
+    for (int i = 0; i < c.n; i++) {
+      Mo[i] = c.smM[i];
+      Co[i] = c.smC[i];
+      So[i] = c.smS[i];
+    }
+    teardown(c);
+    return true;
+  }
 
-  static void vexp(const double* x, double* y, int64_t len) {
+  static void vfun(int fn, const double* x, double* y, int64_t len) {
+    if (fn < 0 || fn >= OV_VF_COUNT) return ov_fill_nan(y, len);
     alignas(64) T buf[V::L];
     for (int64_t i = 0; i < len; i += L) {
       int k = (int)ov_min((int64_t)L, len - i);
       for (int l = 0; l < L; l++) buf[l] = l < k ? (T)x[i + l] : 0;
-      V::store(buf, V::exp(V::load(buf)));
+      R v = V::load(buf);
+      V::store(buf, fn == OV_VF_EXP ? V::exp(v) : fn == OV_VF_COSH ? ov_cosh<V>(v) : ov_sinh<V>(v));
       for (int l = 0; l < k; l++) y[i + l] = (double)buf[l];
     }
   }

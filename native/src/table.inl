@@ -11,7 +11,7 @@ static OvKernels make_table(const char* isa) {
   k.jvp = NK<V>::jvp;
   k.gram = GK<V>::gram;
   k.flips = NK<V>::flips;
-  k.vexp = NK<V>::vexp;
+  k.vfun = NK<V>::vfun;
   k.symv = DK<D>::symv;
   k.gemm = DK<D>::gemm;
   k.potrf = DK<D>::potrf;

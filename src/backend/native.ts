@@ -1,7 +1,9 @@
 /**
  * The native backend: a Node-API addon (native/, C++17) with one set of kernels per instruction
- * set (AVX-512, AVX2+FMA, portable scalar), chosen at run time. Same functions of theory.md §1–3
- * as the reference backend, fused and multithreaded; see native/README.md for the design.
+ * set (AVX-512, AVX2+FMA, portable scalar), chosen at run time. Same functions of docs/theory.md
+ * §1–3 and §5 as the reference backend, fused and multithreaded, for the network forms whose
+ * kernel ids the addon lists (`info().activations`: exp, ReLU, cosh, sinh, softmax in this build);
+ * see native/README.md for the design.
  *
  * - precision 'f64' computes in float64; 'f32' evaluates the network in float32 (X converted once
  *   per Problem and cached, W converted per panel) while W itself is still updated in float64.
@@ -11,7 +13,8 @@
  *
  * Besides the Backend interface the class offers float64 dense helpers for eigenvalue work:
  * `symv` (y = A x, A symmetric n×n, full storage), `gemm` (C = A B, row-major), `potrf`
- * (Cholesky, in place) and `potrs` (solve with the factor), plus `vexp` and throughput probes.
+ * (Cholesky, in place) and `potrs` (solve with the factor), plus the kernels' own vector exp, cosh
+ * and sinh (`vexp`, `vfun`, for accuracy tests) and throughput probes.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +25,9 @@ import type { Activation, Backend, Precision, Problem } from './types.js';
 /** The instruction sets the addon is built for, fastest first. */
 export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
 
+/** The elementwise functions the kernels evaluate themselves (native/src/api.h, OvVfun). */
+export type NativeVfun = 'exp' | 'cosh' | 'sinh';
+
 interface NativeProblem {
   n: number;
   d: number;
@@ -29,12 +35,13 @@ interface NativeProblem {
   X: Float64Array | Float32Array;
   a: Float64Array;
   kappa: number;
-  /** The activation's native kernel id (model/activations, native/src/api.h). */
+  /** The activation's native kernel id (activations/*.ts `native`, native/src/api.h OvActivation); the addon refuses unknown ids with a RangeError. */
   act: number;
 }
 
 /** The raw addon (native/src/addon.cc). */
 export interface NativeAddon {
+  /** `activations`: the kernel ids this build has (absent in addons built before it was reported: then exp and ReLU, [0, 1]). */
   info(): { isas: NativeIsa[]; hardwareThreads: number; activations?: number[] };
   forward(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, u: Float64Array, threads: number): void;
   gradient(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, r: Float64Array, G: Float64Array, threads: number): void;
@@ -43,6 +50,7 @@ export interface NativeAddon {
   gram(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, H: Float64Array, threads: number): void;
   flips(isa: string, f32: boolean, p: NativeProblem, W0: Float64Array, W: Float64Array, threads: number): number;
   vexp(isa: string, f32: boolean, x: Float64Array, y: Float64Array): void;
+  vfun(isa: string, f32: boolean, fn: NativeVfun, x: Float64Array, y: Float64Array): void;
   symv(isa: string, n: number, A: Float64Array, x: Float64Array, y: Float64Array, threads: number): void;
   gemm(isa: string, m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array, threads: number): void;
   potrf(isa: string, n: number, A: Float64Array, threads: number): number;
@@ -147,7 +155,7 @@ export class NativeBackend implements Backend {
   gradient(p: Problem, W: Float64Array, r: Float64Array, G: Float64Array): void {
     this.addon.gradient(this.isa, this.f32, this.prob(p), W, r, G, this.threads);
   }
-  /** Fused: per panel of neurons, gradient at W, update, then u at the new W (theory.md §2). */
+  /** Fused: per panel of neurons, gradient at W, update, then u at the new W (docs/theory.md §2, §5). */
   step(p: Problem, W: Float64Array, r: Float64Array, eta: number, u: Float64Array): void {
     this.addon.step(this.isa, this.f32, this.prob(p), W, r, eta, u, this.threads);
   }
@@ -164,6 +172,10 @@ export class NativeBackend implements Backend {
   /** y = exp(x) with this backend's vector exp, in its precision (for accuracy tests). */
   vexp(x: Float64Array, y: Float64Array): void {
     this.addon.vexp(this.isa, this.f32, x, y);
+  }
+  /** y = fn(x) elementwise as this backend's kernels compute exp, cosh or sinh, in its precision (for accuracy tests). */
+  vfun(fn: NativeVfun, x: Float64Array, y: Float64Array): void {
+    this.addon.vfun(this.isa, this.f32, fn, x, y);
   }
   /** y = A x for a symmetric n×n A in full row-major storage (float64, multithreaded, deterministic). */
   symv(n: number, A: Float64Array, x: Float64Array, y: Float64Array): void {

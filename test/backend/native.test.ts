@@ -1,15 +1,18 @@
 /**
- * The native backend against the reference oracle (theory.md §1–3), for every instruction set
- * this CPU has: every Backend method, both activations, both κ scalings, shapes that are not
- * multiples of the SIMD widths or block sizes; 100 GD steps; bit-identity across thread counts;
- * float32 within stated tolerances. Skipped, with the reason, when the addon is not built.
+ * The native backend against the reference oracle (docs/theory.md §1–3, §5), for every instruction
+ * set this CPU has: every Backend method, every activation with a native kernel (exp, ReLU, cosh,
+ * sinh, softmax), both κ scalings, shapes that are not multiples of the SIMD widths or block sizes;
+ * 100 GD steps; bit-identity across thread counts; float32 within stated tolerances; the vector
+ * exp, cosh and sinh against Math; softmax where exp overflows; unknown kernel ids refused.
+ * Skipped, with the reason, when the addon is not built.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableIsas, loadAddon, NativeBackend } from '../../src/backend/native.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
 import type { Problem } from '../../src/backend/types.js';
-import { ACTIVATIONS, type ActivationName } from '../../src/model/activations/index.js';
+import { ACTIVATIONS, ACTIVATION_NAMES, customActivation, type ActivationName } from '../../src/activations/index.js';
+import { OptionError } from '../../src/errors.js';
 import { bitEqual, makeProblem, relErr, stableEta } from './helpers.js';
 import { initialWeights } from '../../src/model/init.js';
 
@@ -26,7 +29,7 @@ const SHAPES: Array<[number, number, number]> = [
   [3, 1, 1],
   [20, 19, 130],
 ];
-const ACTS: ActivationName[] = ['exp', 'relu'];
+const ACTS: ActivationName[] = ['exp', 'relu', 'cosh', 'sinh', 'softmax'];
 const SCALINGS = ['ntk', 'none'] as const;
 
 test('native: every method agrees with the reference in float64 (≤ 1e-12 relative)', { skip }, () => {
@@ -93,7 +96,9 @@ test('native: 100 GD steps stay within 1e-12 of the reference (W and u)', { skip
         const d = 5;
         const m = 45;
         const { p, W } = makeProblem(n, d, m, act, sc, 7);
-        const eta = stableEta(p, W); // 1/λ_max(H(W(0))): GD contracts, errors do not blow up
+        // 1/λ_max(H(W(0))): GD contracts, errors do not blow up. For cosh, sinh and softmax H grows
+        // along the run (cosh ntk diverges at this η near step 90), so they take half of it.
+        const eta = (act === 'exp' || act === 'relu' ? 1 : 0.5) * stableEta(p, W);
         const WR = Float64Array.from(W);
         const WN = Float64Array.from(W);
         const uR = new Float64Array(n);
@@ -207,11 +212,11 @@ test('native f32: within float32 tolerances of the float64 reference', { skip },
   }
 });
 
-test('native: overflow of exp gives +Inf like Math.exp, underflow gives 0', { skip }, () => {
+test('native: overflow of exp gives +Inf like Math.exp, underflow gives 0; cosh, sinh ±Inf; softmax finite', { skip }, () => {
   for (const isa of isas) {
     for (const precision of ['f64', 'f32'] as const) {
       const nb = new NativeBackend({ isa, threads: 1, precision });
-      // one neuron, a = +1, κ = 1: u_i = exp(⟨w, x_i⟩)
+      // one neuron, a = +1, κ = 1: u_i = σ(⟨w, x_i⟩) (softmax: u_i = m s_1 = 1)
       const p = {
         n: 3, d: 1, m: 1, X: new Float64Array([1, -1, 0.5]), y: new Float64Array(3),
         a: new Float64Array([1]), kappa: 1, activation: ACTIVATIONS.exp,
@@ -223,6 +228,14 @@ test('native: overflow of exp gives +Inf like Math.exp, underflow gives 0', { sk
       assert.equal(u[2], Infinity, `${isa} ${precision} overflow at 1000`);
       nb.forward(p, new Float64Array([NaN]), u);
       assert.ok(u.every(Number.isNaN), `${isa} ${precision} NaN propagates`);
+      const want: Record<string, number[]> = { cosh: [Infinity, Infinity, Infinity], sinh: [Infinity, -Infinity, Infinity], softmax: [1, 1, 1] };
+      for (const [name, w] of Object.entries(want)) {
+        const q = { ...p, activation: ACTIVATIONS[name as ActivationName] };
+        nb.forward(q, new Float64Array([2000]), u);
+        assert.deepEqual(Array.from(u), w, `${isa} ${precision} ${name} at z = ±2000, ±1000`);
+        nb.forward(q, new Float64Array([NaN]), u);
+        assert.ok(u.every(Number.isNaN), `${isa} ${precision} ${name}: NaN propagates`);
+      }
     }
   }
 });
@@ -319,18 +332,21 @@ test('native: bad arguments throw instead of reading out of bounds', { skip }, (
   assert.throws(() => new NativeBackend({ threads: 0 }), RangeError);
 });
 
-test('native: coupled initialisation gives F(W(0), x) = 0 exactly, every ISA and thread count', { skip }, () => {
+test('native: coupled initialisation gives F(W(0), x) = 0 exactly, every ISA, thread count and precision', { skip }, () => {
+  // softmax: N_i = Σ_r a_r e^{z_ir − M_i} is two half sums that cancel exactly, so c_i = 0 and u_i = 0
   for (const isa of isas) {
     for (const threads of [1, 2, 5]) {
-      const be = new NativeBackend({ isa, threads });
-      for (const m of [2, 16, 34, 130, 2048, 5000]) {
-        for (const activation of ACTS) {
-          const d = 7;
-          const { W0, a } = initialWeights({ activation, scaling: 'ntk', init: 'coupled', m, seed: m }, d);
-          const { p } = makeProblem(40, d, m, activation, 'ntk', 3);
-          const u = new Float64Array(p.n);
-          be.forward({ ...p, a }, W0, u);
-          assert.ok(u.every((v) => v === 0), `${isa} threads=${threads} ${activation} m=${m}: max |u| = ${Math.max(...u.map(Math.abs))}`);
+      for (const precision of ['f64', 'f32'] as const) {
+        const be = new NativeBackend({ isa, threads, precision });
+        for (const m of [2, 16, 34, 130, 2048, 5000]) {
+          for (const activation of ACTS) {
+            const d = 7;
+            const { W0, a } = initialWeights({ activation, scaling: 'ntk', init: 'coupled', m, seed: m }, d);
+            const { p } = makeProblem(40, d, m, activation, 'ntk', 3);
+            const u = new Float64Array(p.n);
+            be.forward({ ...p, a }, W0, u);
+            assert.ok(u.every((v) => v === 0), `${isa} ${precision} threads=${threads} ${activation} m=${m}: max |u| = ${Math.max(...u.map(Math.abs))}`);
+          }
         }
       }
     }
@@ -427,4 +443,178 @@ test('native step: e^{z+δ} overflowing to +Inf matches Math.exp (the update is 
       else assert.ok(Math.abs(uN[0] - uR[0]) <= 1e-15 * uR[0], `${isa}: e^{500.3} ${uN[0]} vs ${uR[0]}`);
     }
   }
+});
+
+test('native: the vector cosh and sinh are accurate, and agree with Math.cosh / Math.sinh on the specials', { skip }, () => {
+  // A dense grid over the range where Math.cosh/Math.sinh are finite and e^{|z|} is too, plus a
+  // finer one around the switch at |z| = ½ between the Taylor polynomial and ½(E − 1/E). Measured
+  // (README, "vector cosh and sinh"): cosh ≤ 3.0e-16, sinh ≤ 5.7e-16 (f64); ≤ 1.2e-7, 2.4e-7 (f32).
+  const pts: number[] = [];
+  const N = 400_001;
+  for (let k = 0; k < N; k++) pts.push(-709.78 + (2 * 709.78 * k) / (N - 1) + 1e-7 * Math.sin(k));
+  for (let k = 0; k < 200_001; k++) pts.push(-2 + (4 * k) / 200_000 + 1e-9 * Math.sin(k));
+  for (let k = 0; k <= 20_000; k++) pts.push(0.5 + (k - 10_000) * 1e-10, -0.5 - (k - 10_000) * 1e-10);
+  for (let k = -300; k <= 0; k++) pts.push(2 ** (k / 3), -(2 ** (k / 3)));
+  const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-310, -1e-310, 711, -711, 1e308, -1e308, 90, -90];
+  const x = Float64Array.from([...pts, ...specials]);
+  const bounds = { f64: { cosh: 4.5e-16, sinh: 6.7e-16 }, f32: { cosh: 2.4e-7, sinh: 3.6e-7 } }; // 2 and 3 ulp
+  for (const isa of isas) {
+    for (const precision of ['f64', 'f32'] as const) {
+      const nb = new NativeBackend({ isa, precision });
+      const f32 = precision === 'f32';
+      for (const fn of ['cosh', 'sinh'] as const) {
+        const F = fn === 'cosh' ? Math.cosh : Math.sinh;
+        const y = new Float64Array(x.length);
+        nb.vfun(fn, x, y);
+        let worst = 0;
+        for (let k = 0; k < x.length; k++) {
+          const xi = f32 ? Math.fround(x[k]) : x[k];
+          const e = f32 ? Math.fround(F(xi)) : F(xi);
+          const tag = `${isa} ${precision} ${fn}(${x[k]}) = ${y[k]}, want ${e}`;
+          // e^{|z|} overflows before cosh and sinh do (709.78 < |z| < 710.48 f64, 88.72 < |z| < 89.42
+          // f32): there ±Inf of the right sign is the documented result
+          const band = Math.abs(xi) > (f32 ? 88.72 : 709.78) && Number.isFinite(e);
+          if (band) {
+            assert.ok(y[k] === (e > 0 ? Infinity : -Infinity) || Math.abs(y[k] - e) <= bounds[precision][fn] * Math.abs(e), tag);
+            continue;
+          }
+          if (!Number.isFinite(e) || e === 0) {
+            assert.ok(Object.is(y[k], e), tag);
+            continue;
+          }
+          worst = Math.max(worst, Math.abs(y[k] - e) / Math.abs(e));
+        }
+        assert.ok(worst <= bounds[precision][fn], `${isa} ${precision} ${fn} max relative error ${worst} > ${bounds[precision][fn]}`);
+      }
+    }
+  }
+});
+
+test('native: every network form, step u is forward at the new W bit for bit except for exp (its exp update)', { skip }, () => {
+  // The exp update of pass E is for exp only: ReLU, cosh and sinh recompute σ at the new weights
+  // (pass C) and softmax recomputes M_i, D_i, N_i there, exactly as forward does.
+  for (const isa of isas) {
+    for (const precision of ['f64', 'f32'] as const) {
+      const nb = new NativeBackend({ isa, threads: 2, precision });
+      for (const act of ACTS) {
+        if (act === 'exp') continue;
+        const { p, W } = makeProblem(37, 13, 150, act, 'ntk', 4);
+        const u0 = new Float64Array(p.n);
+        nb.forward(p, W, u0);
+        const r = Float64Array.from(u0, (v, i) => v - p.y[i]);
+        const Wk = Float64Array.from(W);
+        const u = new Float64Array(p.n);
+        nb.step(p, Wk, r, 0.05, u);
+        const uF = new Float64Array(p.n);
+        nb.forward(p, Wk, uF);
+        assert.ok(!bitEqual(Wk, W), `${isa} ${precision} ${act}: the step moved W`);
+        assert.ok(bitEqual(u, uF), `${isa} ${precision} ${act}: step u = forward(W(k+1)) bit for bit`);
+      }
+    }
+  }
+});
+
+test('native softmax: inputs where exp overflows give finite values that agree with the reference', { skip }, () => {
+  // ‖x_i‖ = 30 and w_r = 25 x̂_0 + g_r/30: z_ir = 750 cos∠(x_i, x_0) + O(1), from +750 (where the
+  // exp network overflows) to −750 (x_n = −x_0: every e^{z} underflows, and padded lanes would win
+  // the max with z = 0 if they entered it). m = 70: the halves of 35 leave padded lanes on every
+  // ISA. The softmax subtracts M_i first, so nothing overflows. The z themselves carry a rounding
+  // of a few ulps of 750 (≈ 1e-13 absolute in f64, 6e-5 in f32) that e^{z − M} turns into relative
+  // error, in both backends: measured ≤ 6e-14 (f64) and 3e-5 (f32), so f64 keeps 1e-12 and f32
+  // takes 2⁻²³·max|z| (9e-5) instead of 2e-5.
+  for (const [n, d, m] of [[40, 16, 70], [21, 5, 17]] as const) {
+    const { p: p0, W } = makeProblem(n, d, m, 'softmax', 'ntk', 9);
+    const X = p0.X.map((v) => 30 * v);
+    for (let j = 0; j < d; j++) X[(n - 1) * d + j] = -X[j]; // x_{n−1} = −x_0
+    for (let r = 0; r < m; r++) for (let j = 0; j < d; j++) W[r * d + j] = (25 * X[j]) / 30 + W[r * d + j] / 30;
+    const p: Problem = { ...p0, X };
+    let zmax = 0;
+    let zminRow = Infinity; // max over r of z_{n−1,r}: all very negative
+    for (let r = 0; r < m; r++) {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += W[r * d + j] * X[i * d + j];
+        zmax = Math.max(zmax, Math.abs(s));
+        if (i === n - 1) zminRow = Math.min(zminRow, -s);
+      }
+    }
+    assert.ok(zmax > 745 && zminRow > 745, `the problem reaches |z| = 750 (${zmax}, ${zminRow})`);
+    const uExp = new Float64Array(n);
+    ref.forward({ ...p, activation: ACTIVATIONS.exp }, W, uExp);
+    assert.ok(!uExp.every(Number.isFinite), 'the exp network overflows on these inputs');
+    const uR = new Float64Array(n);
+    ref.forward(p, W, uR);
+    const r = Float64Array.from(uR, (v, i) => v - p.y[i]);
+    const gR = new Float64Array(m * d);
+    ref.gradient(p, W, r, gR);
+    const jR = new Float64Array(n);
+    ref.jvp(p, W, gR, jR);
+    const hR = new Float64Array(n * n);
+    ref.gram(p, W, hR);
+    const WR = Float64Array.from(W);
+    const sR = new Float64Array(n);
+    ref.step(p, WR, r, 1e-3, sR);
+    for (const out of [uR, gR, jR, hR, WR, sR]) assert.ok(out.every(Number.isFinite), 'the reference is finite');
+    for (const isa of isas) {
+      for (const precision of ['f64', 'f32'] as const) {
+        const tol = precision === 'f64' ? 1e-12 : Math.max(2e-5, 2 ** -23 * zmax);
+        const nb = new NativeBackend({ isa, threads: 3, precision });
+        const tag = `${isa} ${precision} n=${n} m=${m}`;
+        const uE = new Float64Array(n);
+        nb.forward({ ...p, activation: ACTIVATIONS.exp }, W, uE);
+        assert.ok(!uE.every(Number.isFinite), `${tag}: the native exp network overflows too`);
+        const uN = new Float64Array(n);
+        nb.forward(p, W, uN);
+        const gN = new Float64Array(m * d);
+        nb.gradient(p, W, r, gN);
+        const jN = new Float64Array(n);
+        nb.jvp(p, W, gR, jN);
+        const hN = new Float64Array(n * n);
+        nb.gram(p, W, hN);
+        const WN = Float64Array.from(W);
+        const sN = new Float64Array(n);
+        nb.step(p, WN, r, 1e-3, sN);
+        const outs = { forward: [uN, uR], gradient: [gN, gR], jvp: [jN, jR], gram: [hN, hR], 'step W': [WN, WR], 'step u': [sN, sR] };
+        for (const [name, [a, b]] of Object.entries(outs)) {
+          assert.ok(a.every(Number.isFinite), `${name} ${tag}: finite`);
+          assert.ok(relErr(a, b) <= tol, `${name} ${tag}: ${relErr(a, b)} > ${tol}`);
+        }
+      }
+    }
+  }
+});
+
+test('native: unknown activation ids are refused, never run as another kernel', { skip }, () => {
+  assert.ok('addon' in loaded);
+  const addon = loaded.addon;
+  assert.deepEqual(addon.info().activations, [0, 1, 2, 3, 4]);
+  for (const name of ACTS) assert.ok(new NativeBackend().supports(ACTIVATIONS[name]), `${name} has a native kernel`);
+  const { p, W } = makeProblem(5, 3, 4, 'exp', 'ntk');
+  const np = { n: p.n, d: p.d, m: p.m, X: p.X, a: p.a, kappa: p.kappa };
+  const u = new Float64Array(p.n);
+  for (const isa of isas) {
+    for (const act of [5, 6, 255, 256, -1, 1.5, 2 ** 31, NaN, Infinity]) {
+      for (const f32 of [false, true]) {
+        const X = f32 ? Float32Array.from(p.X) : p.X;
+        const q = { ...np, X, act };
+        assert.throws(() => addon.forward(isa, f32, q, W, u, 1), RangeError, `${isa} forward act=${act}`);
+        assert.throws(() => addon.gradient(isa, f32, q, W, u, new Float64Array(W.length), 1), RangeError, `${isa} gradient act=${act}`);
+        assert.throws(() => addon.step(isa, f32, q, Float64Array.from(W), u, 0.1, u, 1), RangeError, `${isa} step act=${act}`);
+        assert.throws(() => addon.jvp(isa, f32, q, W, W, u, 1), RangeError, `${isa} jvp act=${act}`);
+        assert.throws(() => addon.gram(isa, f32, q, W, new Float64Array(p.n * p.n), 1), RangeError, `${isa} gram act=${act}`);
+      }
+    }
+    assert.throws(() => addon.forward(isa, false, { ...np, act: '1' as unknown as number }, W, u, 1), TypeError);
+    assert.throws(() => addon.forward(isa, false, np as typeof np & { act: number }, W, u, 1), TypeError);
+    assert.throws(() => addon.vfun(isa, false, 'tanh' as 'exp', W, new Float64Array(W.length)), RangeError);
+  }
+  // a user-defined activation has no kernel (native: null): not supported, and refused by name
+  const tanh = customActivation({ name: 'tanh', sigma: Math.tanh, dsigma: (z) => 1 - Math.tanh(z) ** 2 });
+  const nb = new NativeBackend();
+  assert.equal(nb.supports(tanh), false);
+  assert.throws(() => nb.forward({ ...p, activation: tanh }, W, u), (e: unknown) => e instanceof OptionError && /no kernel for the activation 'tanh'/.test(e.message));
+  // a built-in-looking activation whose id this build lacks is refused the same way
+  const future = { ...ACTIVATIONS.exp, name: 'future', native: 99 };
+  assert.equal(nb.supports(future), false);
+  assert.throws(() => nb.forward({ ...p, activation: future }, W, u), OptionError);
 });
