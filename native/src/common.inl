@@ -15,7 +15,6 @@ static const int OV_ACT_EXP_NC = 0x100;
 static_assert(OV_ACT_EXP_NC >= OV_ACT_COUNT, "internal activation ids must not collide with public ones");
 
 static inline bool ov_act_valid(int act) { return act >= 0 && act < OV_ACT_COUNT; }
-static inline bool ov_act_pointwise(int act) { return act >= 0 && act < OV_ACT_SOFTMAX; }
 
 static inline void ov_fill_nan(double* y, int64_t len) {
   for (int64_t k = 0; k < len; k++) y[k] = __builtin_nan("");
