@@ -3,13 +3,16 @@
  * strict numbers, and the data a command's run options describe. Run settings themselves are in
  * run-options.ts, the one table.
  */
+import type { Command } from 'commander';
 import { type Dataset, maxRowNorm } from '../data/dataset.js';
+import { parseBytes } from '../io/limits.js';
 import { applyNormalization, fitNormalization, type Normalization } from '../data/normalize.js';
 import { OptionError } from '../errors.js';
 import { numberOf, recipesOf, type Grid } from '../experiments/grid.js';
 import { loadRecipe } from '../experiments/run.js';
 import type { Activation } from '../activations/types.js';
 import type { RunField } from './run-options.js';
+import { warn } from './run.js';
 
 /** The options that say which data a command reads (a file, or a built-in synthetic set). */
 export const DATA_FIELDS: readonly RunField[] = ['data', 'labelsPath', 'labelColumn', 'synthetic', 'n', 'd', 'labelKind', 'dataSeed'];
@@ -49,21 +52,36 @@ export function fractionOption(name: string, v: string): number {
   return x;
 }
 
+/** Adds `--max-memory`, shared by the commands that train. */
+export function addMemoryOption(cmd: Command): Command {
+  return cmd.option('--max-memory <size>', "memory one run may use, e.g. 8G or 512M; a larger run is refused before it starts with the size it would need (default: the machine's free memory)");
+}
+
+/** `--max-memory` in bytes (undefined: the default, the machine's free memory). */
+export function memoryOption(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const b = parseBytes(v);
+  if (!(b > 0) || !Number.isFinite(b)) throw new OptionError(`--max-memory must be a size such as 8G, 512M or 1e9 (bytes), got '${v}'`);
+  return b;
+}
+
 export function choice<T extends string>(name: string, names: readonly T[], v: string): T {
   if ((names as readonly string[]).includes(v)) return v as T;
   throw new OptionError(`--${name}: unknown value '${v}' (expected one of: ${names.join(', ')})`);
 }
 
-/** The one data set of a one-run grid (its first recipe). */
-export function dataOfGrid(grid: Grid): Dataset {
-  return loadRecipe(recipesOf(grid)[0]);
+/** The one data set of a one-run grid (its first recipe); what its reader noted goes to `onNote`. */
+export function dataOfGrid(grid: Grid, onNote: (note: string) => void = warn): Dataset {
+  const ds = loadRecipe(recipesOf(grid)[0]);
+  for (const note of ds.notes ?? []) onNote(note);
+  return ds;
 }
 
 /** Training data after the grid's input normalisation (what the kernels see), and that normalisation. */
 export function normalizedDataOfGrid(grid: Grid): Dataset & { normalization: Normalization } {
   const ds = dataOfGrid(grid);
-  const norm = fitNormalization(grid.normalize, ds.X, ds.n, ds.d);
-  return { ...ds, X: applyNormalization(norm, ds.X, ds.n, ds.d), normalization: norm };
+  const norm = fitNormalization(grid.normalize, ds.X, ds.n, ds.d, ds.source);
+  return { ...ds, X: applyNormalization(norm, ds.X, ds.n, ds.d, ds.source), normalization: norm };
 }
 
 /** The warning of docs/theory.md §1: without normalisation, e^{⟨w,x⟩} (exp, cosh, sinh) has spread e^{‖x‖²}. */

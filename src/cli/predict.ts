@@ -47,9 +47,11 @@ export function predictCommand(): Command {
       const inputs = loadInputs(o.data, model.d, {
         ...(o.labels !== undefined ? { labelsPath: o.labels } : {}),
         ...(o.labelColumn !== undefined ? { labelColumn: o.labelColumn } : {}),
+        ...(model.inputNames ? { featureNames: model.inputNames } : {}),
       });
+      for (const note of inputs.notes) warn(note);
       const backend = createBackend({ name: choice<BackendName>('backend', ['auto', 'reference', 'native'], o.backend), activation: model.activation, onNotice: warn });
-      const u = predict(model, backend, inputs.X, inputs.n, model.d);
+      const u = predict(model, backend, inputs.X, inputs.n, model.d, o.data);
       let residual: number | undefined;
       if (inputs.y) {
         let s = 0;

@@ -133,6 +133,7 @@ export const FLAG_OF: Readonly<Record<string, string>> = {
   threads: '--threads',
   queue: '--queue',
   delta: '--delta',
+  maxMemory: '--max-memory',
 };
 
 function longFlag(flags: string): string {

@@ -11,4 +11,5 @@ export interface SweepCliOptions extends RunOptionValues, QueueCliOptions {
   collect?: boolean;
   follow: boolean;
   pollMs: string;
+  maxMemory?: string;
 }

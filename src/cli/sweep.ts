@@ -7,7 +7,7 @@ import { runSweep, type SweepProgress } from '../experiments/sweep.js';
 import { summarize } from '../experiments/summary.js';
 import { OptionError } from '../errors.js';
 import { checkOutputFile } from '../io/atomic.js';
-import { intOption } from './options.js';
+import { addMemoryOption, intOption, memoryOption } from './options.js';
 import { addRunOptions, gridOfOptions } from './run-options.js';
 import { addQueueOptions } from './queue-options.js';
 import type { SweepCliOptions } from './sweep-options.js';
@@ -24,7 +24,7 @@ export function sweepCommand(): Command {
         'it stopped and nothing is duplicated. Every run is deterministic from its spec.',
     )
     .argument('[spec]', 'grid spec file (.json, .yaml): fields n, width, seeds, activation, init, data, scaling, normalize, eta, epsilon, maxSteps, monitorEvery, precision');
-  addRunOptions(cmd, 'grid', DEFAULT_GRID)
+  addMemoryOption(addRunOptions(cmd, 'grid', DEFAULT_GRID))
     .option('--results <file>', 'results file (JSON lines)', 'sweep-results.jsonl')
     .option('--workers <count>', 'worker threads (default: all cores)')
     .option('--json', 'print a JSON summary')
@@ -79,7 +79,8 @@ async function runSweepCli(specFile: string | undefined, o: SweepCliOptions): Pr
   process.on('SIGINT', onSigint);
   let outcome;
   try {
-    outcome = await runSweep(specs, o.results, { ...(workers ? { workers } : {}), onProgress, shouldStop: () => stop });
+    const maxMemory = memoryOption(o.maxMemory);
+    outcome = await runSweep(specs, o.results, { ...(workers ? { workers } : {}), ...(maxMemory !== undefined ? { maxMemory } : {}), onProgress, shouldStop: () => stop });
   } finally {
     bar?.stop();
     process.off('SIGINT', onSigint);

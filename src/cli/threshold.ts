@@ -3,11 +3,12 @@ import { Command } from 'commander';
 import { DEFAULT_GRID, parseGrid, readGridFile } from '../experiments/grid.js';
 import { thresholdStudy } from '../experiments/study.js';
 import { checkOutputFile } from '../io/atomic.js';
-import { fractionOption, intOption } from './options.js';
+import { addMemoryOption, fractionOption, intOption, memoryOption } from './options.js';
 import { addRunOptions, gridOfOptions, type RunField, type RunOptionValues } from './run-options.js';
 import { EXIT, warn } from './run.js';
 
 interface ThresholdCliOptions extends RunOptionValues {
+  maxMemory?: string;
   delta: string;
   m0: string;
   mMax: string;
@@ -31,7 +32,7 @@ export function thresholdCommand(): Command {
         'interval beside the orders of the theory. Runs are cached in the results file, so a rerun resumes.',
     )
     .argument('[spec]', 'grid spec file (.json, .yaml); width is searched, not given');
-  addRunOptions(cmd, 'grid', DEFAULT_GRID, ALL_BUT_WIDTH)
+  addMemoryOption(addRunOptions(cmd, 'grid', DEFAULT_GRID, ALL_BUT_WIDTH))
     .option('--delta <value>', 'allowed failure fraction over seeds: success needs rate ≥ 1 − δ', '0')
     .option('--m0 <width>', 'first width probed', '64')
     .option('--m-max <width>', 'largest width probed', String(2 ** 18))
@@ -53,6 +54,7 @@ async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions
   const m0 = intOption('m0', o.m0, 2);
   const mMax = intOption('m-max', o.mMax, m0);
   const g = intOption('grid', o.grid, 1);
+  const maxMemory = memoryOption(o.maxMemory);
   const workers = o.workers === undefined ? undefined : intOption('workers', o.workers, 1);
   let stop = false;
   const onSigint = (): void => {
@@ -71,6 +73,7 @@ async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions
       gridPerDoubling: g,
       resultsPath: o.results,
       ...(workers ? { workers } : {}),
+      ...(maxMemory !== undefined ? { maxMemory } : {}),
       shouldStop: () => stop,
       onProbe: ({ activation, init, n, probe }) => {
         if (tty) process.stderr.write(`  probe ${activation}/${init} n=${n}: m=${probe.m} success ${(100 * probe.rate).toFixed(0)}%\n`);

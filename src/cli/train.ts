@@ -5,7 +5,7 @@ import { formatNpy } from '../data/npy.js';
 import { OverparamError } from '../errors.js';
 import { checkOutputDir, checkOutputFile, writeFilesAtomic } from '../io/atomic.js';
 import { expandGrid } from '../experiments/grid.js';
-import { datasetOf, monitorIntervalOf, resultOf, trainOptionsOf, type RunMonitorSet } from '../experiments/run.js';
+import { datasetOf, loadRecipe, monitorIntervalOf, resultOf, trainOptionsOf, type RunMonitorSet } from '../experiments/run.js';
 import type { RunSpec } from '../experiments/spec.js';
 import { ACTIVATION_NAMES, ACTIVATIONS, activationByName } from '../activations/index.js';
 import { saveModel } from '../model/file.js';
@@ -15,7 +15,9 @@ import { writeHistory } from '../train/log.js';
 import { trainAsync } from '../train/train.js';
 import type { TrainResult } from '../train/types.js';
 import { conventionRows, fmt, table } from './format.js';
-import { choice, intOption, overflowWarning } from './options.js';
+import { defaultMemoryLimit } from '../io/limits.js';
+import { checkRunMemory } from '../train/memory.js';
+import { addMemoryOption, choice, intOption, memoryOption, overflowWarning } from './options.js';
 import { trainProgress } from './progress.js';
 import { pngScaleOption, reportLines, writePage } from './report-output.js';
 import { addRunOptions, gridOfOptions, hintsText, TRAIN_GRID, type RunOptionValues } from './run-options.js';
@@ -23,6 +25,7 @@ import { errorText, EXIT, warn } from './run.js';
 
 interface TrainCliOptions extends RunOptionValues {
   backend: string;
+  maxMemory?: string;
   threads?: string;
   json?: boolean;
   log?: string;
@@ -46,7 +49,7 @@ export function trainCommand(): Command {
         'Activations:\n' +
         ACTIVATION_NAMES.map((a) => `  ${a.padEnd(8)} ${ACTIVATIONS[a].summary}`).join('\n'),
     );
-  addRunOptions(cmd, 'single', TRAIN_GRID)
+  addMemoryOption(addRunOptions(cmd, 'single', TRAIN_GRID))
     .option('--backend <name>', 'auto | reference | native', 'auto')
     .option('--threads <count>', 'threads for the native backend (default: all cores)')
     .option('--json', 'print one JSON object with the result instead of the summary')
@@ -76,11 +79,16 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   const backendName = choice<BackendName>('backend', ['auto', 'reference', 'native'], o.backend);
   const threads = o.threads === undefined ? undefined : intOption('threads', o.threads, 1);
   const pngScale = pngScaleOption(o.pngScale);
+  const maxMemory = memoryOption(o.maxMemory);
   // every output is checked before the work, so that minutes of training are not lost to a typo
   for (const f of [o.save, o.log]) if (f !== undefined) checkOutputFile(f);
   for (const d of [o.exportNpy, o.report]) if (d !== undefined) checkOutputDir(d);
   const activation = activationByName(spec.model.activation);
-  const data = datasetOf(spec);
+  const limit = maxMemory ?? defaultMemoryLimit();
+  const limitText = maxMemory !== undefined ? 'the limit given' : "the machine's free memory";
+  if (spec.data.kind === 'synthetic') checkRunMemory({ n: spec.data.n, d: spec.data.d, m: spec.model.m, monitor: spec.monitorEvery !== 0, reference: false, precision: spec.precision }, limit, limitText);
+  const data = spec.data.kind === 'file' ? loadRecipe(spec.data, limit) : datasetOf(spec);
+  for (const note of data.notes ?? []) warn(note);
   let monitorEvery = monitorIntervalOf(spec, data.n, data.d);
   if (o.report !== undefined && monitorEvery === 0) {
     // the report's figures are the kernel monitor's quantities (docs/theory.md §4): it cannot be off
@@ -106,6 +114,7 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
     result = await trainAsync(data, {
       ...trainOptionsOf(spec),
       backend,
+      maxMemory: limit,
       monitors: monitorEvery > 0 ? { ntk: ntkMonitor(monitorEvery) } : {},
       onPrepare: (what) => {
         preparing.push(what === 'eta' ? 'η by power iteration' : "the monitor's H(W(0))");

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { describeRun } from '../experiments/spec.js';
 import { describeAddress } from '../queue/connection.js';
 import type { WorkerEvent } from '../queue/worker.js';
-import { intOption } from './options.js';
+import { intOption, memoryOption } from './options.js';
 import { addQueueOptions, resolveAddress, withScrubbedErrors, type QueueCliOptions } from './queue-options.js';
 import { EXIT, warn } from './run.js';
 
@@ -13,6 +13,7 @@ interface WorkerCliOptions extends QueueCliOptions {
   stallMs: string;
   maxStalled: string;
   untilEmpty?: boolean;
+  maxMemory?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -32,6 +33,7 @@ export function workerCommand(): Command {
     .option('--stall-ms <ms>', 'how often to look for runs of dead workers', '30000')
     .option('--max-stalled <count>', 'times a run may lose its worker before it is failed', '3')
     .option('--until-empty', 'exit once nothing is waiting or running in the queue')
+    .option('--max-memory <size>', "memory one run may use, e.g. 8G (default: the machine's free memory when the run starts); a larger run fails with the size it would need")
     .option('--json', 'one JSON line per event on stdout')
     .option('--quiet', 'no line per run')
     .addHelpText(
@@ -72,6 +74,7 @@ async function runWorkerCli(o: WorkerCliOptions): Promise<number> {
   const lockMs = intOption('lock-ms', o.lockMs, 100);
   const stallMs = intOption('stall-ms', o.stallMs, 100);
   const maxStalled = intOption('max-stalled', o.maxStalled, 0);
+  const maxMemory = memoryOption(o.maxMemory);
   // Redis errors come in bursts while it is away: show each distinct one at most every 10 s
   const lastShown = new Map<string, number>();
   const onEvent = (e: WorkerEvent): void => {
@@ -93,7 +96,7 @@ async function runWorkerCli(o: WorkerCliOptions): Promise<number> {
   return withScrubbedErrors(address, async () => {
     // loaded on demand (as in sweep --queue): BullMQ is slow to load
     const { QueueWorker } = await import('../queue/worker.js');
-    const worker = await QueueWorker.start(address, { concurrency, lockMs, stallMs, maxStalled, onEvent });
+    const worker = await QueueWorker.start(address, { concurrency, lockMs, stallMs, maxStalled, onEvent, ...(maxMemory !== undefined ? { maxMemory } : {}) });
     if (!o.quiet && !o.json) process.stderr.write(`overparam worker on ${describeAddress(address)}: ${concurrency} run(s) at a time\n`);
     let signals = 0;
     let emptyTimer: NodeJS.Timeout | undefined;

@@ -14,6 +14,8 @@ export interface Dataset {
   readonly source: string;
   /** Names of the d input columns, when the source had them (CSV header). */
   readonly featureNames?: readonly string[];
+  /** What a reader decided that the user should hear about (e.g. which column became the label). */
+  readonly notes?: readonly string[];
 }
 
 /**
@@ -38,13 +40,26 @@ export function validateDataset(ds: Dataset, where = ds.source): Dataset {
   return ds;
 }
 
+/**
+ * ‖x_i‖₂, scaled by the row's largest entry before squaring (as hypot does), so that rows like
+ * (1e200, 0) or (1e-200, 0) neither overflow nor underflow.
+ */
+export function rowNorm(X: Float64Array, i: number, d: number): number {
+  let sq = 0;
+  for (let j = 0; j < d; j++) sq += X[i * d + j] ** 2;
+  // the plain sum where it can neither overflow nor lose digits to underflow (the same bits as before)
+  if (sq > 1e-280 && sq < 1e280) return Math.sqrt(sq);
+  let big = 0;
+  for (let j = 0; j < d; j++) big = Math.max(big, Math.abs(X[i * d + j]));
+  if (!(big > 0) || !Number.isFinite(big)) return big;
+  let s = 0;
+  for (let j = 0; j < d; j++) s += (X[i * d + j] / big) ** 2;
+  return big * Math.sqrt(s);
+}
+
 /** Largest row norm max_i ‖x_i‖₂. */
 export function maxRowNorm(X: Float64Array, n: number, d: number): number {
   let best = 0;
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += X[i * d + j] ** 2;
-    best = Math.max(best, Math.sqrt(s));
-  }
+  for (let i = 0; i < n; i++) best = Math.max(best, rowNorm(X, i, d));
   return best;
 }

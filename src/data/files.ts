@@ -8,12 +8,13 @@
  * - .npy: one 2-D array whose last column is the label, or inputs (2-D) with `labelsPath` (1-D).
  * - .npz: arrays named "X" (n×d) and "y" (n), as `np.savez(path, X=X, y=y)` writes them.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { unzipSync, zipSync } from 'fflate';
 import { DataError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { defaultMemoryLimit, formatBytes } from '../io/limits.js';
 import { type Dataset, validateDataset } from './dataset.js';
 import { formatNpy, type NpyArray, parseNpy } from './npy.js';
 
@@ -22,7 +23,15 @@ export interface LoadOptions {
   labelColumn?: string;
   /** .npy: a separate file holding the labels; then `path` holds only the inputs. */
   labelsPath?: string;
+  /** The memory the data may take once read (bytes of float64 values, or an .npz's unpacked arrays); default: the machine's free memory. */
+  maxBytes?: number;
 }
+
+/**
+ * CSV is parsed as text, which takes several times the file's size in memory: larger files are
+ * refused with a pointer to .npy (read straight into float64). 256 MiB of text is ~12 million cells.
+ */
+export const MAX_CSV_BYTES = 256 * 2 ** 20;
 
 export type DataFormat = 'csv' | 'npy' | 'npz';
 
@@ -34,7 +43,13 @@ export function formatOf(path: string): DataFormat {
   throw new DataError(`${path}: unknown data format '${ext || '(no extension)'}' (expected .csv, .npy or .npz)`);
 }
 
-export function readBytes(path: string): Uint8Array {
+/**
+ * The bytes of a regular file (a symbolic link is followed to one): a FIFO, a device (/dev/zero,
+ * /dev/urandom) or a directory is refused before any read, as is a file larger than `maxBytes`.
+ */
+export function readBytes(path: string, maxBytes = Number.POSITIVE_INFINITY, what = 'file'): Uint8Array {
+  const size = regularFileSize(path);
+  if (size > maxBytes) throw new DataError(`${path}: the ${what} is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} allowed`);
   try {
     return readFileSync(path);
   } catch (err) {
@@ -46,29 +61,63 @@ export function readBytes(path: string): Uint8Array {
   }
 }
 
+/** The size of a regular file; a DataError for anything else (checked before its name or contents are looked at). */
+function regularFileSize(path: string): number {
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new DataError(`${path}: is a directory, not a file`);
+    if (!st.isFile()) throw new DataError(`${path}: not a regular file (${st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'a special file'}); data must be read from a file`);
+    return st.size;
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError(`${path}: no such file`);
+    if (code === 'EACCES') throw new DataError(`${path}: permission denied`);
+    throw new DataError(`${path}: cannot read (${(err as Error).message})`);
+  }
+}
+
 export function loadDataset(path: string, opts: LoadOptions = {}): Dataset {
+  regularFileSize(path);
   const format = formatOf(path);
   if (format !== 'npy' && opts.labelsPath !== undefined) throw new DataError(`${opts.labelsPath}: separate label files go with .npy inputs only`);
   if (format !== 'csv' && opts.labelColumn !== undefined) throw new DataError(`${path}: a label column by name needs a CSV file with a header`);
-  const ds = format === 'csv' ? readCsv(path, opts.labelColumn) : format === 'npy' ? readNpyPair(path, opts.labelsPath) : readNpz(path);
+  const max = opts.maxBytes ?? defaultMemoryLimit();
+  const ds = format === 'csv' ? readCsv(path, opts.labelColumn) : format === 'npy' ? readNpyPair(path, opts.labelsPath, max) : readNpz(path, max);
   return validateDataset(ds, path);
 }
+
+/** A decimal number as numpy and pandas write them; Number() alone would also take '0x10', '0b1', '1_0'… */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function parseCell(text: string, where: string, row: number, column: string): number {
   const t = text.trim();
   if (t === '') throw new DataError(`${where}: row ${row}, column '${column}' is empty`);
+  if (/^[+-]?(nan|inf|infinity)$/i.test(t)) throw new DataError(`${where}: row ${row}, column '${column}' is ${t} (values must be finite)`);
+  if (!DECIMAL.test(t)) throw new DataError(`${where}: row ${row}, column '${column}': '${text}' is not a decimal number`);
   const v = Number(t);
-  if (Number.isNaN(v) && !/^[+-]?(nan|inf|infinity)$/i.test(t)) throw new DataError(`${where}: row ${row}, column '${column}': '${text}' is not a number`);
-  if (!Number.isFinite(v)) throw new DataError(`${where}: row ${row}, column '${column}' is ${t} (values must be finite)`);
+  if (!Number.isFinite(v)) throw new DataError(`${where}: row ${row}, column '${column}' is ${t}, beyond the range of a double (values must be finite)`);
   return v;
 }
 
-function readCsv(path: string, labelColumn: string | undefined, noLabels = false): Dataset {
-  const text = new TextDecoder('utf-8').decode(readBytes(path));
+function readCsvText(path: string): string {
+  return new TextDecoder('utf-8').decode(readBytes(path, MAX_CSV_BYTES, 'CSV file (CSV is parsed as text; save large data sets as .npy instead, e.g. numpy.save)'));
+}
+
+/** A CSV file as its header and its cells, parsed and checked (every cell a finite decimal number). */
+interface CsvTable {
+  header: string[];
+  /** rows × columns, row-major. */
+  cells: Float64Array;
+  rows: number;
+}
+
+function readCsvTable(path: string): CsvTable {
   let rows: string[][];
   try {
-    rows = parse(text, { skip_empty_lines: true, trim: true, bom: true });
+    rows = parse(readCsvText(path), { skip_empty_lines: true, trim: true, bom: true });
   } catch (err) {
+    if (err instanceof DataError) throw err;
     const e = err as Error & { code?: string; lines?: number; record?: unknown[] };
     if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || e.code === 'CSV_INCONSISTENT_RECORD_LENGTH') {
       throw new DataError(`${path}: ragged rows: line ${e.lines} has ${e.record?.length ?? '?'} fields, the header has a different count`);
@@ -77,32 +126,41 @@ function readCsv(path: string, labelColumn: string | undefined, noLabels = false
   }
   if (rows.length === 0) throw new DataError(`${path}: empty file (expected a header row and data rows)`);
   const header = rows[0];
-  if (header.some((h) => h !== '' && !Number.isNaN(Number(h)))) {
+  if (header.some((h) => DECIMAL.test(h.trim()))) {
     throw new DataError(`${path}: the first row must be a header of column names, found numbers (${header.slice(0, 3).join(', ')}…)`);
   }
-  if (noLabels) {
-    header.push('(no label)');
-    for (let k = 1; k < rows.length; k++) rows[k].push('0');
-  }
-  if (header.length < 2) throw new DataError(`${path}: need at least two columns (inputs and a label), found ${header.length}`);
+  const dup = header.find((h, k) => header.indexOf(h) !== k);
+  if (dup !== undefined) throw new DataError(`${path}: the column name '${dup}' appears twice in the header`);
   if (rows.length < 2) throw new DataError(`${path}: no rows (only a header)`);
+  const c = header.length;
+  const cells = new Float64Array((rows.length - 1) * c);
+  for (let i = 1; i < rows.length; i++) for (let k = 0; k < c; k++) cells[(i - 1) * c + k] = parseCell(rows[i][k], path, i + 1, header[k]);
+  return { header, cells, rows: rows.length - 1 };
+}
+
+/** The table's columns `cols` (in that order) as an n×cols.length matrix. */
+function columns(t: CsvTable, cols: readonly number[]): Float64Array {
+  const c = t.header.length;
+  const out = new Float64Array(t.rows * cols.length);
+  for (let i = 0; i < t.rows; i++) for (let j = 0; j < cols.length; j++) out[i * cols.length + j] = t.cells[i * c + cols[j]];
+  return out;
+}
+
+function readCsv(path: string, labelColumn: string | undefined): Dataset {
+  const t = readCsvTable(path);
+  const { header } = t;
+  if (header.length < 2) throw new DataError(`${path}: need at least two columns (inputs and a label), found ${header.length}`);
   const labelIndex = labelColumn === undefined ? header.length - 1 : header.indexOf(labelColumn);
   if (labelIndex < 0) throw new DataError(`${path}: label column '${labelColumn}' not found (columns: ${header.join(', ')})`);
-  const n = rows.length - 1;
-  const d = header.length - 1;
-  const X = new Float64Array(n * d);
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const row = rows[i + 1];
-    let j = 0;
-    for (let c = 0; c < row.length; c++) {
-      const v = parseCell(row[c], path, i + 2, header[c]);
-      if (c === labelIndex) y[i] = v;
-      else X[i * d + j++] = v;
-    }
-  }
-  const featureNames = header.filter((_, c) => c !== labelIndex);
-  return { n, d, X, y, source: path, featureNames };
+  const inputs = header.map((_, k) => k).filter((k) => k !== labelIndex);
+  return {
+    n: t.rows,
+    d: inputs.length,
+    X: columns(t, inputs),
+    y: columns(t, [labelIndex]),
+    source: path,
+    featureNames: inputs.map((k) => header[k]),
+  };
 }
 
 function splitLastColumn(arr: NpyArray, where: string): { n: number; d: number; X: Float64Array; y: Float64Array } {
@@ -131,28 +189,63 @@ function asLabels(arr: NpyArray, n: number, where: string): Float64Array {
   return arr.data;
 }
 
-function readNpyPair(path: string, labelsPath: string | undefined): Dataset {
-  const arr = parseNpy(readBytes(path), path);
-  if (labelsPath === undefined) return { ...splitLastColumn(arr, path), source: path };
+function readNpyPair(path: string, labelsPath: string | undefined, maxBytes: number): Dataset {
+  const arr = parseNpy(readBytes(path, maxBytes, '.npy file'), path);
+  if (labelsPath === undefined) {
+    const split = splitLastColumn(arr, path);
+    const note = `${path}: its last column was taken as the labels, the first ${split.d} as the inputs (give a separate labels file to use every column as an input)`;
+    return { ...split, source: path, notes: [note] };
+  }
   const { n, d } = asInputs(arr, path);
-  const y = asLabels(parseNpy(readBytes(labelsPath), labelsPath), n, labelsPath);
+  const y = asLabels(parseNpy(readBytes(labelsPath, maxBytes, '.npy file'), labelsPath), n, labelsPath);
   return { n, d, X: arr.data, y, source: `${path} + ${labelsPath}` };
 }
 
-function readNpz(path: string): Dataset {
+/**
+ * The arrays of an .npz, their unpacked sizes bounded before anything is inflated: a zip's
+ * headers state each member's size, and the inflater writes no more than that (a member that
+ * unpacks to more is cut there, and its .npy then reads as truncated).
+ */
+function unzipBounded(path: string, maxBytes: number, wanted: (name: string) => boolean): Record<string, Uint8Array> {
+  const bytes = readBytes(path, maxBytes, '.npz file');
+  let total = 0;
   let files: Record<string, Uint8Array>;
   try {
-    files = unzipSync(readBytes(path));
+    files = unzipSync(bytes, {
+      filter: (f) => {
+        if (!wanted(f.name)) return false;
+        total += f.originalSize;
+        if (total > maxBytes) throw new DataError(`${path}: its arrays unpack to more than ${formatBytes(maxBytes)} (${f.name} alone states ${formatBytes(f.originalSize)}); refused before unpacking`);
+        return true;
+      },
+    });
   } catch (err) {
     if (err instanceof DataError) throw err;
     throw new DataError(`${path}: not a readable .npz (zip) archive (${(err as Error).message})`);
   }
+  return files;
+}
+
+const NPZ_ARRAYS = ['X.npy', 'x.npy', 'y.npy', 'Y.npy'];
+
+/** The array names an .npz holds (nothing is unpacked). */
+function npzNames(path: string): string[] {
+  const names: string[] = [];
+  try {
+    unzipSync(readBytes(path), { filter: (f) => (names.push(f.name.replace(/\.npy$/, '')), false) });
+  } catch {
+    // listed as far as the archive could be read
+  }
+  return names;
+}
+
+function readNpz(path: string, maxBytes: number): Dataset {
+  const files = unzipBounded(path, maxBytes, (name) => NPZ_ARRAYS.includes(name));
   const pick = (...names: string[]) => names.map((k) => files[`${k}.npy`]).find((b) => b !== undefined);
   const xb = pick('X', 'x');
   const yb = pick('y', 'Y');
-  const names = Object.keys(files).map((k) => k.replace(/\.npy$/, ''));
   if (xb === undefined || yb === undefined) {
-    throw new DataError(`${path}: expected arrays named 'X' and 'y' (np.savez(path, X=X, y=y)), found: ${names.join(', ') || 'none'}`);
+    throw new DataError(`${path}: expected arrays named 'X' and 'y' (np.savez(path, X=X, y=y)), found: ${npzNames(path).join(', ') || 'none'}`);
   }
   const X = parseNpy(xb, `${path}[X]`);
   const { n, d } = asInputs(X, `${path}[X]`);
@@ -160,44 +253,76 @@ function readNpz(path: string): Dataset {
   return { n, d, X: X.data, y, source: path };
 }
 
-/**
- * Inputs for prediction: labels are optional. A table with d columns is all inputs; one with
- * d + 1 columns carries labels in the label column (default: the last). For .npz, "y" is optional.
- */
-export function loadInputs(path: string, d: number, opts: LoadOptions = {}): { n: number; X: Float64Array; y?: Float64Array } {
-  const format = formatOf(path);
-  if (format === 'npz' || opts.labelsPath !== undefined) {
-    const ds = format === 'npz' ? readNpzInputs(path) : readNpyPair(path, opts.labelsPath);
-    return checkInputs(ds, d, path);
-  }
-  if (format === 'csv') {
-    const text = new TextDecoder('utf-8').decode(readBytes(path));
-    const cols = text.split(/\r?\n/, 1)[0].split(',').length;
-    if (cols === d && opts.labelColumn === undefined) {
-      // no label column: parse with a dummy label appended so that the one CSV reader is used
-      const { n, X } = readCsv(path, undefined, true);
-      return checkInputs({ n, d: cols, X }, d, path);
-    }
-    return checkInputs(readCsv(path, opts.labelColumn), d, path);
-  }
-  const arr = parseNpy(readBytes(path), path);
-  if (arr.shape.length === 2 && arr.shape[1] === d) return checkInputs({ n: arr.shape[0], d, X: arr.data }, d, path);
-  return checkInputs(splitLastColumn(arr, path), d, path);
+/** Inputs to predict on: X (n×d, in the model's column order), labels when the data carry them, and what was decided on the way. */
+export interface PredictionInputs {
+  n: number;
+  X: Float64Array;
+  y?: Float64Array;
+  notes: string[];
 }
 
-function checkInputs(ds: { n: number; d: number; X: Float64Array; y?: Float64Array }, d: number, where: string) {
+/**
+ * Inputs for prediction: labels are optional. A CSV's columns are matched to the model's input
+ * names when the model has them (it was trained on a CSV): the inputs are taken by name, in the
+ * model's order, whatever the file's order; a further column is the label (`labelColumn`, or the
+ * one column left over); a missing input or a column that is neither is refused. Without names
+ * (the model was trained on .npy data, or the data are .npy) columns go by position: d columns are
+ * all inputs, d + 1 carry labels in the last (or `labelColumn`), and a note says so.
+ */
+export function loadInputs(path: string, d: number, opts: LoadOptions & { featureNames?: readonly string[] } = {}): PredictionInputs {
+  regularFileSize(path);
+  const format = formatOf(path);
+  const max = opts.maxBytes ?? defaultMemoryLimit();
+  if (format === 'npz' || opts.labelsPath !== undefined) {
+    const ds = format === 'npz' ? readNpzInputs(path, max) : readNpyPair(path, opts.labelsPath, max);
+    return checkInputs(ds, d, path, positional(path, opts.featureNames));
+  }
+  if (format === 'csv') return csvInputs(path, d, opts.featureNames, opts.labelColumn);
+  const arr = parseNpy(readBytes(path, max, '.npy file'), path);
+  const notes = positional(path, opts.featureNames);
+  if (arr.shape.length === 2 && arr.shape[1] === d) return checkInputs({ n: arr.shape[0], d, X: arr.data }, d, path, notes);
+  return checkInputs(splitLastColumn(arr, path), d, path, [...notes, `${path}: its last column was taken as the labels`]);
+}
+
+function positional(path: string, names: readonly string[] | undefined): string[] {
+  return names ? [`${path}: an array has no column names; its columns are taken in the order of the model's inputs (${names.join(', ')})`] : [];
+}
+
+function csvInputs(path: string, d: number, names: readonly string[] | undefined, labelColumn: string | undefined): PredictionInputs {
+  const t = readCsvTable(path);
+  const { header } = t;
+  const labelAt = labelColumn === undefined ? -1 : header.indexOf(labelColumn);
+  if (labelColumn !== undefined && labelAt < 0) throw new DataError(`${path}: label column '${labelColumn}' not found (columns: ${header.join(', ')})`);
+  if (names) {
+    const missing = names.filter((nm) => !header.includes(nm));
+    if (missing.length > 0) {
+      throw new DataError(`${path}: the model's input column(s) ${missing.map((m) => `'${m}'`).join(', ')} are not in this file (its columns: ${header.join(', ')}; the model's: ${names.join(', ')})`);
+    }
+    const inputs = names.map((nm) => header.indexOf(nm));
+    const rest = header.map((_, k) => k).filter((k) => !inputs.includes(k));
+    const label = labelAt >= 0 ? labelAt : rest.length === 1 ? rest[0] : -1;
+    const extra = rest.filter((k) => k !== label);
+    if (extra.length > 0) {
+      throw new DataError(`${path}: column(s) ${extra.map((k) => `'${header[k]}'`).join(', ')} are neither inputs of the model (${names.join(', ')}) nor the label${labelColumn === undefined ? ' (name the label column to use one of them)' : ''}`);
+    }
+    const notes = inputs.some((k, j) => k !== j) ? [`${path}: the columns are matched to the model's inputs by name (the file's order differs)`] : [];
+    return checkInputs({ n: t.rows, d, X: columns(t, inputs), ...(label >= 0 ? { y: columns(t, [label]) } : {}) }, d, path, notes);
+  }
+  const notes = [`${path}: the model stores no input column names (it was not trained on a CSV file); the columns are taken by position`];
+  if (header.length === d && labelColumn === undefined) return checkInputs({ n: t.rows, d, X: columns(t, header.map((_, k) => k)) }, d, path, notes);
+  const label = labelAt >= 0 ? labelAt : header.length - 1;
+  const inputs = header.map((_, k) => k).filter((k) => k !== label);
+  return checkInputs({ n: t.rows, d: inputs.length, X: columns(t, inputs), y: columns(t, [label]) }, d, path, notes);
+}
+
+function checkInputs(ds: { n: number; d: number; X: Float64Array; y?: Float64Array }, d: number, where: string, notes: string[]): PredictionInputs {
   if (ds.d !== d) throw new DataError(`${where}: the model was trained on d = ${d} inputs, the data have d = ${ds.d}`);
   validateDataset({ ...ds, y: ds.y ?? new Float64Array(ds.n), source: where });
-  return ds.y === undefined ? { n: ds.n, X: ds.X } : { n: ds.n, X: ds.X, y: ds.y };
+  return ds.y === undefined ? { n: ds.n, X: ds.X, notes } : { n: ds.n, X: ds.X, y: ds.y, notes };
 }
 
-function readNpzInputs(path: string): { n: number; d: number; X: Float64Array; y?: Float64Array } {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(readBytes(path));
-  } catch (err) {
-    throw new DataError(`${path}: not a readable .npz (zip) archive (${(err as Error).message})`);
-  }
+function readNpzInputs(path: string, maxBytes: number): { n: number; d: number; X: Float64Array; y?: Float64Array } {
+  const files = unzipBounded(path, maxBytes, (name) => NPZ_ARRAYS.includes(name));
   const xb = files['X.npy'] ?? files['x.npy'];
   if (xb === undefined) throw new DataError(`${path}: expected an array named 'X'`);
   const X = parseNpy(xb, `${path}[X]`);

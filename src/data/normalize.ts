@@ -3,6 +3,7 @@
  * exp(‖x‖²)). The fitted transform is stored with the model so that predict applies the same one.
  */
 import { DataError, OptionError } from '../errors.js';
+import { rowNorm } from './dataset.js';
 
 export type NormalizeKind = 'unit' | 'max' | 'none';
 export const NORMALIZE_KINDS: readonly NormalizeKind[] = ['unit', 'max', 'none'];
@@ -19,32 +20,27 @@ export function parseNormalizeKind(s: unknown): NormalizeKind {
   throw new OptionError(`unknown normalisation '${String(s)}' (expected one of: ${NORMALIZE_KINDS.join(', ')})`, { field: 'normalize' });
 }
 
-function rowNorm(X: Float64Array, i: number, d: number): number {
-  let s = 0;
-  for (let j = 0; j < d; j++) s += X[i * d + j] ** 2;
-  return Math.sqrt(s);
-}
 
-/** Fits the transform on training inputs. */
-export function fitNormalization(kind: NormalizeKind, X: Float64Array, n: number, d: number): Normalization {
+/** Fits the transform on training inputs. @param where names the data in messages (a path). */
+export function fitNormalization(kind: NormalizeKind, X: Float64Array, n: number, d: number, where = 'the data'): Normalization {
   parseNormalizeKind(kind);
   if (kind === 'max') {
     let scale = 0;
     for (let i = 0; i < n; i++) scale = Math.max(scale, rowNorm(X, i, d));
-    if (!(scale > 0)) throw new DataError('cannot normalise by the largest norm: every input row is zero');
+    if (!(scale > 0)) throw new DataError(`${where}: cannot normalise by the largest norm: every input row is zero`);
     return { kind: 'max', scale };
   }
   return { kind };
 }
 
 /** Applies a fitted transform, returning new inputs (the argument is not modified). */
-export function applyNormalization(norm: Normalization, X: Float64Array, n: number, d: number): Float64Array {
+export function applyNormalization(norm: Normalization, X: Float64Array, n: number, d: number, where = 'the data'): Float64Array {
   const out = Float64Array.from(X);
   if (norm.kind === 'none') return out;
   for (let i = 0; i < n; i++) {
     const s = norm.kind === 'max' ? norm.scale : rowNorm(X, i, d);
     if (!(s > 0)) {
-      throw new DataError(`row ${i + 1} has zero norm and cannot be normalised to unit norm`, {
+      throw new DataError(`${where}: row ${i + 1} has zero norm and cannot be normalised to unit norm`, {
         hints: [
           { field: 'normalize', value: 'max' },
           { field: 'normalize', value: 'none' },

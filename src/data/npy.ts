@@ -47,17 +47,20 @@ export function parseNpy(bytes: Uint8Array, where: string): NpyArray {
   } else {
     throw new DataError(`${where}: unsupported .npy version ${major}`);
   }
+  if (headerStart + headerLen > bytes.length) {
+    throw new DataError(`${where}: malformed .npy header: its length field says ${headerLen} bytes, but the file has only ${bytes.length - headerStart} after it`);
+  }
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLen));
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw new DataError(`${where}: malformed .npy header`);
-  const shape = shapeText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map((s) => Number.parseInt(s, 10));
-  if (shape.some((s) => !Number.isSafeInteger(s) || s < 0)) throw new DataError(`${where}: malformed shape (${shapeText})`);
+  // numpy writes each dimension as a plain integer: "(6, 3)", "(6,)", "()"
+  const dims = shapeText.split(',').map((t) => t.trim());
+  if (dims.at(-1) === '') dims.pop();
+  if (dims.some((t) => !/^\d+$/.test(t))) throw new DataError(`${where}: malformed shape (${shapeText}): each dimension must be a non-negative integer`);
+  const shape = dims.map(Number);
+  if (shape.some((v) => !Number.isSafeInteger(v))) throw new DataError(`${where}: malformed shape (${shapeText})`);
   const order = descr[0];
   const kind = descr.slice(1);
   const spec = READERS[kind];
@@ -66,10 +69,10 @@ export function parseNpy(bytes: Uint8Array, where: string): NpyArray {
   }
   const [size, read] = spec;
   const little = order !== '>';
-  const count = shape.reduce((p, s) => p * s, 1);
+  const count = shape.reduce((p, v) => p * v, 1);
   const dataStart = headerStart + headerLen;
-  if (bytes.length < dataStart + count * size) {
-    throw new DataError(`${where}: file is truncated (${bytes.length - dataStart} data bytes for ${count} values of ${size} bytes)`);
+  if (!Number.isSafeInteger(count * size) || bytes.length < dataStart + count * size) {
+    throw new DataError(`${where}: file is truncated (${bytes.length - dataStart} data bytes for the ${shape.join('×')} values of ${size} bytes its header states)`);
   }
   const data = new Float64Array(count);
   if (fortran === 'True' && shape.length > 1) {

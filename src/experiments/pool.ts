@@ -15,6 +15,8 @@ export interface PoolOptions {
   onResult?: (r: RunResult) => void;
   /** Checked before each new run is handed out; true stops handing out (runs in flight finish). */
   shouldStop?: () => boolean;
+  /** The memory one run may use (bytes). */
+  maxMemory?: number;
 }
 
 // Built, the worker is worker.js beside this file. Run from sources under tsx (tests), the worker
@@ -47,7 +49,7 @@ export async function runPool(specs: readonly RunSpec[], opts: PoolOptions = {})
               resolve();
               return;
             }
-            const req: WorkRequest = { spec: specs[next++], threads };
+            const req: WorkRequest = { spec: specs[next++], threads, ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}) };
             w.postMessage(req);
           };
           w.on('message', (r: RunResult) => {

@@ -18,6 +18,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, rmSync, st
 import { hostname } from 'node:os';
 import type { Normalization } from '../data/normalize.js';
 import { DataError } from '../errors.js';
+import { ioFailure } from '../io/atomic.js';
 import { CRITERION, type Conventions } from '../train/types.js';
 import type { RunResult } from './run.js';
 
@@ -121,17 +122,6 @@ export function upgradeConventions(c: Conventions): Conventions {
   };
 }
 
-/** What a failed write means, in words. */
-function writeFailure(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOSPC') return 'the disk is full (ENOSPC)';
-  if (code === 'EDQUOT') return 'the disk quota is exhausted (EDQUOT)';
-  if (code === 'EFBIG') return 'the file size limit was reached (EFBIG)';
-  if (code === 'EROFS') return 'the file system is read-only (EROFS)';
-  if (code === 'EACCES' || code === 'EPERM') return `permission denied (${code})`;
-  return code ? `${code}: ${(err as Error).message}` : String((err as Error)?.message ?? err);
-}
-
 /** The lock file of a results file, and whether its owner is still alive. */
 function takeLock(path: string): string {
   const lock = `${path}.lock`;
@@ -141,7 +131,7 @@ function takeLock(path: string): string {
       writeFileSync(lock, JSON.stringify(me) + '\n', { flag: 'wx' });
       return lock;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataError(`${lock}: cannot create the lock of ${path} (${writeFailure(err)})`);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataError(`${lock}: cannot create the lock of ${path} (${ioFailure(err)})`);
     }
     let owner: { pid?: number; host?: string } = {};
     try {
@@ -185,7 +175,7 @@ export class ResultsWriter {
       if (torn) io.ftruncateSync(this.fd, validBytes);
     } catch (err) {
       this.unlock();
-      throw new DataError(`${path}: cannot open the results file for appending (${writeFailure(err)})`);
+      throw new DataError(`${path}: cannot open the results file for appending (${ioFailure(err)})`);
     }
   }
 
@@ -205,7 +195,7 @@ export class ResultsWriter {
       } catch {
         state = 'the file could not be cut back: its torn last line is dropped on the next run';
       }
-      throw new DataError(`${this.path}: cannot append the result of run ${r.id}: ${writeFailure(err)}; ${state}. Free space and rerun the same command to resume`);
+      throw new DataError(`${this.path}: cannot append the result of run ${r.id}: ${ioFailure(err)}; ${state}. Free space and rerun the same command to resume`);
     }
   }
 

@@ -14,6 +14,8 @@ import type { Hint } from '../errors.js';
 import { activationByName } from '../activations/index.js';
 import type { Conventions, TrainMonitor, TrainOptions, TrainResult, TrainStatus } from '../train/types.js';
 import { runId, type DataRecipe, type RunSpec } from './spec.js';
+import { defaultMemoryLimit } from '../io/limits.js';
+import { checkRunMemory } from '../train/memory.js';
 
 /** Histories longer than this are thinned to this many evenly spaced steps (first and last kept). */
 export const HISTORY_POINTS = 1000;
@@ -83,10 +85,11 @@ export function datasetOf(spec: RunSpec): Dataset {
   return loadRecipe(spec.data);
 }
 
-/** The data set a recipe describes: drawn (synthetic) or read (file). */
-export function loadRecipe(d: DataRecipe): Dataset {
+/** The data set a recipe describes: drawn (synthetic) or read (file, holding at most `maxBytes`). */
+export function loadRecipe(d: DataRecipe, maxBytes?: number): Dataset {
   if (d.kind === 'synthetic') return generateSynthetic({ inputs: d.inputs, n: d.n, d: d.d, labels: d.labels, seed: d.seed });
   return loadDataset(d.path, {
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
     ...(d.labelColumn !== undefined ? { labelColumn: d.labelColumn } : {}),
     ...(d.labelsPath !== undefined ? { labelsPath: d.labelsPath } : {}),
   });
@@ -171,15 +174,26 @@ export function resultOf(spec: RunSpec, res: TrainResult<Partial<RunMonitorSet>>
   };
 }
 
-export function runOne(spec: RunSpec, backend?: Backend): RunResult {
+/**
+ * Runs a spec: the data (drawn or read, within the memory limit), the backend, the monitors, then
+ * train(). `maxMemory` (bytes) bounds the run; default the machine's free memory when it starts.
+ */
+export function runOne(spec: RunSpec, backend?: Backend, maxMemory?: number): RunResult {
   const t0 = performance.now();
   const id = runId(spec);
   try {
-    const data = datasetOf(spec);
+    const limit = maxMemory ?? defaultMemoryLimit();
+    const limitText = maxMemory !== undefined ? 'the limit given' : "the machine's free memory";
+    if (spec.data.kind === 'synthetic') {
+      // before the data are drawn: n·d of a synthetic set is known from the spec
+      const { n, d } = spec.data;
+      checkRunMemory({ n, d, m: spec.model.m, monitor: spec.monitorEvery !== 0, reference: backend?.name === 'reference', precision: spec.precision }, limit, limitText);
+    }
+    const data = spec.data.kind === 'file' ? loadRecipe(spec.data, limit) : datasetOf(spec);
     const activation = activationByName(spec.model.activation);
     // a given backend without this activation's kernel is replaced as 'auto' would choose (never another activation's kernel)
     const be = backend?.supports(activation) ? backend : createBackend({ precision: spec.precision, activation, ...(backend ? { threads: backend.threads } : {}) });
-    const res = train(data, { ...trainOptionsOf(spec), backend: be, monitors: monitorsOf(spec, data) });
+    const res = train(data, { ...trainOptionsOf(spec), backend: be, monitors: monitorsOf(spec, data), maxMemory: limit });
     return resultOf(spec, res, performance.now() - t0);
   } catch (err) {
     const message = err instanceof OverparamError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;

@@ -45,7 +45,7 @@ export function runId(spec: RunSpec): string {
 
 /** The largest run spec accepted from outside (a queue, a file), in bytes of JSON. */
 export const MAX_SPEC_BYTES = 16 * 1024;
-/** Guard against runs that cannot fit in memory: n·m and m·d limits. */
+/** Guard against specs no machine can hold (n·m, n·d, m·d each ≤ 2^34 values); what fits this machine is train/memory.ts's check. */
 export const MAX_PAIRS = 2 ** 34;
 
 const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
@@ -94,7 +94,10 @@ export function validateRunSpec(raw: unknown): RunSpec {
   const maxSteps = checkMaxSteps(s.maxSteps);
   if (s.precision !== 'f64' && s.precision !== 'f32') throw new OptionError(`unknown precision '${String(s.precision)}' (expected one of: f64, f32)`, { field: 'precision' });
   const monitorEvery = s.monitorEvery === 'auto' ? 'auto' : checkMonitorEvery(s.monitorEvery);
+  // sizes no machine holds are refused here already; what fits this machine is checked when the run starts (train/memory.ts)
   if (recipe.kind === 'synthetic' && recipe.n * model.m > MAX_PAIRS) throw new OptionError(`n·m = ${recipe.n * model.m} is beyond what one run can hold`, { field: 'm' });
+  if (recipe.kind === 'synthetic' && recipe.n * recipe.d > MAX_PAIRS) throw new OptionError(`n·d = ${recipe.n * recipe.d} is beyond what one run can hold`, { field: 'd' });
+  if (recipe.kind === 'synthetic' && model.m * recipe.d > MAX_PAIRS) throw new OptionError(`m·d = ${model.m * recipe.d} is beyond what one run can hold`, { field: 'm' });
   return {
     data: recipe,
     model: { activation: model.activation, scaling: model.scaling, init: model.init, m: model.m, seed: model.seed },

@@ -42,7 +42,7 @@ export function theoryOrders(activation: string, init: Init): string[] {
   return orders.length > 0 ? orders : ['none derived in docs/theory.md for this network'];
 }
 
-export interface StudyOptions extends ThresholdOptions, Pick<SweepOptions, 'workers' | 'shouldStop'> {
+export interface StudyOptions extends ThresholdOptions, Pick<SweepOptions, 'workers' | 'shouldStop' | 'maxMemory' | 'onProgress'> {
   /** Allowed failure fraction over seeds (success needs rate ≥ 1 − δ). */
   delta: number;
   resultsPath: string;
@@ -63,6 +63,8 @@ export async function thresholdStudy(grid: Grid, opts: StudyOptions): Promise<Th
             const out = await runSweep(specs, opts.resultsPath, {
               ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
               ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+              ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
+              ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
             });
             runs += out.results.length;
             const done = out.results.filter((r): r is RunResult => r !== undefined);

@@ -20,6 +20,8 @@ export interface SweepOptions {
   workers?: number;
   onProgress?: (p: SweepProgress) => void;
   shouldStop?: () => boolean;
+  /** The memory one run may use (bytes). */
+  maxMemory?: number;
 }
 
 export interface SweepOutcome {
@@ -51,6 +53,7 @@ export async function runSweep(specs: readonly RunSpec[], resultsPath: string, o
     await runPool(pending, {
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+      ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
       onResult: (r) => {
         writer.append(r);
         known.set(r.id, r);

@@ -8,6 +8,8 @@ import type { RunSpec } from './spec.js';
 export interface WorkRequest {
   spec: RunSpec;
   threads: number;
+  /** The memory one run may use (bytes); default the machine's free memory when the run starts. */
+  maxMemory?: number;
 }
 
 const backends = new Map<Precision, Backend>();
@@ -20,5 +22,5 @@ parentPort!.on('message', (req: WorkRequest) => {
   } catch {
     backend = undefined; // runOne reports the error as the run's result
   }
-  parentPort!.postMessage(runOne(req.spec, backend));
+  parentPort!.postMessage(runOne(req.spec, backend, req.maxMemory));
 });

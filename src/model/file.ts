@@ -50,7 +50,10 @@ function decode(s: unknown, name: string, expected: number[], where: string): Fl
   if (bytes.length !== count * 8) throw new ModelError(`${where}: array '${name}' holds ${bytes.length} bytes, expected ${count * 8}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float64Array(count);
-  for (let k = 0; k < count; k++) out[k] = view.getFloat64(8 * k, true);
+  for (let k = 0; k < count; k++) {
+    out[k] = view.getFloat64(8 * k, true);
+    if (!Number.isFinite(out[k])) throw new ModelError(`${where}: array '${name}' holds ${out[k]} at entry ${k} (every weight must be finite)`);
+  }
   return out;
 }
 
@@ -67,6 +70,7 @@ export function serializeModel(model: Model, training?: unknown): string {
     d: model.d,
     kappa: model.kappa,
     normalization: model.normalization,
+    ...(model.inputNames ? { inputNames: model.inputNames } : {}),
     regenerate:
       'W0 and a are drawn from xoshiro128** (splitmix64-seeded, stream "init") with spec.seed: ' +
       (model.spec.init === 'coupled'
@@ -102,8 +106,13 @@ export function parseModel(text: string, where: string, custom?: Activation): Mo
   }
   if (!Number.isSafeInteger(d) || d < 1) throw new ModelError(`${where}: invalid input dimension d`);
   const norm = doc.normalization as Model['normalization'];
-  if (!norm || !['unit', 'max', 'none'].includes(norm.kind) || (norm.kind === 'max' && !(norm.scale > 0))) {
-    throw new ModelError(`${where}: invalid normalization`);
+  if (!norm || typeof norm !== 'object' || !['unit', 'max', 'none'].includes(norm.kind)) throw new ModelError(`${where}: invalid normalization (expected kind unit, max or none)`);
+  if (norm.kind === 'max' && !(typeof norm.scale === 'number' && Number.isFinite(norm.scale) && norm.scale > 0)) {
+    throw new ModelError(`${where}: invalid normalization: the scale of 'max' must be a positive finite number, got ${JSON.stringify(norm.scale)}`);
+  }
+  const inputNames = doc.inputNames;
+  if (inputNames !== undefined && !(Array.isArray(inputNames) && inputNames.length === d && inputNames.every((x) => typeof x === 'string'))) {
+    throw new ModelError(`${where}: inputNames must list the d = ${d} input column names`);
   }
   const arrays = (doc.arrays ?? {}) as Record<string, unknown>;
   const { m } = spec;
@@ -113,6 +122,7 @@ export function parseModel(text: string, where: string, custom?: Activation): Mo
     d,
     kappa: kappaOf(spec.scaling, m),
     normalization: norm,
+    ...(inputNames ? { inputNames: inputNames as string[] } : {}),
     a: decode(arrays.a, 'a', [m], where),
     W0: decode(arrays.W0, 'W0', [m, d], where),
     W: decode(arrays.W, 'W', [m, d], where),

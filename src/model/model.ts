@@ -25,11 +25,13 @@ export interface Model {
   readonly W: Float64Array;
   /** The transform applied to raw inputs before the network sees them. */
   readonly normalization: Normalization;
+  /** Names of the d input columns when it was trained on a CSV file: predict matches columns by them. */
+  readonly inputNames?: readonly string[];
 }
 
-export function createModel(spec: ModelSpec, activation: Activation, d: number, normalization: Normalization): Model {
+export function createModel(spec: ModelSpec, activation: Activation, d: number, normalization: Normalization, inputNames?: readonly string[]): Model {
   const { W0, a } = initialWeights(spec, d);
-  return { spec: { ...spec }, activation, d, kappa: kappaOf(spec.scaling, spec.m), a, W0, W: Float64Array.from(W0), normalization };
+  return { spec: { ...spec }, activation, d, kappa: kappaOf(spec.scaling, spec.m), a, W0, W: Float64Array.from(W0), normalization, ...(inputNames ? { inputNames: [...inputNames] } : {}) };
 }
 
 /** The fixed part of training for this model on normalised inputs X (n×d) with labels y. */
@@ -37,11 +39,21 @@ export function problemOf(model: Model, X: Float64Array, y: Float64Array, n: num
   return { n, d: model.d, m: model.spec.m, X, y, a: model.a, kappa: model.kappa, activation: model.activation };
 }
 
-/** F(W, x_i) for raw inputs X (n×d): applies the stored normalisation, then the network. */
-export function predict(model: Model, backend: Backend, Xraw: Float64Array, n: number, d: number): Float64Array {
-  if (d !== model.d) throw new DataError(`the model was trained on d = ${model.d} inputs, the data have d = ${d}`);
-  const X = applyNormalization(model.normalization, Xraw, n, d);
+/**
+ * F(W, x_i) for raw inputs X (n×d): applies the stored normalisation, then the network. A value
+ * that is not finite (σ overflowed on an input far outside the training data's range) is an error
+ * naming its row, never a silent NaN or Infinity.
+ */
+export function predict(model: Model, backend: Backend, Xraw: Float64Array, n: number, d: number, where = 'the data'): Float64Array {
+  if (d !== model.d) throw new DataError(`${where}: the model was trained on d = ${model.d} inputs, the data have d = ${d}`);
+  const X = applyNormalization(model.normalization, Xraw, n, d, where);
   const u = new Float64Array(n);
   backend.forward(problemOf(model, X, new Float64Array(n), n), model.W, u);
+  const bad = u.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    let norm = 0;
+    for (let j = 0; j < d; j++) norm = Math.hypot(norm, X[bad * d + j]);
+    throw new DataError(`${where}: row ${bad + 1}: F(W, x) = ${u[bad]} (‖x‖ = ${norm.toPrecision(4)} after the model's normalisation, where σ(⟨w_r, x⟩) overflows)${model.normalization.kind === 'none' ? '; the model was trained without normalisation, so it only accepts inputs of moderate norm' : ''}`);
+  }
   return u;
 }

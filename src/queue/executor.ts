@@ -22,7 +22,10 @@ export class RunExecutor {
   /** Backend threads per run: the cores shared out among the concurrent runs. */
   readonly threadsPerRun: number;
 
-  constructor(readonly concurrency: number) {
+  constructor(
+    readonly concurrency: number,
+    readonly maxMemory?: number,
+  ) {
     this.threadsPerRun = Math.max(1, Math.floor(availableParallelism() / concurrency));
   }
 
@@ -62,7 +65,7 @@ export class RunExecutor {
         reject(new Error(this.closing ? 'abandoned: the worker was stopped' : `run thread exited with code ${code}`));
       };
       s.worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-      const req: WorkRequest = { spec, threads: this.threadsPerRun };
+      const req: WorkRequest = { spec, threads: this.threadsPerRun, ...(this.maxMemory !== undefined ? { maxMemory: this.maxMemory } : {}) };
       s.worker.postMessage(req);
     });
   }

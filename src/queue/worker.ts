@@ -22,6 +22,8 @@ import { checkResult, specOfJob } from './verify.js';
 export interface QueueWorkerOptions {
   /** Runs executed at once (default 1); the cores are shared out among them. */
   concurrency?: number;
+  /** The memory one run may use (bytes); default the machine's free memory when it starts. */
+  maxMemory?: number;
   /** How long a job's lock lasts without renewal (ms, default 30 000): a dead worker's run is
    * handed out again this long after its last renewal (plus up to two stall intervals). */
   lockMs?: number;
@@ -81,7 +83,7 @@ export class QueueWorker {
     const redis = await connectRedis(address, { onError, ...(opts.connectTimeoutMs !== undefined ? { timeoutMs: opts.connectTimeoutMs } : {}) });
     const keys = queueKeys(address);
     const concurrency = opts.concurrency ?? 1;
-    const executor = new RunExecutor(concurrency);
+    const executor = new RunExecutor(concurrency, opts.maxMemory);
 
     const process = async (job: RunJob): Promise<string> => {
       const id = job.id ?? '';

@@ -12,7 +12,9 @@ import { resolveActivation } from '../activations/index.js';
 import { createModel, problemOf } from '../model/model.js';
 import { movement } from '../model/movement.js';
 import { DEFAULT_MODEL_SPEC, type ModelSpec, validateSpec } from '../model/spec.js';
+import { defaultMemoryLimit } from '../io/limits.js';
 import { autoEta } from './eta.js';
+import { checkRunMemory } from './memory.js';
 import { checkDivergenceFactor, checkEpsilon, checkEta, checkMaxSteps } from './settings.js';
 import {
   CRITERION,
@@ -90,9 +92,15 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
   }
 
   const { n, d } = data;
-  const normalization = fitNormalization(options.normalize ?? DEFAULTS.normalize, data.X, n, d);
-  const X = applyNormalization(normalization, data.X, n, d);
-  const model = createModel(spec, activation, d, normalization);
+  const monitorCount = Object.values(options.monitors ?? {}).filter((x) => x !== undefined).length;
+  checkRunMemory(
+    { n, d, m: spec.m, monitor: monitorCount > 0, reference: backend.name === 'reference', precision: backend.precision },
+    options.maxMemory ?? defaultMemoryLimit(),
+    options.maxMemory !== undefined ? 'the limit given' : "the machine's free memory",
+  );
+  const normalization = fitNormalization(options.normalize ?? DEFAULTS.normalize, data.X, n, d, data.source);
+  const X = applyNormalization(normalization, data.X, n, d, data.source);
+  const model = createModel(spec, activation, d, normalization, data.featureNames);
   const { m } = spec;
   const p = problemOf(model, X, data.y, n);
   const W = model.W;

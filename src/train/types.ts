@@ -75,6 +75,8 @@ export interface TrainOptions<M extends Monitors = Monitors> {
   backend?: Backend;
   /** Called at k = 0 and after every step; return false to stop (status "stopped"). */
   onStep?: (info: StepInfo) => void | boolean;
+  /** The memory the run may use, in bytes (default: the machine's free memory); a larger run is refused before allocating (train/memory.ts). */
+  maxMemory?: number;
   /** Called once λ_max and η are known, before the first step. */
   onEta?: (eta: EtaInfo) => void;
   /** Called before the first step with the preparation under way (η by power iteration, then each monitor's start). */

@@ -82,7 +82,7 @@ test('CSV: label column by name, default last, and every malformed input named',
   assert.deepEqual(Array.from(loadDataset(ok).y), [2, 4]);
   const bad: [string, string, RegExp][] = [
     ['ragged.csv', 'a,b,y\n1,2,3\n4,5\n', /ragged rows/],
-    ['nonnum.csv', 'a,y\n1,2\nfoo,3\n', /row 3, column 'a': 'foo' is not a number/],
+    ['nonnum.csv', 'a,y\n1,2\nfoo,3\n', /row 3, column 'a': 'foo' is not a decimal number/],
     ['nan.csv', 'a,y\n1,2\nNaN,3\n', /must be finite/],
     ['inf.csv', 'a,y\n1,inf\n', /must be finite/],
     ['empty.csv', '', /empty file/],
