@@ -31,6 +31,7 @@ export const cosh: Activation = {
     orders: () => [],
   },
   patterns: false,
+  parity: 'even',
   exponential: true,
   custom: false,
 };

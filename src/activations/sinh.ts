@@ -31,6 +31,7 @@ export const sinh: Activation = {
     orders: () => [],
   },
   patterns: false,
+  parity: 'odd',
   exponential: true,
   custom: false,
 };

@@ -70,6 +70,8 @@ export interface Activation {
   readonly theory: TheoryFacts;
   /** ReLU: its activation patterns 1{⟨w_r, x_i⟩ ≥ 0} are counted as they flip. */
   readonly patterns: boolean;
+  /** cosh is even (F(W, −x) = F(W, x)), sinh odd (F(W, −x) = −F(W, x)): then x and −x are as degenerate as a repeated input (§5). */
+  readonly parity?: 'even' | 'odd';
   /** σ grows like e^{|z|}: the inputs must stay near the unit ball (§1), or the outputs overflow. */
   readonly exponential: boolean;
   /** Defined by the library user (custom.ts) rather than built in. */

@@ -9,7 +9,9 @@ import { expectedR0Sq } from '../theory/bounds.js';
 import { fmt, table } from './format.js';
 import { DATA_FIELDS, normalizedDataOfGrid, probabilityOption } from './options.js';
 import { addRunOptions, gridOfOptions, TRAIN_GRID, type RunOptionValues } from './run-options.js';
-import { EXIT, warn } from './run.js';
+import { describeDegeneracies, findDegeneracies } from '../data/degenerate.js';
+import { DataError } from '../errors.js';
+import { EXIT } from './run.js';
 
 interface BoundsOptions extends RunOptionValues {
   delta: string;
@@ -51,7 +53,11 @@ export function boundsCommand(): Command {
       const ds = normalizedDataOfGrid(grid);
       const { n, d, X, y } = ds;
       const lambda = lambdaMin(hCts(X, n, d), n);
-      if (!(lambda > 0)) warn(`λ_min(H^cts) = ${lambda} is not positive (repeated or zero inputs?): every bound below is infinite or undefined`);
+      if (!(lambda > 0)) {
+        // a property of the data, not of the options: the bounds divide by λ
+        const why = describeDegeneracies(findDegeneracies(X, n, d, y), ds.source) ?? `${ds.source}: the inputs are (nearly) linearly dependent in the kernel's feature space`;
+        throw new DataError(`λ_min(H^cts) = ${lambda.toPrecision(3)} ≤ 0, and every bound of docs/theory.md §4 divides by λ. ${why}`);
+      }
       const r0Sq = expectedR0Sq(X, n, d, y);
       const b = aPrioriBounds({ n, lambda, delta, eps, r0Sq, ...(m !== undefined ? { m } : {}) });
       const conventions = { activation: 'exp', scaling: 'ntk', kappa: '1/√m', normalization: ds.normalization, precision: 'f64', delta, epsilon: eps };

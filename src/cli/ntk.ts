@@ -13,6 +13,7 @@ import { infiniteKernel } from '../kernel/infinite.js';
 import { initDistanceStats, type InitDistanceStats } from '../kernel/montecarlo.js';
 import { eigvalsh } from '../linalg/eigh.js';
 import { activationByName, type Activation } from '../activations/index.js';
+import { describeDegeneracies, findDegeneracies } from '../data/degenerate.js';
 import { kernelDistanceVsWidth } from '../report/figures.js';
 import { normalizationText } from '../report/conventions.js';
 import { renderPng, renderSvg } from '../report/render.js';
@@ -110,6 +111,11 @@ async function runNtk(o: NtkOptions): Promise<void> {
   const seeds = grid.seeds;
   const ds = normalizedDataOfGrid(grid);
   const { n, d, X } = ds;
+  const parities = [...new Set(grid.activation.map((a) => activationByName(a).parity))];
+  for (const parity of parities) {
+    const w = describeDegeneracies(findDegeneracies(X, n, d, ds.y, parity ? { parity } : {}), ds.source);
+    if (w) warn(w);
+  }
   const models: ModelKernel[] = grid.activation.map((name) => {
     const activation = activationByName(name);
     const limit = infiniteKernel(activation, X, n, d);

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { type Dataset, maxRowNorm } from '../data/dataset.js';
 import { parseBytes } from '../io/limits.js';
-import { applyNormalization, fitNormalization, type Normalization } from '../data/normalize.js';
+import { describeDegeneracies, findDegeneracies } from '../data/degenerate.js';
+import { applyNormalization, fitNormalization, type Normalization, type NormalizeKind } from '../data/normalize.js';
 import { OptionError } from '../errors.js';
 import { numberOf, recipesOf, type Grid } from '../experiments/grid.js';
 import { loadRecipe } from '../experiments/run.js';
@@ -82,6 +83,16 @@ export function normalizedDataOfGrid(grid: Grid): Dataset & { normalization: Nor
   const ds = dataOfGrid(grid);
   const norm = fitNormalization(grid.normalize, ds.X, ds.n, ds.d, ds.source);
   return { ...ds, X: applyNormalization(norm, ds.X, ds.n, ds.d, ds.source), normalization: norm };
+}
+
+/**
+ * The warning for degenerate data (data/degenerate.ts): inputs that coincide after the
+ * normalisation (or are each other's negatives, for cosh and sinh), with the residual their labels
+ * leave out of reach. Undefined when there are none.
+ */
+export function degenerateWarning(ds: Dataset, normalize: NormalizeKind, activation: Activation, epsilon?: number): string | undefined {
+  const X = ds.X.length > 0 ? applyNormalization(fitNormalization(normalize, ds.X, ds.n, ds.d, ds.source), ds.X, ds.n, ds.d, ds.source) : ds.X;
+  return describeDegeneracies(findDegeneracies(X, ds.n, ds.d, ds.y, activation.parity ? { parity: activation.parity } : {}), ds.source, epsilon);
 }
 
 /** The warning of docs/theory.md §1: without normalisation, e^{⟨w,x⟩} (exp, cosh, sinh) has spread e^{‖x‖²}. */

@@ -17,7 +17,7 @@ import type { TrainResult } from '../train/types.js';
 import { conventionRows, fmt, table } from './format.js';
 import { defaultMemoryLimit } from '../io/limits.js';
 import { checkRunMemory } from '../train/memory.js';
-import { addMemoryOption, choice, intOption, memoryOption, overflowWarning } from './options.js';
+import { addMemoryOption, choice, degenerateWarning, intOption, memoryOption, overflowWarning } from './options.js';
 import { trainProgress } from './progress.js';
 import { pngScaleOption, reportLines, writePage } from './report-output.js';
 import { addRunOptions, gridOfOptions, hintsText, TRAIN_GRID, type RunOptionValues } from './run-options.js';
@@ -96,8 +96,7 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
     warn(`--report needs the kernel monitor: turned it on (--monitor-every ${monitorEvery}) although --monitor-every 0 was given`);
   }
   spec = { ...spec, monitorEvery };
-  const warning = overflowWarning(data, spec.normalize, activation);
-  if (warning) warn(warning);
+  for (const w of [overflowWarning(data, spec.normalize, activation), degenerateWarning(data, spec.normalize, activation, spec.epsilon)]) if (w) warn(w);
   const backend = createBackend({ name: backendName, precision: spec.precision, activation, ...(threads !== undefined ? { threads } : {}), onNotice: warn });
 
   const progress = o.progress && !o.json ? trainProgress(spec.epsilon, spec.maxSteps) : undefined;

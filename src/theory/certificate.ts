@@ -57,9 +57,18 @@ function row(name: string, measured: number, comparison: '≤' | '≥', threshol
   return note === undefined && finite ? r : { ...r, note: note ?? 'not measured' };
 }
 
-/** The rows of the certificate, in the order of theory.md §4 (A, B, C, D). */
+/** Said on every row whose threshold is made of λ when λ is not positive. */
+export const SINGULAR_NOTE = 'no threshold: λ ≤ 0';
+
+/** Said once for a certificate whose λ is not positive. */
+export const SINGULAR_TEXT = 'λ = λ_min(H^lim) ≤ 0: the limit kernel is singular (repeated inputs, or x and −x for cosh and sinh), so no threshold of docs/theory.md §4 can be drawn from it';
+
+/** The rows of the certificate, in the order of docs/theory.md §4 (A, B, C, D). */
 export function certificate(c: CertificateInput): CertificateRow[] {
-  const { lambda, eta, n, B } = c;
+  const { eta, n, B } = c;
+  const singular = !(c.lambda > 0);
+  // a singular kernel gives λ = 0 or a rounding-level negative λ: no threshold is drawn from it
+  const lambda = singular ? Number.NaN : c.lambda;
   const rows: CertificateRow[] = [];
   // §4A: ‖H(W(k)) − H(W(0))‖₂ ≤ λ/4
   rows.push(row('max_k ‖H(W(k)) − H(W(0))‖₂', c.maxKernelDrift, '≤', lambda / 4, 'docs/theory.md §4A'));
@@ -75,6 +84,9 @@ export function certificate(c: CertificateInput): CertificateRow[] {
     rows.push(row('η (NTK scale, η κ² m)', eta, '≤', etaFromD(lambda, n, B, rs), 'docs/theory.md §4D'));
   }
   // §4D: ‖r(k+1)‖²/‖r(k)‖² ≤ 1 − ηλ/2
+  if (singular) {
+    for (let k = 0; k < rows.length; k++) rows[k] = { ...rows[k], held: false, note: SINGULAR_NOTE };
+  }
   rows.push(
     row(
       'max_k ‖r(k+1)‖² / ‖r(k)‖²',
@@ -82,7 +94,7 @@ export function certificate(c: CertificateInput): CertificateRow[] {
       '≤',
       contractionFactor(eta, lambda),
       'docs/theory.md §4D',
-      c.contractionPerStep ? undefined : 'some ratios are per-step averages over monitoring intervals',
+      singular ? SINGULAR_NOTE : c.contractionPerStep ? undefined : 'some ratios are per-step averages over monitoring intervals',
     ),
   );
   return rows;

@@ -13,6 +13,7 @@
  * norm of an n×n matrix (O(n³) each by default; ≈ 1 s each at n = 1000), and O(md) for the movement.
  */
 import type { Backend, Problem } from '../backend/types.js';
+import { DataError } from '../errors.js';
 import { spectralDistance } from '../kernel/distance.js';
 import { normalisedKernel, ntkNormalisation } from '../kernel/empirical.js';
 import { infiniteKernel } from '../kernel/infinite.js';
@@ -85,12 +86,19 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
   const limit = o.limit ?? infiniteKernel(p.activation, p.X, n, d);
   const lambda = o.lambda ?? denseLambdaMin(limit, n);
   const H0 = normalisedKernel(o.backend, p, W0);
+  const bad = H0.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new DataError(`the kernel H(W(0)) is ${H0[bad]} at entry (${Math.floor(bad / n) + 1}, ${(bad % n) + 1}): σ'(⟨w_r, x_i⟩) overflows for these inputs (the theory assumes ‖x‖ ≤ 1)`, {
+      field: 'normalize',
+      hints: [{ field: 'normalize', value: 'unit' }],
+    });
+  }
   const B = observedB(p.X, n, d, W0, m);
   const etaNtk = o.eta / ntkNormalisation(p); // η κ² m
   const initial: KernelMonitorInitial = {
     lambda,
     B,
-    rStar: rStar(lambda, n, B),
+    rStar: lambda > 0 ? rStar(lambda, n, B) : Number.NaN, // no R* for a singular limit kernel
     initDistance: spectralDistance(H0, limit, n, o.spectral),
     lambdaMin0: denseLambdaMin(H0, n),
     etaNtk,
@@ -118,10 +126,12 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
 
   function observe(k: number, W: Float64Array, residualNorm: number): KernelObservation {
     normalisedKernel(o.backend, p, W, Hk);
+    // a kernel that overflowed along the run (W moved far) is recorded as not measured, not thrown
+    const finite = Hk.every(Number.isFinite);
     const obs: KernelObservation = {
       k,
-      lambdaMin: denseLambdaMin(Hk, n),
-      kernelDrift: spectralDistance(Hk, H0, n, o.spectral),
+      lambdaMin: finite ? denseLambdaMin(Hk, n) : Number.NaN,
+      kernelDrift: finite ? spectralDistance(Hk, H0, n, o.spectral) : Number.NaN,
       movement: movement(W, W0, m, d), // R(k) = max_r ‖w_r(k) − w_r(0)‖₂   (theory.md §4)
       residualNorm,
     };

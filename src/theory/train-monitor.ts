@@ -6,7 +6,7 @@
  * and envelope at every step (the three curves of §4).
  */
 import type { MonitorContext, TrainMonitor } from '../train/types.js';
-import type { CertificateRow } from './certificate.js';
+import { SINGULAR_TEXT, type CertificateRow } from './certificate.js';
 import { contractionEnvelope, linearisedFromKernel, type LinearisedPrediction } from './linearised.js';
 import { createKernelMonitor, type KernelMonitor, type KernelMonitorInitial, type KernelObservation } from './monitor.js';
 
@@ -84,9 +84,11 @@ export function ntkMonitor(every: number): TrainMonitor<NtkReport> {
       timed(() => {
         if (ctx.k !== lastObserved) observe(ctx); // the final state is always measured
         const m = mon!;
-        const { lambda, rStar, etaNtk } = m.initial;
+        const { rStar, etaNtk } = m.initial;
+        const lambda = m.initial.lambda > 0 ? m.initial.lambda : Number.NaN; // singular H^lim: no thresholds (certificate.ts)
         const certificate = m.certificate();
         const { theory } = ctx.problem.activation;
+        const notes = [...(m.initial.lambda > 0 ? [] : [SINGULAR_TEXT]), ...(!theory.apriori && theory.note ? [theory.note] : [])];
         const steps = ctx.k;
         const linearised = lin ? Array.from({ length: steps + 1 }, (_, k) => lin!.residualNorm(k)) : null;
         const envelope = Array.from({ length: steps + 1 }, (_, k) => contractionEnvelope(k, etaNtk, lambda, r0Norm));
@@ -105,7 +107,7 @@ export function ntkMonitor(every: number): TrainMonitor<NtkReport> {
           observations: [...m.observations],
           certificate,
           allHeld: certificate.every((r) => r.held),
-          ...(!theory.apriori && theory.note ? { note: theory.note } : {}),
+          ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
           linearised,
           envelope,
           perStep: { linearised: linearised ?? new Array<number | null>(steps + 1).fill(null), envelope, lambda_min: lambdaMin, kernel_drift: drift },

@@ -111,10 +111,17 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
     for (let i = 0; i < n; i++) r[i] = u[i] - data.y[i];
     return norm2(r);
   };
+  let ySq = 0;
+  for (let i = 0; i < n; i++) ySq += data.y[i] * data.y[i];
+  if (!Number.isFinite(ySq)) {
+    let big = 0;
+    for (let i = 0; i < n; i++) if (Math.abs(data.y[i]) > Math.abs(data.y[big])) big = i;
+    throw new DataError(`${data.source}: the labels are too large for the squared loss: ‖y‖² overflows (|y_${big + 1}| = ${Math.abs(data.y[big]).toPrecision(3)}); rescale the labels`);
+  }
   backend.forward(p, W, u);
   let residual = residualOf();
   const initialResidual = residual;
-  if (!Number.isFinite(residual)) {
+  if (!u.every(Number.isFinite) || !Number.isFinite(residual)) {
     throw new DataError(`F(W(0), X) is not finite: σ(⟨w_r, x_i⟩) overflowed at initialisation (normalise the inputs to the unit ball, or use a smaller width when κ = 1)`, {
       field: 'normalize',
       hints: [{ field: 'normalize', value: 'unit' }, ...(spec.scaling === 'none' ? [{ field: 'm', change: 'lower' } as const] : [])],

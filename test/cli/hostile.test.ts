@@ -161,3 +161,26 @@ test('an .npy without --labels: the CLI says its last column became the labels',
   assert.match(r.stderr, /warning: .*xy\.npy: its last column was taken as the labels, the first 2 as the inputs/);
   assert.ok(!existsSync(join(dir, '.tmp')));
 });
+
+test('inputs too large for the kernel, and labels too large for the loss, are data errors that say so (exit 3)', () => {
+  const big = file('norm30.csv', 'a,b,y\n30,0,1\n0,30,2\n10,10,0\n');
+  for (const cmd of [['train', '--width', '16'], ['ntk'], ['bounds']]) {
+    oneLine(run(...cmd, '--data', big, '--normalize', 'none'), 3, /--normalize: the infinite-width kernel H\^cts is Infinity at entry \(1, 1\) \(‖x_1‖ = 30\.00\): the inputs are too large for it.*\(try --normalize unit\)/, cmd[0]);
+  }
+  oneLine(run('train', '--data', file('labels.csv', 'a,b,y\n0.3,0.1,1e300\n0.1,0.2,2\n'), ...SMALL), 3, /labels\.csv: the labels are too large for the squared loss: ‖y‖² overflows \(\|y_1\| = 1\.00e\+300\)/, 'labels');
+});
+
+test('repeated inputs (and x, −x for cosh and sinh) are named once with the rows, the residual they leave, and no negative thresholds', () => {
+  const dup = file('dup.csv', 'a,b,y\n1,0,1\n0,1,2\n2,0,3\n0.5,0.5,0\n'); // rows 1 and 3 coincide after unit normalisation
+  const t = run('train', '--data', dup, '--width', '64', '--max-steps', '100', '--monitor-every', '20');
+  assert.equal(t.code, 1, t.stderr);
+  assert.equal(t.stderr.match(/warning:/g)?.length, 1, t.stderr);
+  assert.match(t.stderr, /dup\.csv: rows 1 and 3 coincide after normalisation: the limit kernel is singular \(λ = 0\).*‖F\(W,X\) − y‖₂ ≥ 1\.41, so ε = 0\.01 cannot be reached/);
+  assert.match(t.stdout, /no threshold: λ ≤ 0/);
+  assert.match(t.stdout, /note: λ = λ_min\(H\^lim\) ≤ 0: the limit kernel is singular/);
+  assert.doesNotMatch(t.stdout, /[≤≥] -\d/, 'no negative threshold');
+  oneLine(run('bounds', '--data', dup), 3, /λ_min\(H\^cts\) = .* ≤ 0, and every bound of docs\/theory\.md §4 divides by λ\. .*dup\.csv: rows 1 and 3 coincide/, 'bounds');
+  const anti = file('anti.csv', 'a,b,y\n1,0,1\n0,1,2\n-1,0,3\n0.5,0.5,0\n');
+  assert.match(run('train', '--data', anti, '--activation', 'cosh', ...SMALL).stderr, /rows 1 and 3 \(x and −x\) coincide/);
+  assert.doesNotMatch(run('train', '--data', anti, '--activation', 'exp', ...SMALL).stderr, /coincide/, 'x and −x are fine for exp');
+});
