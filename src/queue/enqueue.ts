@@ -50,6 +50,8 @@ export async function enqueueSweep(q: SweepQueue, specs: readonly RunSpec[]): Pr
     const job = await q.queue.getJob(r.id);
     const state = await job?.getState();
     if (!job || (state !== 'failed' && state !== 'completed')) continue; // moved on meanwhile
+    // asked for again by a user: its count of starts begins anew (worker.ts bounds it per enqueue)
+    await q.redis.hdel(q.keys.starts, r.id);
     await job.retry(state, { resetAttemptsMade: true });
     retried++;
   }

@@ -11,9 +11,11 @@ export interface QueueKeys {
   errors: string;
   /** Set of run ids that were started more than once (a worker died, a retry after a failure). */
   retried: string;
+  /** Hash run id → how many times a worker started it: bounds the redeliveries of a run that kills its workers. */
+  starts: string;
 }
 
 export function queueKeys(a: Pick<QueueAddress, 'name'>): QueueKeys {
   const base = `${KEY_PREFIX}:${a.name}`;
-  return { results: `${base}:results`, errors: `${base}:errors`, retried: `${base}:retried` };
+  return { results: `${base}:results`, errors: `${base}:errors`, retried: `${base}:retried`, starts: `${base}:starts` };
 }

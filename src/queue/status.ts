@@ -45,8 +45,12 @@ export async function sweepStatus(q: SweepQueue, specs: readonly RunSpec[], opts
     else s.queued++;
   });
   for (const id of failedIds.slice(0, opts.maxFailed ?? 20)) {
-    const job = await q.queue.getJob(id);
-    s.failures.push({ id, message: job?.failedReason ?? '(job removed)', attempts: job?.attemptsMade ?? 0 });
+    try {
+      const job = await q.queue.getJob(id);
+      s.failures.push({ id, message: job?.failedReason ?? '(job removed)', attempts: job?.attemptsMade ?? 0 });
+    } catch {
+      s.failures.push({ id, message: '(the job cannot be read: its data is not JSON)', attempts: 0 });
+    }
   }
   return s;
 }

@@ -9,6 +9,8 @@ import { MAX_SPEC_BYTES, canonicalJson, runId, validateRunSpec, type RunSpec } f
 
 /** A job's payload as a typed spec whose id is the job id; OptionError otherwise. */
 export function specOfJob(jobId: string | undefined, data: unknown): RunSpec {
+  const poisoned = data !== null && typeof data === 'object' && typeof (data as Record<string, unknown>)[POISONED] === 'string' ? ((data as Record<string, unknown>)[POISONED] as string) : undefined;
+  if (poisoned !== undefined) throw new OptionError(`malformed run spec in job ${jobId ?? '?'}: its data is not JSON (${poisoned})`);
   let spec: RunSpec;
   try {
     spec = validateRunSpec(data);
@@ -21,6 +23,13 @@ export function specOfJob(jobId: string | undefined, data: unknown): RunSpec {
   if (jobId !== id) throw new OptionError(`job ${jobId ?? '?'} carries a run spec whose id is ${id}: refused (the job id must be the run id)`);
   return spec;
 }
+
+/**
+ * The field a job's data is replaced by when it is not JSON at all (queue/worker.ts): BullMQ cannot
+ * even hand such a job to a worker, so it would stay "running" for ever; marked, it fails with this
+ * reason like any other malformed job.
+ */
+export const POISONED = '__overparamNotJson';
 
 /** The largest stored result accepted (a full history is ~50 kB; monitors add a little). */
 export const MAX_RESULT_BYTES = 4 * 1024 * 1024 + MAX_SPEC_BYTES;

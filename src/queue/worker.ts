@@ -17,7 +17,7 @@ import { connectRedis } from './client.js';
 import { KEY_PREFIX, redisOptions, scrub, type QueueAddress } from './connection.js';
 import { RunExecutor } from './executor.js';
 import { queueKeys, type QueueKeys } from './keys.js';
-import { checkResult, specOfJob } from './verify.js';
+import { checkResult, POISONED, specOfJob } from './verify.js';
 
 export interface QueueWorkerOptions {
   /** Runs executed at once (default 1); the cores are shared out among them. */
@@ -36,6 +36,14 @@ export interface QueueWorkerOptions {
   /** First connection timeout (ms, default 10 000). */
   connectTimeoutMs?: number;
   onEvent?: (e: WorkerEvent) => void;
+  /** What executes a run (default: worker threads, executor.ts); another one lets tests make runs crash. */
+  executor?: RunExecutorLike;
+}
+
+/** The part of RunExecutor the worker uses. */
+export interface RunExecutorLike {
+  execute(spec: RunSpec): Promise<RunResult>;
+  close(): Promise<void>;
 }
 
 export type WorkerEvent =
@@ -66,6 +74,31 @@ export async function storeResult(redis: Redis, keys: QueueKeys, id: string, spe
   return stored;
 }
 
+/**
+ * Replaces the data of every queued or running job whose data is not JSON by a marker that the
+ * worker refuses with that reason (verify.ts, POISONED): BullMQ parses a job's data before it hands
+ * the job over, so without this such a job would stay "running" for ever and --until-empty never end.
+ */
+export async function markUnreadableJobs(redis: Redis, queueName: string): Promise<number> {
+  const base = `${KEY_PREFIX}:${queueName}`;
+  const ids = new Set<string>();
+  for (const list of ['wait', 'active', 'paused']) for (const id of await redis.lrange(`${base}:${list}`, 0, -1)) ids.add(id);
+  for (const set of ['delayed', 'prioritized']) for (const id of await redis.zrange(`${base}:${set}`, 0, -1)) ids.add(id);
+  let marked = 0;
+  for (const id of ids) {
+    const data = await redis.hget(`${base}:${id}`, 'data');
+    if (data === null) continue;
+    try {
+      JSON.parse(data);
+    } catch {
+      const shown = data.length > 60 ? `${JSON.stringify(data.slice(0, 60))}…` : JSON.stringify(data);
+      await redis.hset(`${base}:${id}`, 'data', JSON.stringify({ [POISONED]: `it began ${shown}` }));
+      marked++;
+    }
+  }
+  return marked;
+}
+
 export class QueueWorker {
   private stopping: Promise<void> | undefined;
 
@@ -74,7 +107,8 @@ export class QueueWorker {
     private readonly worker: Worker<unknown, string, string>,
     private readonly queue: Queue,
     private readonly redis: Redis,
-    private readonly executor: RunExecutor,
+    private readonly executor: RunExecutorLike,
+    private readonly janitor: NodeJS.Timeout,
   ) {}
 
   static async start(address: QueueAddress, opts: QueueWorkerOptions = {}): Promise<QueueWorker> {
@@ -83,7 +117,10 @@ export class QueueWorker {
     const redis = await connectRedis(address, { onError, ...(opts.connectTimeoutMs !== undefined ? { timeoutMs: opts.connectTimeoutMs } : {}) });
     const keys = queueKeys(address);
     const concurrency = opts.concurrency ?? 1;
-    const executor = new RunExecutor(concurrency, opts.maxMemory);
+    const executor = opts.executor ?? new RunExecutor(concurrency, opts.maxMemory);
+    const maxStalled = opts.maxStalled ?? 3;
+    // the first start, and one more for each loss of a worker the run may survive
+    const maxStarts = maxStalled + 1;
 
     const process = async (job: RunJob): Promise<string> => {
       const id = job.id ?? '';
@@ -96,6 +133,12 @@ export class QueueWorker {
       }
       const attempt = job.attemptsStarted;
       if (attempt > 1 || job.stalledCounter > 0) await redis.sadd(keys.retried, id);
+      // every start counts, whatever brought the run back (a dead worker's stall, a crashed run
+      // thread's retry): a run that keeps killing its workers is failed, not handed out for ever
+      const starts = await redis.hincrby(keys.starts, id, 1);
+      if (starts > maxStarts) {
+        throw new UnrecoverableError(`this run was started ${starts - 1} times and its worker never finished it (a crash, or the machine ran out of memory): failed, not handed out again`);
+      }
       if (await redis.hexists(keys.results, id)) {
         emit({ type: 'skip', id });
         return 'stored-before';
@@ -116,7 +159,7 @@ export class QueueWorker {
       name: opts.name ?? `${hostname()}:${globalThis.process.pid}`,
       lockDuration: opts.lockMs ?? 30_000,
       stalledInterval: opts.stallMs ?? 30_000,
-      maxStalledCount: opts.maxStalled ?? 3,
+      maxStalledCount: maxStalled,
       // an idle worker's blocking wait: short enough that close() is prompt
       drainDelay: 1,
       autorun: false,
@@ -130,7 +173,10 @@ export class QueueWorker {
     const queue = new Queue(address.name, { connection: redisOptions(address), prefix: KEY_PREFIX });
     queue.on('error', onError);
     await worker.waitUntilReady();
-    const w = new QueueWorker(address, worker, queue, redis, executor);
+    await markUnreadableJobs(redis, address.name).catch((err: Error) => onError(err));
+    const janitor = setInterval(() => void markUnreadableJobs(redis, address.name).catch((err: Error) => onError(err)), opts.stallMs ?? 30_000);
+    janitor.unref();
+    const w = new QueueWorker(address, worker, queue, redis, executor, janitor);
     void worker.run().catch(onError);
     return w;
   }
@@ -146,6 +192,7 @@ export class QueueWorker {
    * Forced: they are abandoned, and the queue hands them out again once their locks expire.
    */
   close(force = false): Promise<void> {
+    clearInterval(this.janitor);
     if (force) {
       return (async () => {
         await this.executor.close();

@@ -153,3 +153,55 @@ test('bad addresses and passwords: one clear line, exit code, no password', { sk
   assert.match(out, /6 runs: 0 done, 0 running, 0 queued, 0 failed, 0 retried, 6 not enqueued/);
   noPassword(r1.out, r1.err, r2.out, r2.err, out);
 });
+
+test('a job whose data is not JSON fails with that reason; status shows it; worker --until-empty ends', { skip, timeout: 60_000 }, async () => {
+  const q = ['--queue', redis.url, '--queue-name', 'poison'];
+  const grid = ['--n', '8', '--d', '3', '--width', '16,32', '--seeds', '1', '--max-steps', '200'];
+  const enq = await run('sweep', ...grid, ...q, '--no-follow', '--json');
+  assert.equal(enq.code, 0, enq.err);
+  const ids = (await run('sweep', ...grid, ...q, '--status', '--json')).out;
+  assert.ok(ids.length > 0);
+  // corrupt one job's data behind BullMQ's back, as anyone with access to Redis could
+  const jobs = redis.cli('LRANGE', 'overparam:poison:wait', '0', '-1').split('\n').filter((l) => l.length > 0);
+  assert.equal(jobs.length, 2);
+  redis.cli('HSET', `overparam:poison:${jobs[0]}`, 'data', '{"this is": not JSON');
+  const w = await run('worker', ...q, '--until-empty', ...WORKER);
+  assert.equal(w.code, 0, w.err);
+  const status = await run('sweep', ...grid, ...q, '--status');
+  assert.match(status.out, /2 runs: 1 done, 0 running, 0 queued, 1 failed/);
+  assert.match(status.out, new RegExp(`failed ${jobs[0]}: malformed run spec in job ${jobs[0]}: its data is not JSON \\(it began "\\{\\\\"this is\\\\": not JSON"\\)`));
+});
+
+test('a run that kills its worker each time is failed after --max-stalled losses, not handed out for ever', { skip }, async (t) => {
+  const q = ['--queue', redis.url, '--queue-name', 'killer'];
+  const one = ['--n', '32', '--d', '4', '--width', '4096', '--seeds', '1', '--epsilon', '1e-4', '--max-steps', '20000'];
+  assert.equal((await run('sweep', ...one, ...q, '--no-follow')).code, 0);
+  const maxStalled = 2;
+  let starts = 0;
+  const alive: Proc[] = [];
+  t.after(() => {
+    for (const w of alive) if (w.p.exitCode === null && w.p.signalCode === null) w.p.kill('SIGKILL');
+  });
+  // each worker takes the run and dies with it (as one killed for running out of memory would)
+  for (let round = 0; round < maxStalled + 3; round++) {
+    const w = start('worker', ...q, ...WORKER, '--max-stalled', String(maxStalled));
+    alive.push(w);
+    await waitFor('the run to be handed out or failed', () => events(w).some((e) => e.type === 'start' || e.type === 'failed'), 30_000);
+    if (events(w).some((e) => e.type === 'failed')) {
+      w.p.kill('SIGTERM');
+      await w.exited;
+      break;
+    }
+    starts++;
+    w.p.kill('SIGKILL');
+    await w.exited;
+  }
+  t.diagnostic(`${starts} start(s) with --max-stalled ${maxStalled}`);
+  assert.ok(starts <= maxStalled + 1, `${starts} starts with --max-stalled ${maxStalled}`);
+  const status = await run('sweep', ...one, ...q, '--status');
+  assert.match(status.out, /1 runs: 0 done, 0 running, 0 queued, 1 failed/);
+  t.diagnostic(status.out.trim());
+  assert.match(status.out, /failed [0-9a-f]{16}: .*(stalled more than allowable limit|its worker never finished it)/);
+  const idle = await run('worker', ...q, '--until-empty');
+  assert.equal(idle.code, 0, idle.err);
+});

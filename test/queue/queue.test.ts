@@ -220,3 +220,32 @@ test('Redis killed and restarted mid-sweep: the sweep completes with nothing los
     await q.close();
   }
 });
+
+test('a run whose thread crashes each time is started at most --max-stalled + 1 times in all, then failed with the reason', { skip }, async () => {
+  const a = address('crashing');
+  const q = await openQueue(a);
+  let starts = 0;
+  // the run thread dies under every run (as a native crash or an out-of-memory kill of the thread would)
+  const executor = { execute: async () => (starts++, Promise.reject(new Error('run thread exited with code 134'))), close: async () => {} };
+  const events: WorkerEvent[] = [];
+  const w = await QueueWorker.start(a, { ...FAST, maxStalled: 1, executor, onEvent: (e) => events.push(e) });
+  try {
+    const specs = grid([64], 1);
+    await enqueueSweep(q, specs);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !(await sweepStatus(q, specs)).failed) await new Promise((r) => setTimeout(r, 100));
+    const s = await sweepStatus(q, specs);
+    assert.equal(s.failed, 1, JSON.stringify(s));
+    // without the bound, BullMQ would give it its 3 attempts (each a start) and more after stalls
+    assert.equal(starts, 2, `${starts} starts`);
+    assert.match(s.failures[0].message, /this run was started 2 times and its worker never finished it/);
+    // enqueued again by a user: its starts count anew
+    await enqueueSweep(q, specs);
+    const again = Date.now() + 30_000;
+    while (Date.now() < again && starts < 4) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(starts, 4);
+  } finally {
+    await w.close();
+    await q.close();
+  }
+});
