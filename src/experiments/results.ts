@@ -19,8 +19,8 @@ import { hostname } from 'node:os';
 import type { Normalization } from '../data/normalize.js';
 import { DataError } from '../errors.js';
 import { ioFailure } from '../io/atomic.js';
-import { CRITERION, type Conventions } from '../train/types.js';
-import type { RunResult } from './run.js';
+import { CRITERION } from '../train/types.js';
+import type { RunResult, StoredConventions } from './run.js';
 
 export interface ResultsFile {
   results: RunResult[];
@@ -87,7 +87,12 @@ export function readResults(path: string): ResultsFile {
         throw new DataError(`${path}: line ${line} is not JSON (not a results file?)`);
       }
       if (obj?.kind !== 'overparam-run' || typeof obj.id !== 'string') throw new DataError(`${path}: line ${line} is not an overparam run result`);
-      if (obj.conventions) obj.conventions = upgradeConventions(obj.conventions);
+      if (obj.conventions) {
+        // older lines kept the thread count among the conventions: it goes beside timeMs
+        const { threads, ...c } = obj.conventions;
+        obj.conventions = upgradeConventions(c);
+        if (obj.threads === undefined && threads !== undefined) obj.threads = threads;
+      }
       results.push(obj);
     }
     start = nl + 1;
@@ -102,7 +107,7 @@ export function readResults(path: string): ResultsFile {
  * values hold them as text ("ntk (κ = 1/√m)", "unit (each row x ↦ x/‖x‖₂)", "float64"); those lines
  * keep their run ids (the spec is unchanged), so a sweep resumes over them and reports read them.
  */
-export function upgradeConventions(c: Conventions): Conventions {
+export function upgradeConventions(c: StoredConventions): StoredConventions {
   const raw = c as unknown as Record<string, unknown>;
   const text = (k: string): string | undefined => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
   const scaling = text('scaling');

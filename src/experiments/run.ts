@@ -43,16 +43,21 @@ export interface RunResult {
   flipFraction?: number | null;
   eta: number | null;
   lambdaMax: number | null;
-  conventions: Conventions | null;
+  /** The run's conventions; the thread count is not among them (it changes no bit of a result). */
+  conventions: StoredConventions | null;
   history: RunHistory | null;
   /**
    * Extra measurements: under `ntk` the kernel monitor's report (docs/theory.md §4) when
    * monitorEvery > 0, its per-step series at the steps `history.k` (see thinNtkReport).
    */
   monitors?: RunMonitors;
-  /** Wall time; the only field that differs between two executions of the same spec. */
+  /** Wall time and the backend's threads: how this execution went, the only fields that differ between two executions of the same spec. */
   timeMs: number;
+  threads?: number;
 }
+
+/** Conventions as a results line stores them: those of train/types.ts but the thread count. */
+export type StoredConventions = Omit<Conventions, 'threads'> & { threads?: number };
 
 /** What a results line carries from the monitors of its run. */
 export interface RunMonitors {
@@ -142,6 +147,11 @@ export function thinNtkReport(report: StoredNtkReport & { timeMs?: number }, ks:
  * ≤ HISTORY_POINTS steps (`history.k`), and the kernel monitor's report thinned to the same steps.
  * Used by `runOne` and by `train --report` (so that one run and a sweep share the report code).
  */
+function storedConventions(c: Conventions): StoredConventions {
+  const { threads: _threads, ...rest } = c; // kept beside timeMs instead
+  return rest;
+}
+
 export function resultOf(spec: RunSpec, res: TrainResult<Partial<RunMonitorSet>>, timeMs: number): RunResult {
   const h = res.history;
   const ks = thinnedSteps(h.residual.length);
@@ -162,7 +172,7 @@ export function resultOf(spec: RunSpec, res: TrainResult<Partial<RunMonitorSet>>
     ...(h.flipFraction ? { flipFraction: h.flipFraction[last] } : {}),
     eta: res.eta.eta,
     lambdaMax: res.eta.lambdaMax ?? null,
-    conventions: res.conventions,
+    conventions: storedConventions(res.conventions),
     history: {
       k: ks,
       residual: ks.map((k) => h.residual[k]),
@@ -171,6 +181,7 @@ export function resultOf(spec: RunSpec, res: TrainResult<Partial<RunMonitorSet>>
     },
     ...(Object.keys(monitors).length ? { monitors } : {}),
     timeMs,
+    threads: res.conventions.threads,
   };
 }
 

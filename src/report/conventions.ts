@@ -33,7 +33,7 @@ export function normalizationText(n: Normalization): string {
  * precision float64 (native backend, 2 threads) · η = 0.01 (auto) · stop at ‖F(W,X) − y‖₂ ≤ ε (unsquared), ε = 0.01".
  * `omit` leaves out what varies across the runs of a figure (e.g. ['width', 'seed'] for a sweep).
  */
-export function describeConventions(c: Conventions, omit: readonly (keyof Conventions)[] = []): string {
+export function describeConventions(c: Omit<Conventions, 'threads'> & { threads?: number }, omit: readonly (keyof Conventions)[] = []): string {
   const has = (k: keyof Conventions) => !omit.includes(k);
   const parts: string[] = [];
   if (has('activation')) parts.push(`activation ${c.activation}`);
@@ -43,7 +43,8 @@ export function describeConventions(c: Conventions, omit: readonly (keyof Conven
     parts.push(`init ${c.init}${extra.length > 0 ? `, ${extra.join(', ')}` : ''}`);
   }
   if (has('normalization')) parts.push(`normalisation ${normalizationText(c.normalization)}`);
-  if (has('precision')) parts.push(`precision ${precisionText(c.precision)}${has('backend') ? ` (${c.backend} backend, ${c.threads} thread${c.threads === 1 ? '' : 's'})` : ''}`);
+  const threads = c.threads === undefined ? '' : `, ${c.threads} thread${c.threads === 1 ? '' : 's'}`;
+  if (has('precision')) parts.push(`precision ${precisionText(c.precision)}${has('backend') ? ` (${c.backend} backend${threads})` : ''}`);
   if (has('eta')) parts.push(`η = ${formatNumber(c.eta)}${has('etaMode') ? ` (${c.etaMode})` : ''}`);
   if (has('epsilon')) parts.push(`stop at ${criterionText(c.criterion)}, ε = ${formatNumber(c.epsilon)}`);
   return parts.join(' · ');

@@ -42,8 +42,9 @@ const lines = (path: string): RunResult[] =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as RunResult);
-const withoutTime = (r: RunResult): Omit<RunResult, 'timeMs'> => {
-  const { timeMs: _t, ...rest } = r;
+/** A result without how its execution went (wall time and thread count): what must be equal wherever the run ran. */
+const withoutTime = (r: RunResult): Omit<RunResult, 'timeMs' | 'threads'> => {
+  const { timeMs: _t, threads: _th, ...rest } = r;
   return rest;
 };
 
