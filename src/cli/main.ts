@@ -13,6 +13,16 @@ import { thresholdCommand } from './threshold.js';
 import { trainCommand } from './train.js';
 import { workerCommand } from './worker.js';
 
+// `npm run overparam -- …` runs this from the package root whatever directory the user typed it in
+// (npm's INIT_CWD): go back there, so that the user's relative paths mean what they meant
+if (process.env.npm_lifecycle_event === 'overparam' && process.env.INIT_CWD) {
+  try {
+    process.chdir(process.env.INIT_CWD);
+  } catch {
+    // the directory is gone: paths then resolve from the package root, as npm ran it
+  }
+}
+
 // `overparam … | head` closes stdout early: that is not an error
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {

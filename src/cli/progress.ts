@@ -1,8 +1,6 @@
-/**
- * The training progress bar (stderr, terminals only). The bar's fill is the progress of
- * log‖r‖ from log‖r(0)‖ to log ε, which is what linear convergence makes uniform in time.
- */
+/** Progress on terminals (a bar) and off them (a line per finished run). */
 import cliProgress from 'cli-progress';
+import { describeRun, type RunSpec } from '../experiments/spec.js';
 import type { StepInfo } from '../train/types.js';
 
 export interface Progress {
@@ -12,22 +10,30 @@ export interface Progress {
   stop(): void;
 }
 
+/**
+ * The training progress bar (stderr, terminals only), one line of at most 80 columns:
+ *   ▓▓▓▓▓░░░░░░░ 42% to ε | step 1234/100000 | ‖r‖ 3.44e-2 | ×0.99500/step | 12s left
+ * The percentage is the progress of log‖r‖ from log‖r(0)‖ to log ε — what linear convergence
+ * makes uniform in time — and is labelled so; the step count beside it is the budget used. The
+ * time left is the steps that the smoothed contraction rate still needs to reach ε (at most the
+ * budget left) times the smoothed time per step: both averages are long (about 100 steps), so the
+ * estimate moves slowly instead of jumping with every step.
+ */
 export function trainProgress(epsilon: number, maxSteps: number): Progress {
   if (!process.stderr.isTTY) return { update() {}, preparing() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: ' {bar} {percentage}%{phase} | step {step}/{max} | ‖r‖ {res} → ε {eps} | rate {rate}/step | {eta}s left',
-      barsize: 24,
+      format: ' {bar} {percentage}% to ε{phase} | step {step}/{max} | ‖r‖ {res} | ×{rate}/step | {left}',
+      barsize: 12,
       hideCursor: true,
       fps: 8,
-      etaBuffer: 50,
     },
     cliProgress.Presets.shades_classic,
   );
-  let r0 = NaN;
-  let smoothed = NaN;
-  bar.start(1000, 0, { step: 0, max: maxSteps, res: '-', eps: epsilon, rate: '-', phase: '' });
+  let r0 = Number.NaN;
+  const clock = new TimeLeft(epsilon, maxSteps);
+  bar.start(1000, 0, { step: 0, max: maxSteps, res: '-', rate: '-', left: '', phase: '' });
   return {
     preparing(what) {
       bar.update(0, { phase: ` | computing ${what} …` });
@@ -35,15 +41,15 @@ export function trainProgress(epsilon: number, maxSteps: number): Progress {
     },
     update(info) {
       if (info.k === 0) r0 = info.residual;
-      if (Number.isFinite(info.ratio)) smoothed = Number.isNaN(smoothed) ? info.ratio : 0.95 * smoothed + 0.05 * info.ratio;
+      const seconds = clock.observe(info.k, info.residual, info.ratio, performance.now() / 1000);
       const span = Math.log(r0 / epsilon);
       const done = span > 0 ? Math.log(r0 / info.residual) / span : 1;
       bar.update(Math.round(1000 * Math.min(1, Math.max(0, done))), {
         step: info.k,
         max: maxSteps,
-        res: info.residual.toExponential(3),
-        eps: epsilon,
-        rate: Number.isNaN(smoothed) ? '-' : smoothed.toFixed(5),
+        res: info.residual.toExponential(2),
+        rate: Number.isNaN(clock.rate) ? '-' : clock.rate.toFixed(5),
+        left: Number.isFinite(seconds) ? `${formatSeconds(seconds)} left` : '',
         phase: '',
       });
     },
@@ -51,6 +57,49 @@ export function trainProgress(epsilon: number, maxSteps: number): Progress {
       bar.stop();
     },
   };
+}
+
+/**
+ * The time a run has left: the steps the smoothed contraction rate ‖r(k+1)‖/‖r(k)‖ still needs to
+ * go from ‖r(k)‖ to ε (at most the budget left), times the smoothed wall time per step. Both are
+ * exponential averages over about 100 steps, so the estimate does not jump with each step's rate.
+ */
+export class TimeLeft {
+  rate = Number.NaN;
+  perStep = Number.NaN;
+  private lastK = -1;
+  private lastT = Number.NaN;
+  constructor(
+    private readonly epsilon: number,
+    private readonly maxSteps: number,
+  ) {}
+  /** Seconds left after step k at ‖r(k)‖ = residual (NaN while not yet known or not contracting). */
+  observe(k: number, residual: number, ratio: number, nowSeconds: number): number {
+    const smooth = (old: number, v: number): number => (Number.isNaN(old) ? v : 0.99 * old + 0.01 * v);
+    if (Number.isFinite(ratio) && ratio > 0) this.rate = smooth(this.rate, ratio);
+    if (this.lastK >= 0 && k > this.lastK) this.perStep = smooth(this.perStep, (nowSeconds - this.lastT) / (k - this.lastK));
+    this.lastK = k;
+    this.lastT = nowSeconds;
+    if (!(this.rate > 0 && this.rate < 1 && this.perStep > 0)) return Number.NaN;
+    const steps = Math.min(this.maxSteps - k, Math.ceil(Math.log(residual / this.epsilon) / -Math.log(this.rate)));
+    return Math.max(0, steps) * this.perStep;
+  }
+}
+
+/** 12 → "12s", 754 → "12m34s", 7300 → "2h02m". */
+function formatSeconds(s: number): string {
+  if (s < 60) return `${Math.round(s)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/**
+ * Progress of a sweep off a terminal (a log file, CI, a pipe): one line on stderr per run as it
+ * finishes, so that a long command is never silent. On a terminal the bar shows it instead.
+ */
+export function runLine(done: number, total: number, r: { spec: RunSpec; status: string; steps: number; timeMs: number; message: string }): string {
+  const what = r.status === 'error' ? `error: ${r.message}` : `${r.status}, ${r.steps} steps`;
+  return `  ${String(done).padStart(String(total).length)}/${total} ${describeRun(r.spec)}: ${what} (${(r.timeMs / 1000).toFixed(1)} s)\n`;
 }
 
 /** A bar counting runs (sweeps, queues) on stderr; undefined when not on a terminal or not wanted. */

@@ -11,6 +11,7 @@ import { choice, intOption } from './options.js';
 import { pngScaleOption, reportJson, reportLines, writePage } from './report-output.js';
 import { addRunOptions, gridOfOptions, type RunOptionValues } from './run-options.js';
 import { EXIT, warn } from './run.js';
+import { runLine } from './progress.js';
 import { checkOutputDir, checkOutputFile } from '../io/atomic.js';
 
 interface ReplicateCliOptions extends RunOptionValues {
@@ -111,7 +112,7 @@ async function runReplicate(experiment: string, o: ReplicateCliOptions): Promise
     warn(`interrupted: finishing the runs in flight; rerun the same command to resume from ${o.results}`);
   };
   process.on('SIGINT', onSigint);
-  const tty = process.stderr.isTTY && !o.json;
+  const lines = !(o.json && process.stderr.isTTY);
   const t0 = performance.now();
   let outcome;
   try {
@@ -119,7 +120,7 @@ async function runReplicate(experiment: string, o: ReplicateCliOptions): Promise
       ...(workers !== undefined ? { workers } : {}),
       shouldStop: () => stop,
       onProgress: (p) => {
-        if (tty && p.last) process.stderr.write(`  ${p.done}/${p.total} ${p.last.spec.model.activation} m=${p.last.spec.model.m} seed ${p.last.spec.model.seed}: ${p.last.status}, ${p.last.steps} steps, ${(p.last.timeMs / 1000).toFixed(1)} s\n`);
+        if (lines && p.last) process.stderr.write(runLine(p.done, p.total, p.last));
       },
     });
   } finally {

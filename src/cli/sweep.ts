@@ -1,6 +1,6 @@
 /** `overparam sweep`: run a grid of trainings on all cores, resumably. */
 import { Command } from 'commander';
-import { runsBar } from './progress.js';
+import { runLine, runsBar } from './progress.js';
 import { DEFAULT_GRID, expandGrid, parseGrid, readGridFile } from '../experiments/grid.js';
 import { describeRun } from '../experiments/spec.js';
 import { runSweep, type SweepProgress } from '../experiments/sweep.js';
@@ -62,19 +62,23 @@ async function runSweepCli(specFile: string | undefined, o: SweepCliOptions): Pr
   const workers = o.workers === undefined ? undefined : intOption('workers', o.workers, 1);
   const bar = runsBar('{value}/{total} runs | {failed} failed | {skipped} resumed | ETA {eta_formatted} | {last}', o.progress && !o.json);
   let started = false;
+  let stop = false;
   const onProgress = (p: SweepProgress): void => {
-    if (!bar) return;
-    const payload = { failed: p.failed, skipped: p.skipped, last: p.last ? `${describeRun(p.last.spec)}: ${p.last.status}` : '' };
+    if (!bar) {
+      if (p.last && !o.json) process.stderr.write(runLine(p.done, p.total, p.last));
+      return;
+    }
+    const payload = { failed: p.failed, skipped: p.skipped, last: stop ? 'interrupted: finishing the runs in flight (Ctrl-C again quits now)' : p.last ? `${describeRun(p.last.spec)}: ${p.last.status}` : '' };
     if (!started) {
       bar.start(p.total, p.done, payload);
       started = true;
     } else bar.update(p.done, payload);
   };
-  let stop = false;
   const onSigint = (): void => {
     if (stop) process.exit(130);
     stop = true;
-    warn('interrupted: finishing the runs in flight (Ctrl-C again to quit now); rerun the same command to resume');
+    if (bar && started) bar.update({ last: 'interrupted: finishing the runs in flight (Ctrl-C again quits now)' });
+    else warn('interrupted: finishing the runs in flight (Ctrl-C again quits now)');
   };
   process.on('SIGINT', onSigint);
   let outcome;
@@ -87,6 +91,7 @@ async function runSweepCli(specFile: string | undefined, o: SweepCliOptions): Pr
   }
   const done = outcome.results.filter((r) => r !== undefined);
   const groups = summarize(done);
+  if (outcome.stopped) warn(`interrupted after ${done.length} of ${outcome.results.length} runs; every finished run is in ${o.results}: rerun the same command to resume`);
   if (o.json) {
     process.stdout.write(
       JSON.stringify({ command: 'sweep', results: o.results, total: outcome.results.length, ran: outcome.ran, skipped: outcome.skipped, failed: outcome.failed, stopped: outcome.stopped, grid, groups }, null, 2) + '\n',

@@ -4,6 +4,7 @@ import { DEFAULT_GRID, parseGrid, readGridFile } from '../experiments/grid.js';
 import { thresholdStudy } from '../experiments/study.js';
 import { checkOutputFile } from '../io/atomic.js';
 import { addMemoryOption, fractionOption, intOption, memoryOption } from './options.js';
+import { runLine } from './progress.js';
 import { addRunOptions, gridOfOptions, type RunField, type RunOptionValues } from './run-options.js';
 import { EXIT, warn } from './run.js';
 
@@ -63,7 +64,9 @@ async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions
     warn('interrupted: finishing the runs in flight; rerun the same command to resume from the results file');
   };
   process.on('SIGINT', onSigint);
-  const tty = process.stderr.isTTY && !o.json;
+  // a line per finished run and per probe on stderr: a search takes minutes and must not be silent
+  // (with --json on a terminal the lines would only clutter the screen above the JSON)
+  const talk = !(o.json && process.stderr.isTTY);
   let study;
   try {
     study = await thresholdStudy(grid, {
@@ -75,8 +78,11 @@ async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions
       ...(workers ? { workers } : {}),
       ...(maxMemory !== undefined ? { maxMemory } : {}),
       shouldStop: () => stop,
+      onProgress: (p) => {
+        if (talk && p.last && p.done > p.skipped) process.stderr.write(runLine(p.done, p.total, p.last));
+      },
       onProbe: ({ activation, init, n, probe }) => {
-        if (tty) process.stderr.write(`  probe ${activation}/${init} n=${n}: m=${probe.m} success ${(100 * probe.rate).toFixed(0)}%\n`);
+        if (talk) process.stderr.write(`probe ${activation}/${init} n=${n}: m=${probe.m} success ${(100 * probe.rate).toFixed(0)}%\n`);
       },
     });
   } finally {

@@ -119,6 +119,7 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
         preparing.push(what === 'eta' ? 'η by power iteration' : "the monitor's H(W(0))");
         progress?.preparing(preparing.join(', then '));
       },
+      shouldStop: () => interrupted,
       onStep: (info) => {
         progress?.update(info);
         return !interrupted;
@@ -205,7 +206,7 @@ function printSummary(r: Result, files: Written): void {
     ['movement', `max_r ‖w_r − w_r(0)‖₂ = ${fmt(r.history.movement[last])}`],
   ];
   if (r.history.flipFraction) rows.push(['flipped', `${(100 * r.history.flipFraction[last]).toFixed(3)}% of activation patterns`]);
-  if (r.eta.mode === 'auto') rows.push(['λ_max(H(W(0)))', `${fmt(r.eta.lambdaMax!)} (power iteration, ${r.eta.iterations} iterations) → η = 1/λ_max`]);
+  if (r.eta.mode === 'auto' && r.eta.lambdaMax !== undefined) rows.push(['λ_max(H(W(0)))', `${fmt(r.eta.lambdaMax)} (power iteration, ${r.eta.iterations} iterations) → η = 1/λ_max`]);
   rows.push(['time', `${(r.timeMs / 1000).toFixed(2)} s (${r.steps > 0 ? (r.timeMs / r.steps).toFixed(2) : '-'} ms/step)`]);
   const mon = r.monitors.ntk;
   if (mon) rows.push(['monitoring', `every ${mon.every} steps, ${((100 * mon.timeMs) / r.timeMs).toFixed(1)}% of the run's time; kernels on the NTK scale H/(κ²m)`]);

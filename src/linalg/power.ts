@@ -38,6 +38,19 @@ export function powerIteration(
   start: Float64Array,
   opts: PowerOptions = {},
 ): PowerResult {
+  const it = powerIterationSteps(apply, start, opts);
+  for (;;) {
+    const next = it.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** The same iteration, pausing after every product (so that a caller can stay responsive: signals, progress). */
+export function* powerIterationSteps(
+  apply: (v: Float64Array, out: Float64Array) => void,
+  start: Float64Array,
+  opts: PowerOptions = {},
+): Generator<void, PowerResult, void> {
   const tol = opts.tol ?? 1e-9;
   const maxIter = opts.maxIter ?? 1000;
   const n = start.length;
@@ -61,6 +74,7 @@ export function powerIteration(
     if (s === 0) return { value: 0, vector: v, iterations: it, relChange: 0, converged: true };
     for (let i = 0; i < n; i++) v[i] = av[i] / s;
     if (relChange < tol) return { value, vector: v, iterations: it, relChange, converged: true };
+    yield;
   }
   return { value, vector: v, iterations: maxIter, relChange, converged: false };
 }

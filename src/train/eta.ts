@@ -5,7 +5,7 @@
  * n×n kernel is never formed.
  */
 import type { Backend, Problem } from '../backend/types.js';
-import { powerIteration } from '../linalg/power.js';
+import { powerIterationSteps } from '../linalg/power.js';
 import { Rng } from '../random/xoshiro.js';
 
 export interface AutoEta {
@@ -25,7 +25,16 @@ export function ntkTimes(backend: Backend, p: Problem, W: Float64Array): (v: Flo
 }
 
 export function autoEta(backend: Backend, p: Problem, W0: Float64Array, seed: number): AutoEta {
+  const it = autoEtaSteps(backend, p, W0, seed);
+  for (;;) {
+    const next = it.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** autoEta pausing after every product with H (trainAsync yields there: Ctrl-C is heard within one product). */
+export function* autoEtaSteps(backend: Backend, p: Problem, W0: Float64Array, seed: number): Generator<void, AutoEta, void> {
   const start = new Rng(seed, 'power').fillNormal(new Float64Array(p.n));
-  const res = powerIteration(ntkTimes(backend, p, W0), start, { tol: 1e-7, maxIter: 500 });
+  const res = yield* powerIterationSteps(ntkTimes(backend, p, W0), start, { tol: 1e-7, maxIter: 500 });
   return { eta: 1 / res.value, lambdaMax: res.value, iterations: res.iterations, converged: res.converged };
 }

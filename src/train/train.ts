@@ -13,7 +13,7 @@ import { createModel, problemOf } from '../model/model.js';
 import { movement } from '../model/movement.js';
 import { DEFAULT_MODEL_SPEC, type ModelSpec, validateSpec } from '../model/spec.js';
 import { defaultMemoryLimit } from '../io/limits.js';
-import { autoEta } from './eta.js';
+import { autoEtaSteps } from './eta.js';
 import { checkRunMemory } from './memory.js';
 import { checkDivergenceFactor, checkEpsilon, checkEta, checkMaxSteps } from './settings.js';
 import {
@@ -128,28 +128,45 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
     });
   }
   let etaInfo: EtaInfo;
+  const stopRequested = (): boolean => options.shouldStop?.() === true;
+  /** Where the preparation was stopped by request, if it was (shouldStop). */
+  let stoppedIn: string | undefined;
   if (etaOption === 'auto') {
     options.onPrepare?.('eta');
     yield;
-    const auto = autoEta(backend, p, model.W0, spec.seed);
-    if (!(auto.eta > 0 && Number.isFinite(auto.eta))) {
-      throw new OptionError(`η = 1/λ_max(H(W(0))) failed: λ_max = ${auto.lambdaMax} (the kernel overflowed or vanished); give η explicitly`, { field: 'eta' });
+    const steps = autoEtaSteps(backend, p, model.W0, spec.seed);
+    let next = steps.next();
+    while (!next.done && !stopRequested()) {
+      yield;
+      next = steps.next();
     }
-    etaInfo = { mode: 'auto', ...auto };
+    if (next.done) {
+      const auto = next.value;
+      if (!(auto.eta > 0 && Number.isFinite(auto.eta))) {
+        throw new OptionError(`η = 1/λ_max(H(W(0))) failed: λ_max = ${auto.lambdaMax} (the kernel overflowed or vanished); give η explicitly`, { field: 'eta' });
+      }
+      etaInfo = { mode: 'auto', ...auto };
+    } else {
+      stoppedIn = 'while η = 1/λ_max(H(W(0))) was computed';
+      etaInfo = { mode: 'auto', eta: Number.NaN };
+    }
   } else {
     etaInfo = { mode: 'fixed', eta: etaOption };
   }
   const eta = etaInfo.eta;
-  options.onEta?.(etaInfo);
+  if (stoppedIn === undefined) options.onEta?.(etaInfo);
 
   const patterns = activation.patterns;
   const history: History = { residual: [residual], movement: [0], ...(patterns ? { flipFraction: [0] } : {}) };
   const ctx = (k: number): MonitorContext => ({ backend, problem: p, W0: model.W0, W, r, residual, eta, k });
-  const monitors = Object.entries(options.monitors ?? {}).filter((e): e is [string, TrainMonitor<unknown>] => e[1] !== undefined);
-  if (monitors.length > 0) {
+  const given = Object.entries(options.monitors ?? {}).filter((e): e is [string, TrainMonitor<unknown>] => e[1] !== undefined);
+  if (stoppedIn === undefined && given.length > 0) {
     options.onPrepare?.('monitors');
     yield;
+    if (stopRequested()) stoppedIn = "before the monitor's first kernel was computed";
   }
+  // a monitor that never started reports nothing
+  const monitors = stoppedIn === undefined ? given : [];
   for (const [, mon] of monitors) mon.start?.(ctx(0));
 
   let status: TrainStatus = 'max-steps';
@@ -157,7 +174,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
   let message = '';
   let hints: Hint[] = [];
   const report = (info: StepInfo): boolean => options.onStep?.(info) !== false;
-  let keepGoing = report({ k: 0, residual, movement: 0, ratio: NaN, W, r, ...(patterns ? { flipFraction: 0 } : {}) });
+  let keepGoing = stoppedIn === undefined && report({ k: 0, residual, movement: 0, ratio: NaN, W, r, ...(patterns ? { flipFraction: 0 } : {}) });
   const Wprev = new Float64Array(m * d);
   const rprev = new Float64Array(n);
   const uprev = new Float64Array(n);
@@ -171,7 +188,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
     }
     if (!keepGoing) {
       status = 'stopped';
-      message = `stopped by request after ${k} steps at ‖F(W,X) − y‖₂ = ${residual.toPrecision(6)}`;
+      message = stoppedIn !== undefined ? `stopped by request before step 0, ${stoppedIn}` : `stopped by request after ${k} steps at ‖F(W,X) − y‖₂ = ${residual.toPrecision(6)}`;
       break;
     }
     if (k >= maxSteps) {

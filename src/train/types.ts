@@ -79,6 +79,12 @@ export interface TrainOptions<M extends Monitors = Monitors> {
   maxMemory?: number;
   /** Called once λ_max and η are known, before the first step. */
   onEta?: (eta: EtaInfo) => void;
+  /**
+   * Asked between the pieces of the preparation before step 0 (each product of the power
+   * iteration for η, the monitors' start): true ends the run there, status "stopped", 0 steps.
+   * After step 0, onStep's return value stops it.
+   */
+  shouldStop?: () => boolean;
   /** Called before the first step with the preparation under way (η by power iteration, then each monitor's start). */
   onPrepare?: (what: 'eta' | 'monitors') => void;
   monitors?: M;

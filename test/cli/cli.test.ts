@@ -13,6 +13,10 @@ import { parseNpy } from '../../src/data/npy.js';
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'overparam-cli-'));
 
+function hasNumpy(): boolean {
+  return spawnSync('python3', ['-c', 'import numpy']).status === 0;
+}
+
 function run(...args: string[]) {
   const p = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf-8', cwd: dir, env: { ...process.env } });
   return { code: p.status, stdout: p.stdout, stderr: p.stderr };
@@ -49,10 +53,26 @@ test('--json prints one result object with conventions; --log writes the history
   assert.ok(j.eta.lambdaMax > 0 && Math.abs(j.eta.eta * j.eta.lambdaMax - 1) < 1e-12);
   assert.equal(typeof j.flipFraction, 'number');
   const lines = readFileSync(log, 'utf-8').trim().split('\n');
-  assert.match(lines[0], /^# overparam history: .*activation=relu/);
-  assert.equal(lines[1], 'step,residual,movement,flip_fraction,linearised,envelope,lambda_min,kernel_drift');
-  assert.equal(lines.length, 2 + j.steps + 1);
+  assert.equal(lines[0], 'step,residual,movement,flip_fraction,linearised,envelope,lambda_min,kernel_drift', 'the first line is the header');
+  assert.equal(lines.length, 1 + j.steps + 1);
   assert.equal(Number(lines.at(-1)!.split(',')[1]), j.residual);
+  const side = JSON.parse(readFileSync(`${log}.conventions.json`, 'utf-8'));
+  assert.deepEqual(side.conventions, j.conventions);
+  if (hasNumpy()) {
+    // as numpy and pandas are usually called
+    const py = "import numpy as np, sys; a = np.genfromtxt(sys.argv[1], delimiter=',', names=True); print(len(a), a.dtype.names[1], a['residual'][-1])";
+    const out = spawnSync('python3', ['-c', py, log], { encoding: 'utf-8' });
+    assert.equal(out.status, 0, out.stderr);
+    const [count, name, last] = out.stdout.trim().split(' ');
+    assert.equal(Number(count), j.steps + 1);
+    assert.equal(name, 'residual');
+    assert.equal(Number(last), j.residual);
+  }
+  const jl = join(dir, 'hist.jsonl');
+  assert.equal(run('train', ...FAST, '--log', jl).code, 0);
+  const rows = readFileSync(jl, 'utf-8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(Object.keys(rows[0]).slice(0, 3), ['step', 'residual', 'movement']);
+  assert.equal(rows.at(-1).step, rows.length - 1);
 });
 
 test('save → predict reproduces the training outputs exactly; weights export as .npy', () => {
@@ -208,8 +228,13 @@ test('on a terminal, the progress bar says what runs before step 0 (η, the moni
   const cmd = [process.execPath, MAIN, 'train', ...FAST, '--max-steps', '3'].map((a) => `'${a}'`).join(' ');
   const p = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf-8', cwd: dir, env: { ...process.env, TERM: 'xterm' } });
   assert.equal(p.status, 1, p.stdout + p.stderr); // 3 steps do not reach ε: exit 1, result printed
-  assert.match(p.stdout, /0% \| computing η by power iteration, then the monitor's H\(W\(0\)\) … \| step 0\/3/);
+  assert.match(p.stdout, /0% to ε \| computing η by power iteration, then the monitor's H\(W\(0\)\) … \| step 0\/3/);
   assert.match(p.stdout, /step 3\/3/);
+  // the bar fits 80 columns: every redrawn line, escape codes and the bar's 12 cells aside
+  for (const line of p.stdout.split(/\x1b\[1G|\r?\n/)) {
+    const text = line.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '');
+    if (text.includes('% to ε') && !text.includes('computing')) assert.ok([...text].length <= 80, `${[...text].length} columns: ${text}`);
+  }
 });
 
 test('--help teaches: every command lists its options and an example', () => {
