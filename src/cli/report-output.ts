@@ -4,13 +4,17 @@ import { writeReport, type WrittenReport } from '../report/index.js';
 import type { ResultsPage } from '../report/results-page.js';
 import { positiveOption } from './options.js';
 import { warn } from './run.js';
+import { provenance } from '../io/provenance.js';
 
 export function pngScaleOption(v: string | undefined): number {
   return v === undefined ? 2 : positiveOption('png-scale', v);
 }
 
 export async function writePage(dir: string, rp: ResultsPage, pngScale: number): Promise<WrittenReport> {
-  return writeReport(dir, rp.page, { pngScale, onWarning: (m) => warn(`rendering: ${m}`) });
+  // what made the page, without a date: the same checkout and command give the same page
+  const p = provenance(['overparam', ...process.argv.slice(2)]);
+  const footer = `Made by overparam ${p.overparam}${p.git ? ` (git ${p.git})` : ''} on Node.js ${p.node}: ${p.command!.join(' ')}`;
+  return writeReport(dir, rp.page, { pngScale, footer, onWarning: (m) => warn(`rendering: ${m}`) });
 }
 
 /** The JSON description of a written report (for --json). */

@@ -7,6 +7,7 @@ import { runSweep, type SweepProgress } from '../experiments/sweep.js';
 import { summarize } from '../experiments/summary.js';
 import { OptionError } from '../errors.js';
 import { checkOutputFile } from '../io/atomic.js';
+import { provenance } from '../io/provenance.js';
 import { addMemoryOption, intOption, memoryOption } from './options.js';
 import { addRunOptions, gridOfOptions } from './run-options.js';
 import { addQueueOptions } from './queue-options.js';
@@ -94,7 +95,7 @@ async function runSweepCli(specFile: string | undefined, o: SweepCliOptions): Pr
   if (outcome.stopped) warn(`interrupted after ${done.length} of ${outcome.results.length} runs; every finished run is in ${o.results}: rerun the same command to resume`);
   if (o.json) {
     process.stdout.write(
-      JSON.stringify({ command: 'sweep', results: o.results, total: outcome.results.length, ran: outcome.ran, skipped: outcome.skipped, failed: outcome.failed, stopped: outcome.stopped, grid, groups }, null, 2) + '\n',
+      JSON.stringify({ command: 'sweep', provenance: provenance(['overparam', ...process.argv.slice(2)]), results: o.results, total: outcome.results.length, ran: outcome.ran, skipped: outcome.skipped, failed: outcome.failed, stopped: outcome.stopped, grid, groups }, null, 2) + '\n',
     );
   } else {
     const head = `overparam sweep: ${outcome.results.length} runs (${outcome.ran} ran now, ${outcome.skipped} already done, ${outcome.failed} failed) → ${o.results}`;

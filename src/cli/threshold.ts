@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { DEFAULT_GRID, parseGrid, readGridFile } from '../experiments/grid.js';
 import { thresholdStudy } from '../experiments/study.js';
 import { checkOutputFile } from '../io/atomic.js';
+import { provenance } from '../io/provenance.js';
 import { addMemoryOption, fractionOption, intOption, memoryOption } from './options.js';
 import { runLine } from './progress.js';
 import { addRunOptions, gridOfOptions, type RunField, type RunOptionValues } from './run-options.js';
@@ -91,7 +92,7 @@ async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions
   if (stop) return 130;
   const conventions = { scaling: grid.scaling, normalization: grid.normalize, eta: grid.eta, epsilon: grid.epsilon, maxSteps: grid.maxSteps, precision: grid.precision, data: grid.data, seeds: grid.seeds, delta, m0, gridPerDoubling: g };
   if (o.json) {
-    process.stdout.write(JSON.stringify({ command: 'threshold', conventions, ...study }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ command: 'threshold', provenance: provenance(['overparam', ...process.argv.slice(2)]), conventions, ...study }, null, 2) + '\n');
     return EXIT.ok;
   }
   const lines = [

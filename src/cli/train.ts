@@ -4,6 +4,7 @@ import { createBackend, type BackendName } from '../backend/index.js';
 import { formatNpy } from '../data/npy.js';
 import { OverparamError } from '../errors.js';
 import { checkOutputDir, checkOutputFile, writeFilesAtomic } from '../io/atomic.js';
+import { provenance } from '../io/provenance.js';
 import { expandGrid } from '../experiments/grid.js';
 import { datasetOf, loadRecipe, monitorIntervalOf, resultOf, trainOptionsOf, type RunMonitorSet } from '../experiments/run.js';
 import type { RunSpec } from '../experiments/spec.js';
@@ -131,7 +132,8 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   }
 
   // the outputs: a failure (disk full after training) still leaves the result printed, then exit 3
-  const training = { status: result.status, steps: result.steps, residual: result.residual, conventions: result.conventions, data: result.data };
+  const made = provenance(['overparam', ...process.argv.slice(2)]);
+  const training = { status: result.status, steps: result.steps, residual: result.residual, conventions: result.conventions, data: result.data, provenance: made };
   const failures: OverparamError[] = [];
   const written = { model: null as string | null, log: null as string | null, npy: null as string | null, report: null as string | null };
   const attempt = async (key: keyof typeof written, path: string | undefined, write: (path: string) => void | Promise<void>): Promise<void> => {
@@ -157,7 +159,7 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   });
 
   if (o.json) {
-    process.stdout.write(JSON.stringify({ ...resultJson(result, written), ...(failures.length ? { errors: failures.map(errorText) } : {}) }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ ...resultJson(result, written), provenance: made, ...(failures.length ? { errors: failures.map(errorText) } : {}) }, null, 2) + '\n');
   } else {
     printSummary(result, written);
     if (reportText.length > 0) process.stdout.write(`report\n${reportText.join('\n')}\n`);

@@ -8,6 +8,18 @@ import type { FigureConventions, FigureSpec, LineChartOptions, LineStyle, Rule, 
 
 /** Tableau 10: distinct in print and for the common colour-vision deficiencies. */
 export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+/** Tableau 20 (each of the ten hues dark and light), for figures with more than ten series. */
+export const PALETTE20 = [
+  '#4e79a7', '#a0cbe8', '#f28e2b', '#ffbe7d', '#59a14f', '#8cd17d', '#b6992d', '#f1ce63', '#499894', '#86bcb6',
+  '#e15759', '#ff9d9a', '#79706e', '#bab0ac', '#d37295', '#fabfd2', '#b07aa1', '#d4a6c8', '#9d7660', '#d7b5a6',
+];
+
+/** The colour of series i of `count`: Tableau 10 up to ten series, Tableau 20 up to twenty (beyond, colours repeat). */
+export function seriesColor(i: number, count: number): string {
+  const p = count <= PALETTE.length ? PALETTE : PALETTE20;
+  return p[i % p.length];
+}
+
 /** The font named in every spec; render.ts loads it for the PNGs. */
 export const FONT = 'DejaVu Sans, Verdana, Arial, sans-serif';
 const DASH: Record<LineStyle, number[]> = { solid: [1, 0], dashed: [6, 4], dotted: [1, 3] };
@@ -162,6 +174,29 @@ function styleOf(s: { style?: LineStyle; dashed?: boolean }): LineStyle {
   return s.style ?? (s.dashed === true ? 'dashed' : 'solid');
 }
 
+/**
+ * Tick labels in one style on every axis, as formatNumber writes numbers: plain in [10⁻³, 10⁵),
+ * exponent form outside (1e-7, 2.5e6), never 0.000001 beside 1e-7 on one axis.
+ */
+const TICK_LABEL =
+  "datum.value === 0 ? '0' : abs(datum.value) >= 0.001 && abs(datum.value) < 100000 ? format(datum.value, ',~g') : replace(format(datum.value, '.2~e'), 'e+', 'e')";
+/** On a log axis spanning two decades or more, only the powers of ten are labelled (the others keep their ticks). */
+const DECADE_LABEL = `abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6 ? (${TICK_LABEL}) : ''`;
+
+/** The label expression of an axis: decades only on a log axis over ≥ 2 decades of `values`. */
+function tickLabels(log: boolean, values: readonly number[]): string {
+  if (!log) return TICK_LABEL;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v > 0 && Number.isFinite(v)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  return hi / lo >= 100 ? DECADE_LABEL : TICK_LABEL;
+}
+
 function axisScale(log: boolean, domain?: readonly [number, number], nice = true): Record<string, unknown> {
   const scale: Record<string, unknown> = log ? { type: 'log' } : { zero: false };
   if (log && !nice) {
@@ -215,14 +250,16 @@ export function lineChart(opts: LineChartOptions): FigureSpec {
   }
 
   const colors = new Map<string, string>();
+  const unset = [...opts.series, ...rules].filter((item) => item.color === undefined).length;
   let next = 0;
-  for (const item of [...opts.series, ...rules]) colors.set(item.name, item.color ?? PALETTE[next++ % PALETTE.length]);
+  for (const item of [...opts.series, ...rules]) colors.set(item.name, item.color ?? seriesColor(next++, unset));
   const styles = [...opts.series.map(styleOf), ...rules.map((r) => styleOf({ style: r.style ?? 'dashed', dashed: r.dashed }))];
 
   const subtitle: string[] = [];
   const extra = opts.subtitle === undefined ? [] : typeof opts.subtitle === 'string' ? [opts.subtitle] : opts.subtitle;
   for (const line of extra) subtitle.push(...wrapText(line));
-  if (opts.conventions !== undefined) subtitle.push(...wrapText(`Conventions: ${formatConventions(opts.conventions)}`));
+  const conventionLines = opts.conventions !== undefined ? wrapText(`Conventions: ${formatConventions(opts.conventions)}`) : [];
+  subtitle.push(...conventionLines);
   const notes = dropNotes(report, logX, logY);
   if (thinned > 0) notes.push(`${thinned} curve(s) thinned to ≤ ${maxPoints} points for drawing.`);
   for (const n of notes) subtitle.push(...wrapText(n));
@@ -231,8 +268,10 @@ export function lineChart(opts: LineChartOptions): FigureSpec {
   const legendScale = { domain: names, range: names.map((n) => colors.get(n)) };
   const color = { field: 'series', type: 'nominal', scale: legendScale, legend: { title: null } };
   const strokeDash = { field: 'series', type: 'nominal', scale: { domain: names, range: styles.map((s) => DASH[s]) }, legend: { title: null } };
-  const x = { field: 'x', type: 'quantitative', title: opts.xLabel, scale: axisScale(logX, undefined, false) };
-  const y = { field: 'y', type: 'quantitative', title: opts.yLabel, scale: axisScale(logY, opts.yDomain) };
+  const xs = rows.flatMap((r) => [r.x, r.rx].filter((v): v is number => typeof v === 'number'));
+  const ys = rows.flatMap((r) => [r.y, r.ry, r.lo, r.hi].filter((v): v is number => typeof v === 'number'));
+  const x = { field: 'x', type: 'quantitative', title: opts.xLabel, scale: axisScale(logX, undefined, false), axis: { labelExpr: tickLabels(logX, xs) } };
+  const y = { field: 'y', type: 'quantitative', title: opts.yLabel, scale: axisScale(logY, opts.yDomain), axis: { labelExpr: tickLabels(logY, opts.yDomain ? [...opts.yDomain] : ys) } };
 
   // Only layers that have rows: an empty layer makes vega warn about infinite extents.
   const has = (key: string, v?: unknown) => rows.some((r) => (v === undefined ? r[key] !== undefined : r[key] === v));
@@ -287,7 +326,8 @@ export function lineChart(opts: LineChartOptions): FigureSpec {
       legend: { labelFontSize: 11, labelLimit: 0, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300, orient: 'right' },
       view: { stroke: '#bbb' },
     },
-    usermeta: { overparam: { series: names, notes } },
+    // conventionLines: the subtitle's conventions, which a page that states them once can leave out (page.ts)
+    usermeta: { overparam: { series: names, notes, conventionLines } },
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Du2019ActivationSummary, Du2019Setup } from '../experiments/du2019.js';
 import type { RunResult } from '../experiments/run.js';
-import { formatNumber, lineChart, PALETTE } from './chart.js';
+import { formatNumber, lineChart, seriesColor } from './chart.js';
 import { flipsOverSteps, movementVsWidth } from './figures.js';
 import { activationName, conventionsOf, maxMovement, resultsSections, type ResultsPage } from './results-page.js';
 import type { FigureEntry, FlipRun, Series, WidthSample } from './types.js';
@@ -48,7 +48,7 @@ export function du2019Page(results: readonly RunResult[], s: Du2019Setup, summar
         name: `${activationName(st.activation)}, m = ${m}`,
         x: h.k,
         y: h.residual.map((v) => 0.5 * v * v),
-        color: PALETTE[i % PALETTE.length],
+        color: seriesColor(i, s.widths.length),
         style: dash[st.activation] ?? 'dotted',
       });
     });

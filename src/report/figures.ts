@@ -3,7 +3,7 @@
  * Vega-Lite spec built with `lineChart`.
  */
 import { OptionError } from '../errors.js';
-import { formatNumber, lineChart, PALETTE } from './chart.js';
+import { formatNumber, lineChart, seriesColor } from './chart.js';
 import type { FigureOptions, FigureSpec, FlipRun, LambdaRun, LossRun, MovementRun, PowerFit, Rule, Series, ThresholdPoint, WidthSample } from './types.js';
 
 const fmt = formatNumber;
@@ -58,7 +58,7 @@ export function lossCurves(runs: readonly LossRun[], o: FigureOptions): FigureSp
   const series: Series[] = [];
   const notes: string[] = [];
   runs.forEach((run, i) => {
-    const color = PALETTE[i % PALETTE.length];
+    const color = seriesColor(i, runs.length);
     series.push({ name: prefixed(run.label, 'actual ‖r(k)‖', many), x: run.steps, y: run.residual, color });
     if (run.linearised !== undefined) {
       series.push({ name: prefixed(run.label, 'linearised ‖(I − ηH(W(0)))ᵏ r(0)‖', many), x: run.linearisedSteps ?? run.steps, y: run.linearised, color, style: 'dotted' });
@@ -83,8 +83,9 @@ export function lossCurves(runs: readonly LossRun[], o: FigureOptions): FigureSp
     yLabel: '‖r(k)‖₂ (log scale)',
     logY: true,
     series,
-    rules: o.rules,
-    subtitle: subtitle([`${params}. Solid: actual; dotted: linearised prediction; dashed: envelope of theory.md §4 D.`, ...notes], o),
+    // the stopping criterion ‖r‖₂ ≤ ε, one rule per distinct ε (grey: it belongs to no run)
+    rules: [...distinctRules('ε', runs.map((r) => ({ label: r.label, value: r.epsilon })), runs.map(() => '#777')).map((r) => ({ ...r, style: 'dotted' as const, color: '#777' })), ...(o.rules ?? [])],
+    subtitle: subtitle([`${params}. Solid: actual; dotted: linearised prediction; dashed: envelope of docs/theory.md §4 D; grey dotted: the target ε.`, ...notes], o),
   });
 }
 
@@ -92,7 +93,7 @@ export function lossCurves(runs: readonly LossRun[], o: FigureOptions): FigureSp
 export function lambdaMinOverSteps(runs: readonly LambdaRun[], o: FigureOptions): FigureSpec {
   checkRuns('lambdaMinOverSteps', runs);
   const many = runs.length > 1;
-  const colors = runs.map((_, i) => PALETTE[i % PALETTE.length]);
+  const colors = runs.map((_, i) => seriesColor(i, runs.length));
   const series = runs.map((r, i): Series => ({ name: perRun(r.label, 'λ_min(H(W(k)))', 'λ_min(H(W(k)))', many), x: r.steps, y: r.lambdaMin, color: colors[i] }));
   const rules = distinctRules('λ/2', runs.map((r) => ({ label: r.label, value: r.lambda / 2 })), colors);
   return lineChart({
@@ -110,7 +111,7 @@ export function lambdaMinOverSteps(runs: readonly LambdaRun[], o: FigureOptions)
 export function movementOverSteps(runs: readonly MovementRun[], o: FigureOptions & { logY?: boolean }): FigureSpec {
   checkRuns('movementOverSteps', runs);
   const many = runs.length > 1;
-  const colors = runs.map((_, i) => PALETTE[i % PALETTE.length]);
+  const colors = runs.map((_, i) => seriesColor(i, runs.length));
   const series = runs.map((r, i): Series => ({ name: perRun(r.label, 'R(k) = max_r ‖w_r(k) − w_r(0)‖₂', 'R(k)', many), x: r.steps, y: r.movement, color: colors[i] }));
   const rules = distinctRules('R*', runs.map((r) => ({ label: r.label, value: r.rStar })), colors);
   const logY = o.logY ?? true;
@@ -171,7 +172,7 @@ function widthSeries(summary: readonly SeedSummary[], nameOf: (s: string) => str
       yLow: rows.map((r) => r.min),
       yHigh: rows.map((r) => r.max),
       mark: 'line+points',
-      color: PALETTE[i++ % PALETTE.length],
+      color: seriesColor(i++, bySeries.size),
     });
   }
   const counts = [...new Set(summary.map((s) => s.count))].sort((a, b) => a - b);
@@ -266,7 +267,7 @@ export function thresholdVsN(points: readonly ThresholdPoint[], fit: PowerFit | 
       yLow: bars ? sorted.map((p) => p.lo ?? p.mStar) : undefined,
       yHigh: bars ? sorted.map((p) => p.hi ?? p.mStar) : undefined,
       mark: 'points',
-      color: PALETTE[ci++ % PALETTE.length],
+      color: seriesColor(ci++, groups.size),
     });
   }
   const finite = points.filter((p) => p.n > 0 && p.mStar > 0 && Number.isFinite(p.n) && Number.isFinite(p.mStar));
@@ -332,7 +333,7 @@ export function flipsOverSteps(runs: readonly FlipRun[], o: FigureOptions): Figu
     title: o.title ?? 'ReLU activation patterns flipped since initialisation',
     xLabel: 'iteration k',
     yLabel: 'fraction of 1{⟨w_r(k), x_i⟩ ≥ 0} that changed',
-    series: runs.map((r, i): Series => ({ name: r.label, x: r.steps, y: r.flipFraction, color: PALETTE[i % PALETTE.length] })),
+    series: runs.map((r, i): Series => ({ name: r.label, x: r.steps, y: r.flipFraction, color: seriesColor(i, runs.length) })),
     rules: o.rules,
     subtitle: subtitle(['Fraction of the n·m (sample, neuron) pairs whose activation differs from k = 0 (Du et al. 2019: fewer flips at larger m).'], o),
   });

@@ -8,7 +8,7 @@ import { OptionError } from '../errors.js';
 import { writeFileAtomic, writeFilesAtomic } from '../io/atomic.js';
 import { conventionValue, formatConventions, formatNumber } from './chart.js';
 import { renderPng, renderSvg, svgSize } from './render.js';
-import type { Cell, CertificateRow, FigureConventions, Page, Table } from './types.js';
+import type { Cell, CertificateRow, FigureConventions, FigureSpec, Page, Table } from './types.js';
 
 export interface WriteReportOptions {
   /** PNG width in pixels as a multiple of the SVG's width (default 2). */
@@ -156,7 +156,10 @@ export async function writeReport(dir: string, page: Page, options: WriteReportO
       // PNG height from IHDR (bytes 20..23), as resvg rounded it.
       const pngHeight = new DataView(png.buffer, png.byteOffset, png.byteLength).getUint32(20);
       written.push({ name: f.name, svgPath, pngPath, svgWidth: size.width, svgHeight: size.height, pngWidth, pngHeight, svgMs: t1 - t0, pngMs: t2 - t1 });
-      inline.set(f.name, scopeSvgIds(svg, `fig-${f.name.replace(/\./g, '_')}`));
+      // the page states the conventions once, in its box: the figure drawn inline leaves its own out
+      const bare = withoutConventions(f.spec);
+      const pageSvg = bare === f.spec ? svg : await renderSvg(bare, { onWarning: options.onWarning });
+      inline.set(f.name, scopeSvgIds(pageSvg, `fig-${f.name.replace(/\./g, '_')}`));
     }
   }
 
@@ -165,6 +168,15 @@ export async function writeReport(dir: string, page: Page, options: WriteReportO
   const indexPath = join(root, 'index.html');
   writeFileAtomic(indexPath, pageHtml(page, inline, options.footer));
   return { indexPath, figures: written };
+}
+
+/** The spec with the subtitle's conventions lines (chart.ts, usermeta.overparam.conventionLines) taken out; the same object when it has none. */
+function withoutConventions(spec: FigureSpec): FigureSpec {
+  const lines = (spec.usermeta as { overparam?: { conventionLines?: string[] } } | undefined)?.overparam?.conventionLines ?? [];
+  const title = spec.title as { text: string; subtitle?: string[]; anchor?: string } | undefined;
+  if (lines.length === 0 || !title?.subtitle) return spec;
+  const subtitle = title.subtitle.filter((l) => !lines.includes(l));
+  return { ...spec, title: subtitle.length > 0 ? { ...title, subtitle } : { text: title.text, anchor: title.anchor } };
 }
 
 function conventionsHtml(c: FigureConventions): string {

@@ -106,6 +106,7 @@ function dynamicsSection(runs: readonly RunResult[], monitored: readonly RunResu
         ...(linValues && linSteps ? { linearised: linValues, linearisedSteps: linSteps.slice(0, linValues.length) } : {}),
         eta: mon.initial.etaNtk,
         lambda: mon.initial.lambda,
+        epsilon: r.spec.epsilon,
         ...(r.initialResidual !== null ? { r0: r.initialResidual } : {}),
       };
     });

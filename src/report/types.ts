@@ -97,6 +97,8 @@ export interface LossRun {
   lambda: number;
   /** ‖r(0)‖₂; by default the residual at the first recorded step. */
   r0?: number;
+  /** The run's target ε, drawn as a rule (the stopping criterion ‖r‖₂ ≤ ε). */
+  epsilon?: number;
 }
 
 /** λ_min(H(W(k))) along a run, for `lambdaMinOverSteps`. */

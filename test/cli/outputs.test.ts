@@ -68,3 +68,23 @@ test('--export-npy replaces its set of files whole or not at all; a failed write
   assert.deepEqual(after, before, 'the old set is intact, nothing mixed, no temporary directory left');
   assert.ok(!existsSync(join(out, '.tmp')));
 });
+
+test('a report states its conventions once (the inline figures leave theirs out, the files keep them), and what made it', () => {
+  const out = join(dir, 'rep');
+  const model = join(dir, 'prov.json');
+  const r = run('train', '--n', '12', '--d', '3', '--width', '64', '--max-steps', '30', '--report', out, '--save', model, '--json');
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  const html = readFileSync(join(out, 'index.html'), 'utf-8');
+  assert.ok(!html.includes('Conventions: '), 'no figure on the page repeats the conventions box');
+  assert.match(html, /<div class="conventions"><strong>Conventions<\/strong>/);
+  const files = readdirSync(join(out, 'figures')).filter((f) => f.endsWith('.svg'));
+  assert.ok(files.length >= 3);
+  for (const f of files) assert.ok(readFileSync(join(out, 'figures', f), 'utf-8').includes('Conventions: '), `${f} keeps its conventions`);
+  assert.match(html, /<footer>Made by overparam \d+\.\d+\.\d+( \(git [0-9a-f]{40}(\+dirty)?\))? on Node\.js v\d+\.\d+\.\d+: overparam train --n 12/);
+  // the same provenance in the JSON result and the model file
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.provenance.node, process.version);
+  assert.deepEqual(j.provenance.command.slice(0, 3), ['overparam', 'train', '--n']);
+  assert.match(j.provenance.overparam, /^\d+\.\d+\.\d+$/);
+  assert.deepEqual(JSON.parse(readFileSync(model, 'utf-8')).training.provenance, j.provenance);
+});

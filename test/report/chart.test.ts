@@ -204,3 +204,30 @@ describe('describeConventions', () => {
   });
 });
 
+
+describe('figures that read well (issue: colours, ε, tick labels, conventions once)', () => {
+  it('gives up to twenty series twenty distinct colours', async () => {
+    const { movementVsWidth } = await import('../../src/report/index.js');
+    const points = Array.from({ length: 16 }, (_, s) => [100, 400].map((m) => ({ series: `series ${s}`, m, value: (s + 1) / m }))).flat();
+    const spec = movementVsWidth(points, { conventions: CONVENTIONS });
+    const layer = (spec.layer as { encoding?: { color?: { scale?: { range?: string[] } } } }[]).find((l) => l.encoding?.color?.scale?.range);
+    const colors = layer!.encoding!.color!.scale!.range!.slice(0, 16);
+    assert.equal(new Set(colors).size, 16, `colours: ${colors.join(' ')}`);
+  });
+
+  it('draws the target ε on the loss curves', () => {
+    const spec = lossCurves(lossRuns().map((r) => ({ ...r, epsilon: 1e-3 })), { conventions: CONVENTIONS });
+    assert.ok(seriesNames(spec).includes('ε = 0.001'), seriesNames(spec).join(', '));
+    assert.ok(rowsOf(spec).some((r) => r.series === 'ε = 0.001' && r.ry === 1e-3));
+  });
+
+  it('labels the ticks of a log axis in one style: 1e-7 beside 1e-6, never 0.000001', async () => {
+    const spec = lineChart({ title: 't', xLabel: 'k', yLabel: 'r', logY: true, series: [{ name: 'r', x: [0, 1, 2, 3], y: [1, 1e-3, 1e-6, 1e-8] }] });
+    const svg = await renderSvg(spec);
+    // the labels drawn (vega keeps the ones it hides for overlap in the SVG, at opacity 0)
+    const shown = [...svg.matchAll(/<text[^>]*opacity="1"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    const yTicks = shown.filter((t) => /e-\d|^0\.0/.test(t) || t === '1' || t === '0.001');
+    assert.deepEqual(yTicks.filter((t) => /e-/.test(t)), ['1e-8', '1e-7', '1e-6', '1e-5', '1e-4'], `labels: ${shown.join(' ')}`);
+    assert.ok(!shown.some((t) => /^0\.0000/.test(t)), `labels: ${shown.join(' ')}`);
+  });
+});
