@@ -5,7 +5,7 @@
  *
  * Storage (flat, row-major, float64 at the interface):
  * - X: n×d, sample i is X[i*d … i*d+d).
- * - W: m×d, neuron r's weights w_r are W[r*d … r*d+d). This is theory.md's d×m matrix
+ * - W: m×d, neuron r's weights w_r are W[r*d … r*d+d). This is docs/theory.md's d×m matrix
  *   W = [w_1 … w_m] stored column-major, so that each neuron is contiguous.
  * - u, r, y: length n. a: length m. H: n×n.
  */
@@ -27,7 +27,7 @@ export interface Problem {
   readonly y: Float64Array;
   /** m fixed output signs a_r ∈ {−1, +1}. */
   readonly a: Float64Array;
-  /** Output scale κ: 1/√m for "ntk" scaling, 1 for "none" (theory.md §1). */
+  /** Output scale κ: 1/√m for "ntk" scaling, 1 for "none" (docs/theory.md §1). */
   readonly kappa: number;
   /** The network form (σ, σ′, or the softmax network), from the table in src/activations. */
   readonly activation: Activation;

@@ -1,4 +1,4 @@
-/** `overparam bounds`: the a-priori numbers of theory.md §4 for a data set. */
+/** `overparam bounds`: the a-priori numbers of docs/theory.md §4 for a data set. */
 import { Command } from 'commander';
 import { hCts } from '../kernel/infinite.js';
 import { lambdaMin } from '../linalg/eigh.js';
@@ -23,7 +23,7 @@ const big = (v: number): string => (Number.isFinite(v) ? `${v.toPrecision(3)}  (
 
 export function boundsCommand(): Command {
   const cmd = new Command('bounds')
-    .summary('the a-priori quantities of theory.md §4: B, R*, the widths from §4B and §4C, η and T from §4D')
+    .summary('the a-priori quantities of docs/theory.md §4: B, R*, the widths from §4B and §4C, η and T from §4D')
     .description(
       'For the data (normalised as for training) and the exp network with κ = 1/√m: λ = λ_min(H^cts); the high-probability bound ' +
         'B ≤ √(2 ln(2mn/δ)); R* = ½ ln(1 + λ/(4 n e^{2B})); the widths that make conditions B (concentration) and C ' +

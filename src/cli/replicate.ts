@@ -1,4 +1,4 @@
-/** `overparam replicate du2019`: the experiment of Du et al. 2019 (theory.md §3), run and reported. */
+/** `overparam replicate du2019`: the experiment of Du et al. 2019 (docs/theory.md §3), run and reported. */
 import { Command, Option } from 'commander';
 import { DU2019_SCALES, du2019Setup, du2019Specs, du2019Summary, type Du2019ScaleName } from '../experiments/du2019.js';
 import type { Grid } from '../experiments/grid.js';
@@ -49,7 +49,7 @@ export function replicateCommand(): Command {
   const cmd = new Command('replicate')
     .summary('replicate a published experiment (du2019: Du et al. 2019, Figure 1) and write its report')
     .description(
-      'du2019 (theory.md §3): n points uniform on the unit sphere in R^d, labels N(0,1), full-batch GD with one fixed step ' +
+      'du2019 (docs/theory.md §3): n points uniform on the unit sphere in R^d, labels N(0,1), full-batch GD with one fixed step ' +
         'η = 1/λ_max of the infinite-width kernel of the data per activation (the same for every width), for several widths m, ' +
         'for ReLU and exp. Plots training loss and (ReLU) flipped activation patterns against iteration, one curve per width, and ' +
         'the largest movement max_r ‖w_r(k) − w_r(0)‖₂ against m. Runs go into a results file (resumable), then the report is written. ' +
@@ -148,7 +148,7 @@ async function runReplicate(experiment: string, o: ReplicateCliOptions): Promise
             (r.flipFraction === null ? '-' : `${(100 * r.flipFraction).toFixed(2)}%`),
         );
       }
-      if (a.slope) log(`  ${a.activation}: max movement ∝ m^${a.slope.exponent.toFixed(3)}${a.slope.ci ? ` (95% CI ${a.slope.ci[0].toFixed(2)} to ${a.slope.ci[1].toFixed(2)})` : ''} (theory.md §4 C: −1/2)`);
+      if (a.slope) log(`  ${a.activation}: max movement ∝ m^${a.slope.exponent.toFixed(3)}${a.slope.ci ? ` (95% CI ${a.slope.ci[0].toFixed(2)} to ${a.slope.ci[1].toFixed(2)})` : ''} (docs/theory.md §4 C: −1/2)`);
     }
     log(reportLines(rp, written).join('\n'));
   }

@@ -26,7 +26,7 @@ export function reportCommand(): Command {
     .description(
       'Reads one or more results files (JSON lines written by sweep, threshold or replicate; one run per line) and writes ' +
         'DIR/index.html, self-contained, beside DIR/figures/NAME.svg and NAME.png: the loss curves with the linearised ' +
-        'prediction and the envelope of theory.md §4 D, λ_min(H(W(k))) against λ/2 and the movement against R* (monitored runs), ' +
+        'prediction and the envelope of docs/theory.md §4 D, λ_min(H(W(k))) against λ/2 and the movement against R* (monitored runs), ' +
         '‖H(W(0)) − H^cts‖₂ and the largest movement against width, m*(n) on log-log axes with its fitted exponent, and ' +
         'the certificate of each monitored run. A figure whose data are absent is left out, and the page says why.',
     )

@@ -1,5 +1,5 @@
 /**
- * A data set: n inputs x_i ∈ R^d (rows of X, row-major) with labels y_i ∈ R (theory.md §1).
+ * A data set: n inputs x_i ∈ R^d (rows of X, row-major) with labels y_i ∈ R (docs/theory.md §1).
  */
 import { DataError } from '../errors.js';
 

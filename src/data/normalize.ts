@@ -1,5 +1,5 @@
 /**
- * Input normalisation (theory.md §1: the theory assumes ‖x_i‖₂ ≤ 1, and exp's spread grows like
+ * Input normalisation (docs/theory.md §1: the theory assumes ‖x_i‖₂ ≤ 1, and exp's spread grows like
  * exp(‖x‖²)). The fitted transform is stored with the model so that predict applies the same one.
  */
 import { DataError, OptionError } from '../errors.js';

@@ -58,7 +58,7 @@ export function nOf(r: RunResult): number | null {
 /**
  * For each (activation, init, n): the success rate over seeds at every width run, and m*(n), the
  * smallest width with rate ≥ 1 − δ ("success" = status converged: ‖F(W,X) − y‖₂ ≤ ε within the
- * step budget, theory.md §2). Success need not be monotone in m on a finite set of seeds; m* is
+ * step budget, docs/theory.md §2). Success need not be monotone in m on a finite set of seeds; m* is
  * the smallest successful width and `mBelow` the largest failure under it, as `threshold` reports.
  * Runs on file data (no n in the spec) are left out.
  */

@@ -1,5 +1,5 @@
 /**
- * The experiment of Du, Zhai, Póczos & Singh (ICLR 2019), theory.md §3: n points uniform on the
+ * The experiment of Du, Zhai, Póczos & Singh (ICLR 2019), docs/theory.md §3: n points uniform on the
  * unit sphere in R^d, labels N(0,1), one fixed step size for every width; for several widths m,
  * the training loss and (ReLU) the fraction of flipped activation patterns against iteration, and
  * the largest movement max_r ‖w_r(k) − w_r(0)‖₂ against m. Their finding: larger m converges
@@ -42,7 +42,7 @@ export const DU2019_SCALES: Record<Du2019ScaleName, Du2019Scale> = {
 export interface Du2019Step {
   activation: ActivationName;
   eta: number;
-  /** λ_max and λ_min of H^∞ (ReLU) or H^cts (exp) on the data (theory.md §3). */
+  /** λ_max and λ_min of H^∞ (ReLU) or H^cts (exp) on the data (docs/theory.md §3). */
   lambdaMax: number;
   lambdaMin: number;
 }
@@ -53,7 +53,7 @@ export interface Du2019Setup extends Du2019Scale {
   steps: Du2019Step[];
 }
 
-/** The data recipe: points uniform on S^{d−1}, labels N(0, 1) (theory.md §3). */
+/** The data recipe: points uniform on S^{d−1}, labels N(0, 1) (docs/theory.md §3). */
 export function du2019Data(s: Pick<Du2019Setup, 'n' | 'd' | 'dataSeed'>): DataRecipe {
   return { kind: 'synthetic', inputs: 'sphere', n: s.n, d: s.d, labels: 'normal', seed: s.dataSeed };
 }
@@ -151,7 +151,7 @@ export interface Du2019ActivationSummary {
   activation: ActivationName;
   eta: number;
   rows: Du2019WidthRow[];
-  /** Slope of log(max movement) on log m (theory.md §4 C predicts −1/2, up to e^{O(B)} for exp). */
+  /** Slope of log(max movement) on log m (docs/theory.md §4 C predicts −1/2, up to e^{O(B)} for exp). */
   slope: PowerLawFit | null;
 }
 

@@ -120,7 +120,7 @@ function thinList<T>(xs: readonly T[], max: number): T[] {
 }
 
 /**
- * The kernel monitor's report (theory.md §4) with its per-step series (linearised prediction,
+ * The kernel monitor's report (docs/theory.md §4) with its per-step series (linearised prediction,
  * envelope, perStep) cut to the history's steps `ks`, and the observations to ≤ HISTORY_POINTS,
  * so that a results line stays small (a 100 000-step run would otherwise carry 4 × 100 001 numbers).
  * The certificate is computed before thinning, from every observation, so it is unchanged.

@@ -1,5 +1,5 @@
 /**
- * The initial weights of theory.md §1, drawn exactly as the model does, so that a seed here gives
+ * The initial weights of docs/theory.md §1, drawn exactly as the model does, so that a seed here gives
  * the same W(0) as a training run with that seed: stream "init", then w_r(0) ~ N(0, I_d) neuron by
  * neuron (W[r*d + j], r outer, j inner), then the signs a_r.
  */

@@ -69,7 +69,7 @@ export function lambdaMinMax(A: Float64Array, n: number): { lambdaMin: number; l
   return { lambdaMin: bisectEigenvalue(t, n, 0), lambdaMax: bisectEigenvalue(t, n, n - 1) };
 }
 
-/** λ_min of the symmetric matrix A (theory.md §3: λ := λ_min(H^cts)). */
+/** λ_min of the symmetric matrix A (docs/theory.md §3: λ := λ_min(H^cts)). */
 export function lambdaMin(A: Float64Array, n: number): number {
   return bisectEigenvalue(tridiagonalize(A, n), n, 0);
 }

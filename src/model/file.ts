@@ -65,7 +65,7 @@ export function serializeModel(model: Model, training?: unknown): string {
     about:
       'overparam two-layer network F(W,x) = kappa * sum_r a_r * sigma(<w_r, normalize(x)>). ' +
       'Arrays: base64 of little-endian float64, row-major; W and W0 have one row per neuron (shape [m, d]), ' +
-      "i.e. the transpose of theory.md's d×m W. In numpy: np.frombuffer(base64.b64decode(s), '<f8').reshape(shape).",
+      "i.e. the transpose of docs/theory.md's d×m W. In numpy: np.frombuffer(base64.b64decode(s), '<f8').reshape(shape).",
     spec: model.spec,
     d: model.d,
     kappa: model.kappa,

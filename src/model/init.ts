@@ -1,5 +1,5 @@
 /**
- * Initialisation (theory.md §1 and §3, coupled initialisation of Munteanu et al. 2022), drawn from
+ * Initialisation (docs/theory.md §1 and §3, coupled initialisation of Munteanu et al. 2022), drawn from
  * the generator's "init" stream. Draw order, which fixes the bits for a seed:
  *   gaussian: w_1 … w_m (each d normals in coordinate order), then a_1 … a_m;
  *   coupled:  w_1 … w_{m/2}, then a_1 … a_{m/2}; w_{r+m/2} = w_r and a_{r+m/2} = −a_r.

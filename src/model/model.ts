@@ -15,7 +15,7 @@ export interface Model {
   readonly activation: Activation;
   /** Input dimension. */
   readonly d: number;
-  /** κ of theory.md §1 (1/√m or 1). */
+  /** κ of docs/theory.md §1 (1/√m or 1). */
   readonly kappa: number;
   /** Fixed output signs a_r. */
   readonly a: Float64Array;

@@ -1,5 +1,5 @@
 /**
- * The page of `overparam replicate du2019`: the three figures of Du et al. 2019 (theory.md §3) —
+ * The page of `overparam replicate du2019`: the three figures of Du et al. 2019 (docs/theory.md §3) —
  * training loss and ReLU pattern flips against iteration, one curve per width, and the largest
  * movement against width — followed by the generic sections of results-page.ts for the same runs.
  */
@@ -94,7 +94,7 @@ export function du2019Page(results: readonly RunResult[], s: Du2019Setup, summar
     spec: movementVsWidth(samples, {
       conventions: conv,
       title: 'Largest neuron movement against width (Du et al. 2019, Fig. 1c)',
-      subtitle: [`Fitted slope of log max movement on log m: ${slopes.join('; ') || 'n/a'} (theory.md §4 C: −1/2, up to the e^{O(B)} of exp’s largest neuron).`, scaleText],
+      subtitle: [`Fitted slope of log max movement on log m: ${slopes.join('; ') || 'n/a'} (docs/theory.md §4 C: −1/2, up to the e^{O(B)} of exp’s largest neuron).`, scaleText],
     }),
     caption: 'max_k max_r ‖w_r(k) − w_r(0)‖₂ at the end of training against m: the larger the width, the less any neuron moves (the paper’s Figure 1c).',
   });
@@ -111,7 +111,7 @@ export function du2019Page(results: readonly RunResult[], s: Du2019Setup, summar
   return {
     page: {
       title: 'Replication of Du, Zhai, Póczos & Singh (ICLR 2019), Figure 1: ReLU and exp',
-      intro: `The experiment of theory.md §3: points uniform on the unit sphere, labels N(0,1), full-batch GD with one fixed step size for all widths, for ReLU (the paper) and exp (this project). Larger m should converge faster, flip fewer activation patterns, and move less.\n\nRan at ${scaleText}.${time}${s.name !== 'full' ? ' The paper used n = d = 1000 (`--full`).' : ''}`,
+      intro: `The experiment of docs/theory.md §3: points uniform on the unit sphere, labels N(0,1), full-batch GD with one fixed step size for all widths, for ReLU (the paper) and exp (this project). Larger m should converge faster, flip fewer activation patterns, and move less.\n\nRan at ${scaleText}.${time}${s.name !== 'full' ? ' The paper used n = d = 1000 (`--full`).' : ''}`,
       conventions: conv,
       sections: [{ heading: 'Du et al. 2019, Figure 1', text: 'Made by `overparam replicate du2019`.', figures, tables: [table] }, ...generic.sections],
     },

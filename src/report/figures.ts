@@ -1,5 +1,5 @@
 /**
- * The project's figures (theory.md §3–4), each a function from plain inputs (types.ts) to a
+ * The project's figures (docs/theory.md §3–4), each a function from plain inputs (types.ts) to a
  * Vega-Lite spec built with `lineChart`.
  */
 import { OptionError } from '../errors.js';
@@ -48,7 +48,7 @@ function distinctRules(what: string, items: readonly { label: string; value: num
 }
 
 /**
- * The three loss curves of theory.md §4 per run: the actual ‖r(k)‖, the linearised prediction
+ * The three loss curves of docs/theory.md §4 per run: the actual ‖r(k)‖, the linearised prediction
  * ‖(I − ηH(W(0)))^k r(0)‖ (dotted) and the envelope (1 − ηλ/2)^{k/2}‖r(0)‖ of §4 D (dashed); log y.
  * Runs are told apart by colour, curves by line style.
  */
@@ -103,7 +103,7 @@ export function lambdaMinOverSteps(runs: readonly LambdaRun[], o: FigureOptions)
     yLabel: 'λ_min(H(W(k)))',
     series,
     rules: [...rules, ...(o.rules ?? [])],
-    subtitle: subtitle(['Dashed: λ/2 with λ = λ_min of the infinite-width kernel (theory.md §4 C–D need λ_min(H(W(k))) ≥ λ/2).'], o),
+    subtitle: subtitle(['Dashed: λ/2 with λ = λ_min of the infinite-width kernel (docs/theory.md §4 C–D need λ_min(H(W(k))) ≥ λ/2).'], o),
   });
 }
 
@@ -123,7 +123,7 @@ export function movementOverSteps(runs: readonly MovementRun[], o: FigureOptions
     logY,
     series,
     rules: [...rules, ...(o.rules ?? [])],
-    subtitle: subtitle([rules.length > 0 ? 'Dashed: R* = ½ ln(1 + λ/(4n e^{2B})) of theory.md §4 A, the movement under which H stays within λ/4 of H(W(0)).' : 'R* not given.'], o),
+    subtitle: subtitle([rules.length > 0 ? 'Dashed: R* = ½ ln(1 + λ/(4n e^{2B})) of docs/theory.md §4 A, the movement under which H stays within λ/4 of H(W(0)).' : 'R* not given.'], o),
   });
 }
 

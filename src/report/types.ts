@@ -92,7 +92,7 @@ export interface LossRun {
   /** ‖(I − ηH(W(0)))^k r(0)‖₂, the linearised prediction, at `linearisedSteps` (default `steps`). */
   linearised?: ArrayLike<number>;
   linearisedSteps?: ArrayLike<number>;
-  /** Step size η and λ = λ_min(H^cts), for the envelope (1 − ηλ/2)^{k/2}‖r(0)‖ of theory.md §4 D. */
+  /** Step size η and λ = λ_min(H^cts), for the envelope (1 − ηλ/2)^{k/2}‖r(0)‖ of docs/theory.md §4 D. */
   eta: number;
   lambda: number;
   /** ‖r(0)‖₂; by default the residual at the first recorded step. */
@@ -115,7 +115,7 @@ export interface MovementRun {
   label: string;
   steps: ArrayLike<number>;
   movement: ArrayLike<number>;
-  /** R* of theory.md §4 A, drawn as a horizontal rule when given. */
+  /** R* of docs/theory.md §4 A, drawn as a horizontal rule when given. */
   rStar?: number;
 }
 
@@ -173,7 +173,7 @@ export interface Table {
   rows: readonly (readonly Cell[])[];
 }
 
-/** One checked condition of the a-posteriori certificate (theory.md §4). */
+/** One checked condition of the a-posteriori certificate (docs/theory.md §4). */
 export interface CertificateRow {
   /** e.g. "λ_min(H(W(k))) ≥ λ/2 for all k". */
   condition: string;
@@ -183,7 +183,7 @@ export interface CertificateRow {
   comparison: '≤' | '<' | '≥' | '>';
   /** Whether it held; computed from measured, comparison and threshold when omitted. */
   held?: boolean;
-  /** Where the condition comes from, e.g. "theory.md §4 A". */
+  /** Where the condition comes from, e.g. "docs/theory.md §4 A". */
   ref: string;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Everything theory.md §4 says before training, in one record (for `overparam bounds` and for the
+ * Everything docs/theory.md §4 says before training, in one record (for `overparam bounds` and for the
  * a-priori column of a run report). Inputs that are unknown are omitted; rows that need them are
  * then omitted too (never guessed). All values are on the NTK scale (κ = 1/√m), σ = exp.
  */

@@ -21,7 +21,7 @@ export interface CertificateInput {
   readonly eta: number;
   /** Observed B = max |⟨w_r(0), x_i⟩|. */
   readonly B: number;
-  /** R* from λ, n, B (theory.md §4A); computed when omitted. */
+  /** R* from λ, n, B (docs/theory.md §4A); computed when omitted. */
   readonly rStar?: number;
   /** min over monitored k of λ_min(H(W(k))). */
   readonly minLambdaMin: number;

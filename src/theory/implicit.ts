@@ -1,5 +1,5 @@
 /**
- * The width conditions of theory.md §4 B and C with B replaced by its high-probability bound
+ * The width conditions of docs/theory.md §4 B and C with B replaced by its high-probability bound
  * B(m) = √(2 ln(2mn/δ)): the right-hand sides then grow with m (sub-polynomially, like
  * e^{c√(ln m)}), so "m ≥ f(m)" is an implicit condition on m. It is solved here in t = ln m (the
  * thresholds can exceed 10^30, far beyond integers): a grid over t ∈ [0, 700] in steps of 1/4
@@ -7,7 +7,7 @@
  * 1e-13 in m) gives the smallest m from which on it holds (on the grid). Where m < 2^53 the result
  * is rounded up to an integer and checked exactly.
  *
- * The same δ is used for the event on B and for the concentration of B, as theory.md writes it;
+ * The same δ is used for the event on B and for the concentration of B, as docs/theory.md writes it;
  * a strict union bound over both events would use δ/2 in each (pass delta/2 for that).
  */
 import { bHighProb, rStar } from './bounds.js';
@@ -64,19 +64,19 @@ function check(n: number, lambda: number, delta: number): void {
   if (!(delta > 0 && delta < 1)) throw new OptionError(`δ must lie in (0, 1), got ${delta}`);
 }
 
-/** Condition B: m ≥ 32 n² e^{4B(m)} ln(2n²/δ) / λ²  (theory.md §4B) as a function of m. */
+/** Condition B: m ≥ 32 n² e^{4B(m)} ln(2n²/δ) / λ²  (docs/theory.md §4B) as a function of m. */
 export function conditionB(m: number, n: number, lambda: number, delta: number): { rhs: number; holds: boolean } {
   const B = bHighProb(m, n, delta);
-  // 32 n² e^{4B} ln(2n²/δ) / λ²   (theory.md §4B)
+  // 32 n² e^{4B} ln(2n²/δ) / λ²   (docs/theory.md §4B)
   const logRhs = Math.log(32 * n * n * Math.log((2 * n * n) / delta)) + 4 * B - 2 * Math.log(lambda);
   return { rhs: Math.exp(logRhs), holds: logRhs <= Math.log(m) };
 }
 
-/** Condition C: m ≥ 16 n e^{2(B(m)+R*(m))} ‖r(0)‖² / (λ² R*(m)²)  (theory.md §4C) as a function of m. */
+/** Condition C: m ≥ 16 n e^{2(B(m)+R*(m))} ‖r(0)‖² / (λ² R*(m)²)  (docs/theory.md §4C) as a function of m. */
 export function conditionC(m: number, n: number, lambda: number, delta: number, r0Sq: number): { rhs: number; holds: boolean } {
   const B = bHighProb(m, n, delta);
   const rs = rStar(lambda, n, B);
-  // 16 n e^{2(B+R*)} ‖r(0)‖² / (λ² R*²)   (theory.md §4C)
+  // 16 n e^{2(B+R*)} ‖r(0)‖² / (λ² R*²)   (docs/theory.md §4C)
   const logRhs = Math.log(16 * n * r0Sq) + 2 * (B + rs) - 2 * Math.log(lambda) - 2 * Math.log(rs);
   return { rhs: Math.exp(logRhs), holds: logRhs <= Math.log(m) };
 }

@@ -1,5 +1,5 @@
 /**
- * The linearised prediction of theory.md §3–4: near initialisation GD follows
+ * The linearised prediction of docs/theory.md §3–4: near initialisation GD follows
  * r(k+1) ≈ (I − η H(W(0))) r(k), so r(k) ≈ (I − η H0)^k r(0). Through the eigendecomposition
  * H0 = Σ_i λ_i v_i v_iᵀ, with c_i = ⟨v_i, r(0)⟩:
  *   ‖(I − ηH0)^k r(0)‖² = Σ_i c_i² (1 − ηλ_i)^{2k}      — O(n) per k after one O(n³) eigh.
@@ -44,7 +44,7 @@ export function linearisedPrediction(H0: EighResult, r0: Float64Array, eta: numb
     residualNorm(k: number): number {
       checkK(k);
       if (k === 0) return Math.sqrt(c.reduce((acc, v) => acc + v * v, 0)); // (1 − ηλ)^0 = 1 even where ln|1 − ηλ| = −∞
-      // ‖(I − ηH0)^k r(0)‖² = Σ c_i² (1 − ηλ_i)^{2k}   (theory.md §4, linearised prediction)
+      // ‖(I − ηH0)^k r(0)‖² = Σ c_i² (1 − ηλ_i)^{2k}   (docs/theory.md §4, linearised prediction)
       let s = 0;
       for (let i = 0; i < n; i++) if (c[i] !== 0) s += c[i] * c[i] * Math.exp(2 * k * logAbs[i]);
       return Math.sqrt(s);
@@ -71,10 +71,10 @@ export function linearisedFromKernel(H0: Float64Array, n: number, r0: Float64Arr
   return linearisedPrediction(eigh(H0, n), r0, eta);
 }
 
-/** The envelope of theory.md §4D: ‖r(k)‖ ≤ (1 − ηλ/2)^{k/2} ‖r(0)‖ (NaN when 1 − ηλ/2 < 0). */
+/** The envelope of docs/theory.md §4D: ‖r(k)‖ ≤ (1 − ηλ/2)^{k/2} ‖r(0)‖ (NaN when 1 − ηλ/2 < 0). */
 export function contractionEnvelope(k: number, eta: number, lambda: number, r0Norm: number): number {
   const f = 1 - (eta * lambda) / 2;
   if (f < 0) return NaN;
-  // (1 − ηλ/2)^{k/2} ‖r(0)‖   (theory.md §4D)
+  // (1 − ηλ/2)^{k/2} ‖r(0)‖   (docs/theory.md §4D)
   return Math.pow(f, k / 2) * r0Norm;
 }

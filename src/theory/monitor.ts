@@ -132,7 +132,7 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
       k,
       lambdaMin: finite ? denseLambdaMin(Hk, n) : Number.NaN,
       kernelDrift: finite ? spectralDistance(Hk, H0, n, o.spectral) : Number.NaN,
-      movement: movement(W, W0, m, d), // R(k) = max_r ‖w_r(k) − w_r(0)‖₂   (theory.md §4)
+      movement: movement(W, W0, m, d), // R(k) = max_r ‖w_r(k) − w_r(0)‖₂   (docs/theory.md §4)
       residualNorm,
     };
     observeResidual(k, residualNorm);

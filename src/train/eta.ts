@@ -1,6 +1,6 @@
 /**
  * --eta auto: the largest stable step of the linearised dynamics r(k+1) ≈ (I − ηH) r(k)
- * (theory.md §3), taken as η = 1/λ_max(H(W(0))). λ_max is found matrix-free by power iteration
+ * (docs/theory.md §3), taken as η = 1/λ_max(H(W(0))). λ_max is found matrix-free by power iteration
  * on v ↦ H v = J(Jᵀ v), with Jᵀ v = backend.gradient(W, v) and J V = backend.jvp(W, V), so the
  * n×n kernel is never formed.
  */
