@@ -57,7 +57,7 @@ export function writeProblem(dir: string, s: Size, seed = 2024): Meta {
   return meta;
 }
 
-/** The infinite-width exp kernel H^cts_ij = ρ e^{1+ρ}, ρ = ⟨x_i,x_j⟩ (theory.md §3), n unit vectors in R^d. */
+/** The infinite-width exp kernel H^cts_ij = ρ e^{1+ρ}, ρ = ⟨x_i,x_j⟩ (docs/theory.md §3), n unit vectors in R^d. */
 export function writeKernel(dir: string, n: number, d: number, seed = 7): Float64Array {
   mkdirSync(dir, { recursive: true });
   const rng = new Rng(seed, 'bench-kernel');

@@ -14,7 +14,7 @@ def load(d, dtype):
     meta = json.load(open(os.path.join(d, "meta.json")))
     n, dd, m = meta["n"], meta["d"], meta["m"]
     X = np.fromfile(os.path.join(d, "X.f64"), dtype=np.float64).reshape(n, dd)
-    # the file holds W neuron-major (m×d); the peers use theory.md's W = [w_1 … w_m] (d×m)
+    # the file holds W neuron-major (m×d); the peers use docs/theory.md's W = [w_1 … w_m] (d×m)
     W = np.fromfile(os.path.join(d, "W.f64"), dtype=np.float64).reshape(m, dd).T.copy()
     a = np.fromfile(os.path.join(d, "a.f64"), dtype=np.float64)
     y = np.fromfile(os.path.join(d, "y.f64"), dtype=np.float64)

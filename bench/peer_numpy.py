@@ -1,4 +1,4 @@
-"""numpy peer: one GD step of the exp network (theory.md §2), "as usually written" and
+"""numpy peer: one GD step of the exp network (docs/theory.md §2), "as usually written" and
 "hand-optimised in place"; the Gram matrix H = κ²(XXᵀ)∘(EEᵀ); λ_min by eigvalsh.
 Usage: peer_numpy.py DIR KIND VARIANT DTYPE REPS THREADS"""
 import sys

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --help]`: one GD step of the exp network (theory.md §2) with our native
+ * `npm run bench [-- --help]`: one GD step of the exp network (docs/theory.md §2) with our native
  * backend and, side by side on the same data, numpy and PyTorch "as usually written" and
  * "hand-optimised in place"; the Gram matrix at M; λ_min of an n = 2000 kernel. Each implementation runs in its own process (peak memory = its maxRSS). The
  * roofline comes from FMA and exp throughputs measured here, now. Never run by the tests.

@@ -53,7 +53,7 @@ function checkRegular(path: string): boolean {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new DataError(`${path}: cannot read the results file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  if (!st.isFile()) throw new DataError(`${path}: not a regular file; a results file must be one (give another --results)`);
+  if (!st.isFile()) throw new DataError(`${path}: not a regular file; a results file must be one`);
   return true;
 }
 
