@@ -62,7 +62,7 @@ export function matrixForm(p: Problem, Wdm: number[][]) {
   return { u, res, grad };
 }
 
-/** Neuron-major flat W (m×d) → theory.md's d×m nested array. */
+/** Neuron-major flat W (m×d) → docs/theory.md's d×m nested array. */
 export function toDm(W: Float64Array, m: number, d: number): number[][] {
   return Array.from({ length: d }, (_, j) => Array.from({ length: m }, (_, r) => W[r * d + j]));
 }

@@ -23,7 +23,7 @@ export function makeProblem(
       s += v * v;
     }
     const norm = Math.sqrt(s);
-    for (let j = 0; j < d; j++) X[i * d + j] /= norm; // unit rows (theory.md §1)
+    for (let j = 0; j < d; j++) X[i * d + j] /= norm; // unit rows (docs/theory.md §1)
   }
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) y[i] = rng.normal();
@@ -43,7 +43,7 @@ export function bitEqual(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-/** η = 1/λ_max(H(W)) from the reference Gram matrix: a step size at which GD is stable (theory.md §3). */
+/** η = 1/λ_max(H(W)) from the reference Gram matrix: a step size at which GD is stable (docs/theory.md §3). */
 export function stableEta(p: Problem, W: Float64Array): number {
   const H = new Float64Array(p.n * p.n);
   new ReferenceBackend().gram(p, W, H);

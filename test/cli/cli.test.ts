@@ -191,7 +191,7 @@ test('the custom-activation example runs: GELU and tanh from plain functions, on
   assert.match(p.stdout, /tanh: converged/);
 });
 
-test('train --json carries the kernel monitor and the certificate of theory.md §4', () => {
+test('train --json carries the kernel monitor and the certificate of docs/theory.md §4', () => {
   const r = run('train', ...FAST, '--monitor-every', '5', '--json');
   assert.equal(r.code, 0, r.stderr);
   const mon = JSON.parse(r.stdout).monitor;

@@ -62,7 +62,7 @@ test('H^cts matches 2-D numerical integration of E[⟨x_i,x_j⟩ e^{⟨w,x_i⟩}
     const integral = dot * gaussian2d(xi, xj, (zi, zj) => Math.exp(zi + zj));
     assert.ok(Math.abs(H[i * n + j] - integral) < 1e-9 * Math.max(1, Math.abs(integral)), `(${i},${j}): ${H[i * n + j]} vs ${integral}`);
   }
-  // unit inputs: diagonal e², and ρ e^{1+ρ} off the diagonal (theory.md §3)
+  // unit inputs: diagonal e², and ρ e^{1+ρ} off the diagonal (docs/theory.md §3)
   assert.ok(Math.abs(H[0] - Math.exp(2)) < 1e-13);
 });
 

@@ -1,4 +1,4 @@
-/** Synthetic inputs shaped like real results (numbers from theory.md's "What to expect"). */
+/** Synthetic inputs shaped like real results (numbers from docs/theory.md's "What to expect"). */
 import { XMLParser } from 'fast-xml-parser';
 import type { CertificateRow, FlipRun, LambdaRun, LossRun, MovementRun, Page, PowerFit, ThresholdPoint, WidthSample } from '../../src/report/types.js';
 import {
@@ -76,9 +76,9 @@ export function thresholds(): { points: ThresholdPoint[]; fit: PowerFit } {
 }
 
 export const CERTIFICATE: CertificateRow[] = [
-  { condition: 'λ_min(H(W(k))) ≥ λ/2 for all k', measured: 0.19, threshold: 0.1135, comparison: '≥', ref: 'theory.md §4 C' },
-  { condition: 'max_k R(k) ≤ R*', measured: 0.01, threshold: 2e-3, comparison: '≤', ref: 'theory.md §4 A' },
-  { condition: '‖H(W(0)) − H^cts‖₂ ≤ λ/4', measured: 0.85, threshold: 0.057, comparison: '≤', held: false, ref: 'theory.md §4 B' },
+  { condition: 'λ_min(H(W(k))) ≥ λ/2 for all k', measured: 0.19, threshold: 0.1135, comparison: '≥', ref: 'docs/theory.md §4 C' },
+  { condition: 'max_k R(k) ≤ R*', measured: 0.01, threshold: 2e-3, comparison: '≤', ref: 'docs/theory.md §4 A' },
+  { condition: '‖H(W(0)) − H^cts‖₂ ≤ λ/4', measured: 0.85, threshold: 0.057, comparison: '≤', held: false, ref: 'docs/theory.md §4 B' },
 ];
 
 /** A page with every figure; the names of the series each figure must show. */

@@ -15,7 +15,7 @@ import {
 import { conditionB, conditionC, solveWidthB, solveWidthC } from '../../src/theory/implicit.js';
 import { Rng } from '../../src/random/xoshiro.js';
 
-/** log of 32 n² e^{4B} ln(2n²/δ) / λ² with B = √(2 ln(2mn/δ)), written out from theory.md §4B. */
+/** log of 32 n² e^{4B} ln(2n²/δ) / λ² with B = √(2 ln(2mn/δ)), written out from docs/theory.md §4B. */
 function logRhsB(m: number, n: number, lambda: number, delta: number): number {
   const B = Math.sqrt(2 * Math.log((2 * m * n) / delta));
   return Math.log(32) + 2 * Math.log(n) + 4 * B + Math.log(Math.log((2 * n * n) / delta)) - 2 * Math.log(lambda);
@@ -27,7 +27,7 @@ test('implicit width from B: holds at the returned m, fails just below (integer 
   assert.ok(Number.isInteger(a.m) && a.m > 1e6 && a.m < 2 ** 52, `m = ${a.m}`);
   assert.ok(logRhsB(a.m, 1, 100, 0.9) <= Math.log(a.m));
   assert.ok(logRhsB(a.m - 1, 1, 100, 0.9) > Math.log(a.m - 1));
-  // theory.md's example: n = 30, λ ≈ 0.227: astronomically large; compare relatively
+  // docs/theory.md's example: n = 30, λ ≈ 0.227: astronomically large; compare relatively
   const b = solveWidthB(30, 0.227, 0.1);
   assert.ok(b.m > 1e20 && Number.isFinite(b.m));
   assert.ok(logRhsB(b.m, 30, 0.227, 0.1) <= Math.log(b.m) + 1e-12);
@@ -47,7 +47,7 @@ test('implicit width from C: holds at the returned m, fails just below', () => {
   const r0Sq = n * (Math.E ** 2 + 1);
   const c = solveWidthC(n, lambda, delta, r0Sq);
   const direct = (m: number): number => {
-    // 16 n e^{2(B+R*)} ‖r(0)‖² / (λ² R*²), R* = ½ ln(1 + λ/(4n e^{2B})), B = B(m)   (theory.md §4A, §4C)
+    // 16 n e^{2(B+R*)} ‖r(0)‖² / (λ² R*²), R* = ½ ln(1 + λ/(4n e^{2B})), B = B(m)   (docs/theory.md §4A, §4C)
     const B = Math.sqrt(2 * Math.log((2 * m * n) / delta));
     const R = 0.5 * Math.log1p(lambda / (4 * n * Math.exp(2 * B)));
     return Math.log(16 * n * r0Sq) + 2 * (B + R) - 2 * Math.log(lambda * R);
@@ -56,7 +56,7 @@ test('implicit width from C: holds at the returned m, fails just below', () => {
   assert.ok(direct(c.m * (1 - 1e-9)) > Math.log(c.m * (1 - 1e-9)));
   assert.equal(conditionC(c.m, n, lambda, delta, r0Sq).holds, true);
   assert.ok(Math.abs(widthFromC(n, c.B, c.rStar, r0Sq, lambda) / c.m - 1) < 1e-6);
-  // C needs far more width than B here (theory.md §4: order n⁴/λ⁴ against n²/λ²)
+  // C needs far more width than B here (docs/theory.md §4: order n⁴/λ⁴ against n²/λ²)
   assert.ok(c.m > solveWidthB(n, lambda, delta).m);
 });
 

@@ -1,5 +1,5 @@
 /**
- * theory.md §4 on real training runs: the linearised prediction tracks wide networks, the
+ * docs/theory.md §4 on real training runs: the linearised prediction tracks wide networks, the
  * certificate holds where the theory's conditions are met and names what fails where they are not.
  */
 import assert from 'node:assert/strict';
