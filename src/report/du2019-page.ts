@@ -61,7 +61,9 @@ export function du2019Page(results: readonly RunResult[], s: Du2019Setup, summar
       yLabel: 'training loss ½‖F(W(k), X) − y‖₂² (log scale)',
       logY: true,
       series,
-      subtitle: [`Colour: width m; solid: ReLU, dashed: exp; lowest seed per width. One fixed η per activation for every width: ${s.steps.map((st) => `${activationName(st.activation)} ${fmt(st.eta)}`).join(', ')}.`, scaleText],
+      // the stopping criterion ‖r‖₂ ≤ ε in this figure's units: L = ½ε²
+      rules: [{ name: `target ½ε² = ${fmt(0.5 * s.epsilon * s.epsilon)}`, y: 0.5 * s.epsilon * s.epsilon, style: 'dotted', color: '#777' }],
+      subtitle: [`Colour: width m; solid: ReLU, dashed: exp; lowest seed per width; grey dotted: the target ½ε² (‖r‖₂ = ε). One fixed η per activation for every width: ${s.steps.map((st) => `${activationName(st.activation)} ${fmt(st.eta)}`).join(', ')}.`, scaleText],
       conventions: conv,
     }),
     caption: 'Training loss against iteration for each width; wider networks converge at least as fast (the paper’s Figure 1a, here for ReLU and exp).',

@@ -1,7 +1,7 @@
 /** Shared fixtures for the backend tests: seeded problems and error measures. */
 import { Rng } from '../../src/random/xoshiro.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
-import type { Problem } from '../../src/backend/types.js';
+import type { Backend, Problem } from '../../src/backend/types.js';
 import { resolveActivation, type ActivationInput } from '../../src/activations/index.js';
 import { powerIteration } from '../../src/linalg/power.js';
 
@@ -56,4 +56,24 @@ export function stableEta(p: Problem, W: Float64Array): number {
   };
   const lmax = powerIteration(apply, new Float64Array(p.n).fill(1), { tol: 1e-6 }).value;
   return 1 / lmax;
+}
+
+/**
+ * Every method of a backend at (W, r): forward, gradient, jvp along V, gram, and one step of size
+ * eta from a copy of W, so that two backends can be compared output by output.
+ */
+export function everyMethod(b: Backend, p: Problem, W: Float64Array, r: Float64Array, V: Float64Array, eta: number): Record<string, Float64Array> {
+  const n = p.n;
+  const u = new Float64Array(n);
+  b.forward(p, W, u);
+  const g = new Float64Array(W.length);
+  b.gradient(p, W, r, g);
+  const j = new Float64Array(n);
+  b.jvp(p, W, V, j);
+  const h = new Float64Array(n * n);
+  b.gram(p, W, h);
+  const Ws = Float64Array.from(W);
+  const s = new Float64Array(n);
+  b.step(p, Ws, r, eta, s);
+  return { forward: u, gradient: g, jvp: j, gram: h, 'step W': Ws, 'step u': s };
 }

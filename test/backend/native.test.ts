@@ -13,7 +13,7 @@ import { ReferenceBackend } from '../../src/backend/reference.js';
 import type { Problem } from '../../src/backend/types.js';
 import { ACTIVATIONS, ACTIVATION_NAMES, customActivation, type ActivationName } from '../../src/activations/index.js';
 import { OptionError } from '../../src/errors.js';
-import { bitEqual, makeProblem, relErr, stableEta } from './helpers.js';
+import { bitEqual, everyMethod, makeProblem, relErr, stableEta } from './helpers.js';
 import { initialWeights } from '../../src/model/init.js';
 
 const loaded = loadAddon();
@@ -41,42 +41,17 @@ test('native: every method agrees with the reference in float64 (≤ 1e-12 relat
           const { p, W } = makeProblem(n, d, m, act, sc);
           const tag = `${isa} ${act} ${sc} n=${n} d=${d} m=${m}`;
           const uR = new Float64Array(n);
-          const uN = new Float64Array(n);
           ref.forward(p, W, uR);
-          nb.forward(p, W, uN);
-          assert.ok(relErr(uN, uR) <= 1e-12, `forward ${tag}: ${relErr(uN, uR)}`);
-
-          const r = new Float64Array(n);
-          for (let i = 0; i < n; i++) r[i] = uR[i] - p.y[i];
+          const r = Float64Array.from(uR, (u, i) => u - p.y[i]);
           const gR = new Float64Array(m * d);
-          const gN = new Float64Array(m * d);
           ref.gradient(p, W, r, gR);
-          nb.gradient(p, W, r, gN);
-          assert.ok(relErr(gN, gR) <= 1e-12, `gradient ${tag}: ${relErr(gN, gR)}`);
-
           const V = Float64Array.from(gR, (g, k) => g + Math.sin(k));
-          const jR = new Float64Array(n);
-          const jN = new Float64Array(n);
-          ref.jvp(p, W, V, jR);
-          nb.jvp(p, W, V, jN);
-          assert.ok(relErr(jN, jR) <= 1e-12, `jvp ${tag}: ${relErr(jN, jR)}`);
-
-          const hR = new Float64Array(n * n);
-          const hN = new Float64Array(n * n);
-          ref.gram(p, W, hR);
-          nb.gram(p, W, hN);
-          assert.ok(relErr(hN, hR) <= 1e-12, `gram ${tag}: ${relErr(hN, hR)}`);
-          for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) assert.equal(hN[i * n + j], hN[j * n + i]);
-
           const eta = sc === 'ntk' ? 0.3 : 0.3 / m;
-          const WR = Float64Array.from(W);
-          const WN = Float64Array.from(W);
-          const sR = new Float64Array(n);
-          const sN = new Float64Array(n);
-          ref.step(p, WR, r, eta, sR);
-          nb.step(p, WN, r, eta, sN);
-          assert.ok(relErr(WN, WR) <= 1e-12, `step W ${tag}: ${relErr(WN, WR)}`);
-          assert.ok(relErr(sN, sR) <= 1e-12, `step u ${tag}: ${relErr(sN, sR)}`);
+          const R = everyMethod(ref, p, W, r, V, eta);
+          const N = everyMethod(nb, p, W, r, V, eta);
+          for (const [name, a] of Object.entries(N)) assert.ok(relErr(a, R[name]) <= 1e-12, `${name} ${tag}: ${relErr(a, R[name])}`);
+          const hN = N.gram;
+          for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) assert.equal(hN[i * n + j], hN[j * n + i]);
 
           // flips between W and a perturbation that flips some patterns (exact integer)
           const W2 = Float64Array.from(W, (w, k) => w + 0.3 * Math.cos(3 * k));
@@ -547,14 +522,8 @@ test('native softmax: inputs where exp overflows give finite values that agree w
     const r = Float64Array.from(uR, (v, i) => v - p.y[i]);
     const gR = new Float64Array(m * d);
     ref.gradient(p, W, r, gR);
-    const jR = new Float64Array(n);
-    ref.jvp(p, W, gR, jR);
-    const hR = new Float64Array(n * n);
-    ref.gram(p, W, hR);
-    const WR = Float64Array.from(W);
-    const sR = new Float64Array(n);
-    ref.step(p, WR, r, 1e-3, sR);
-    for (const out of [uR, gR, jR, hR, WR, sR]) assert.ok(out.every(Number.isFinite), 'the reference is finite');
+    const R = everyMethod(ref, p, W, r, gR, 1e-3);
+    for (const out of Object.values(R)) assert.ok(out.every(Number.isFinite), 'the reference is finite');
     for (const isa of isas) {
       for (const precision of ['f64', 'f32'] as const) {
         const tol = precision === 'f64' ? 1e-12 : Math.max(2e-5, 2 ** -23 * zmax);
@@ -563,19 +532,9 @@ test('native softmax: inputs where exp overflows give finite values that agree w
         const uE = new Float64Array(n);
         nb.forward({ ...p, activation: ACTIVATIONS.exp }, W, uE);
         assert.ok(!uE.every(Number.isFinite), `${tag}: the native exp network overflows too`);
-        const uN = new Float64Array(n);
-        nb.forward(p, W, uN);
-        const gN = new Float64Array(m * d);
-        nb.gradient(p, W, r, gN);
-        const jN = new Float64Array(n);
-        nb.jvp(p, W, gR, jN);
-        const hN = new Float64Array(n * n);
-        nb.gram(p, W, hN);
-        const WN = Float64Array.from(W);
-        const sN = new Float64Array(n);
-        nb.step(p, WN, r, 1e-3, sN);
-        const outs = { forward: [uN, uR], gradient: [gN, gR], jvp: [jN, jR], gram: [hN, hR], 'step W': [WN, WR], 'step u': [sN, sR] };
-        for (const [name, [a, b]] of Object.entries(outs)) {
+        const N = everyMethod(nb, p, W, r, gR, 1e-3);
+        for (const [name, a] of Object.entries(N)) {
+          const b = R[name];
           assert.ok(a.every(Number.isFinite), `${name} ${tag}: finite`);
           assert.ok(relErr(a, b) <= tol, `${name} ${tag}: ${relErr(a, b)} > ${tol}`);
         }

@@ -127,7 +127,11 @@ describe('overparam replicate du2019 --quick', () => {
     };
     const widths = j.setup.widths;
     assert.deepEqual(widths, [50, 200, 800]);
-    checkFigure(j, 'du2019-loss', widths.flatMap((m) => [`ReLU, m = ${m}`, `exp, m = ${m}`]));
+    const loss = checkFigure(j, 'du2019-loss', widths.flatMap((m) => [`ReLU, m = ${m}`, `exp, m = ${m}`]));
+    // the quick scale stops at ‖r‖₂ ≤ 1e-4: on a loss axis the target is ½ε² = 5e-9
+    const target = loss.find((t) => t.startsWith('target ½ε² = '));
+    assert.ok(target, 'du2019-loss: the ε rule is missing');
+    assert.ok(Math.abs(Number(target.slice('target ½ε² = '.length)) - 5e-9) < 1e-12, target);
     checkFigure(j, 'du2019-flips', widths.map((m) => `m = ${m}`));
     checkFigure(j, 'du2019-movement', ['max_k R(k), ReLU', 'max_k R(k), exp']);
     for (const st of j.setup.steps) assert.ok(st.eta > 0);
