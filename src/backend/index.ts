@@ -3,6 +3,7 @@
  * activation (reporting nothing), and otherwise the reference backend, with one notice saying why;
  * 'native' insists on the addon (and on its having the activation's kernel).
  */
+import { availableParallelism } from 'node:os';
 import { OptionError } from '../errors.js';
 import { loadAddon, NativeBackend } from './native.js';
 import { ReferenceBackend } from './reference.js';
@@ -25,6 +26,9 @@ export interface BackendRequest {
   onNotice?: (message: string) => void;
 }
 
+/** Each thread is an OS thread of the native pool: more than this is a typing error, not a machine. */
+export const MAX_THREADS = 1024;
+
 export function createBackend(req: BackendRequest = {}): Backend {
   const name = req.name ?? 'auto';
   const precision = req.precision ?? 'f64';
@@ -34,15 +38,19 @@ export function createBackend(req: BackendRequest = {}): Backend {
   if (precision !== 'f64' && precision !== 'f32') {
     throw new OptionError(`unknown precision "${String(precision)}" (expected one of: f64, f32)`, { field: 'precision' });
   }
-  if (req.threads !== undefined && (!Number.isInteger(req.threads) || req.threads < 1)) {
-    throw new OptionError(`threads must be a positive integer, got ${req.threads}`, { field: 'threads' });
+  if (req.threads !== undefined && (!Number.isInteger(req.threads) || req.threads < 1 || req.threads > MAX_THREADS)) {
+    throw new OptionError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${req.threads}`, { field: 'threads' });
   }
   const act = req.activation;
   if (name === 'native' || name === 'auto') {
     const l = loadAddon();
     if ('addon' in l) {
       const nb = new NativeBackend({ precision, threads: req.threads });
-      if (!act || nb.supports(act)) return nb;
+      if (!act || nb.supports(act)) {
+        const cores = availableParallelism();
+        if (req.threads !== undefined && req.threads > cores) req.onNotice?.(`${req.threads} threads on ${cores} core(s): the same bits as with fewer threads, only slower`);
+        return nb;
+      }
       const why = `the native backend has no kernel for the activation '${act.name}'`;
       if (name === 'native') throw new OptionError(`${why}; use the reference backend`, { field: 'backend' });
       if (precision !== 'f64') throw new OptionError(`precision f32 needs the native backend, and ${why}`, { field: 'precision' });

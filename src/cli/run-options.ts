@@ -215,7 +215,13 @@ export function gridOfOptions(o: RunOptionValues, mode: OptionMode, base: Grid, 
       raw.data = [{ ...b, ...Object.fromEntries(Object.entries(over).filter(([, v]) => v !== undefined)) }];
     }
   }
-  return parseGrid(raw, base);
+  try {
+    return parseGrid(raw, base);
+  } catch (e) {
+    // the grid's field is `seeds`; a command that takes one seed calls its flag --seed
+    if (e instanceof OptionError && e.field === 'seeds' && modeOf('seed', mode, lists) === 'single') throw new OptionError(e.message, { field: 'seed', hints: e.hints });
+    throw e;
+  }
 }
 
 export { DEFAULT_GRID };

@@ -12,6 +12,7 @@ import { ACTIVATION_NAMES, ACTIVATIONS, activationByName } from '../activations/
 import { saveModel } from '../model/file.js';
 import { resultsPage } from '../report/results-page.js';
 import { autoMonitorEvery, ntkMonitor, type NtkReport } from '../theory/train-monitor.js';
+import type { CertificateRow } from '../theory/certificate.js';
 import { writeHistory } from '../train/log.js';
 import { trainAsync } from '../train/train.js';
 import type { TrainResult } from '../train/types.js';
@@ -236,10 +237,20 @@ function certificateText(mon: NtkReport): string {
     ['η κ² m', fmt(i.etaNtk)],
   ];
   const w = Math.max(...mon.certificate.map((c) => c.name.length));
+  // a NaN is a quantity the run never measured, or a threshold a singular λ cannot give: neither ✓ nor ✗
+  const open = (c: CertificateRow): boolean => Number.isNaN(c.measured) || Number.isNaN(c.threshold);
+  const value = (v: number): string => (Number.isNaN(v) ? '—' : fmt(v, 4));
   const lines = mon.certificate.map(
-    (c) => `  ${c.held ? '✓' : '✗'} ${c.name.padEnd(w)}  ${fmt(c.measured, 4).padStart(11)} ${c.comparison} ${fmt(c.threshold, 4).padEnd(11)} ${c.ref}${c.note ? ` (${c.note})` : ''}`,
+    (c) => `  ${open(c) ? '–' : c.held ? '✓' : '✗'} ${c.name.padEnd(w)}  ${value(c.measured).padStart(11)} ${c.comparison} ${value(c.threshold).padEnd(11)} ${c.ref}${c.note ? ` (${c.note})` : ''}`,
   );
-  const verdict = mon.allHeld ? 'every condition held on this run' : `${mon.certificate.filter((c) => !c.held).length} condition(s) did not hold on this run (sufficient conditions; GD may converge anyway)`;
+  const failed = mon.certificate.filter((c) => !c.held && !open(c)).length;
+  const unknown = mon.certificate.filter(open).length;
+  const verdict = mon.allHeld
+    ? 'every condition held on this run'
+    : [
+        ...(failed > 0 ? [`${failed} condition(s) did not hold on this run (sufficient conditions; GD may converge anyway)`] : []),
+        ...(unknown > 0 ? [`${unknown} could not be checked`] : []),
+      ].join('; ');
   const note = mon.note ? `\n  note: ${mon.note}` : '';
   return `certificate (docs/theory.md §4, measured at ${mon.observations.length} monitored steps)\n${table(head)}\n${lines.join('\n')}\n  → ${verdict}${note}\n`;
 }

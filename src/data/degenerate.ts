@@ -87,5 +87,5 @@ export function describeDegeneracies(found: readonly Degeneracy[], where: string
     floor > 0
       ? `; their labels keep ‖F(W,X) − y‖₂ ≥ ${floor.toPrecision(3)}${epsilon !== undefined && floor > epsilon ? `, so ε = ${epsilon} cannot be reached` : ''}`
       : '';
-  return `${where}: rows ${pairs}${found.length > 5 ? ` and ${found.length - 5} more pair(s)` : ''} coincide after normalisation: the limit kernel is singular (λ = 0), so the thresholds of docs/theory.md §4 are 0${reach}`;
+  return `${where}: rows ${pairs}${found.length > 5 ? ` and ${found.length - 5} more pair(s)` : ''} coincide after normalisation: the limit kernel is singular (λ = 0), so docs/theory.md §4 gives no thresholds${reach}`;
 }

@@ -101,7 +101,16 @@ function parseCell(text: string, where: string, row: number, column: string): nu
 }
 
 function readCsvText(path: string): string {
-  return new TextDecoder('utf-8').decode(readBytes(path, MAX_CSV_BYTES, 'CSV file (CSV is parsed as text; save large data sets as .npy instead, e.g. numpy.save)'));
+  const bytes = readBytes(path, MAX_CSV_BYTES, 'CSV file (CSV is parsed as text; save large data sets as .npy instead, e.g. numpy.save)');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new DataError(`${path}: not UTF-8 text (a binary file, or text in another encoding such as UTF-16); save the CSV as UTF-8`);
+  }
+  // UTF-16 text of ASCII digits is valid UTF-8 with a NUL byte beside every character
+  if (text.includes('\0')) throw new DataError(`${path}: contains NUL bytes (a binary file, or UTF-16 text); save the CSV as UTF-8`);
+  return text;
 }
 
 /** A CSV file as its header and its cells, parsed and checked (every cell a finite decimal number). */
@@ -113,19 +122,21 @@ interface CsvTable {
 }
 
 function readCsvTable(path: string): CsvTable {
-  let rows: string[][];
+  let records: { record: string[]; info: { lines: number } }[];
+  const text = readCsvText(path);
   try {
-    rows = parse(readCsvText(path), { skip_empty_lines: true, trim: true, bom: true });
+    // column counts are checked below, where the message can name the line and both counts
+    records = parse(text, { skip_empty_lines: true, trim: true, bom: true, relax_column_count: true, info: true }) as unknown as typeof records;
   } catch (err) {
-    if (err instanceof DataError) throw err;
-    const e = err as Error & { code?: string; lines?: number; record?: unknown[] };
-    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || e.code === 'CSV_INCONSISTENT_RECORD_LENGTH') {
-      throw new DataError(`${path}: ragged rows: line ${e.lines} has ${e.record?.length ?? '?'} fields, the header has a different count`);
-    }
-    throw new DataError(`${path}: malformed CSV (${e.message})`);
+    throw new DataError(`${path}: malformed CSV (${(err as Error).message})`);
   }
-  if (rows.length === 0) throw new DataError(`${path}: empty file (expected a header row and data rows)`);
+  if (records.length === 0) throw new DataError(`${path}: empty file (expected a header row and data rows)`);
+  const rows = records.map((r) => r.record);
   const header = rows[0];
+  const ragged = records.find((r) => r.record.length !== header.length);
+  if (ragged !== undefined) {
+    throw new DataError(`${path}: ragged rows: line ${ragged.info.lines} has ${ragged.record.length} field(s), the header has ${header.length}${ragged.record.length === header.length + 1 && ragged.record.at(-1) === '' ? ' (a trailing comma?)' : ''}`);
+  }
   if (header.some((h) => DECIMAL.test(h.trim()))) {
     throw new DataError(`${path}: the first row must be a header of column names, found numbers (${header.slice(0, 3).join(', ')}…)`);
   }

@@ -93,7 +93,9 @@ export function certificateTable(rows: readonly CertificateRow[], caption = 'Con
     columns: ['condition', 'measured', 'needed', 'threshold', 'held', 'reference'],
     rows: rows.map((r) => {
       const held = r.held ?? holds(r);
-      return [r.condition, r.measured, r.comparison, r.threshold, held ? { text: '✓ held', tone: 'good' } : { text: '✗ not held', tone: 'bad' }, r.ref];
+      // a NaN is a quantity the run never measured (or a threshold λ ≤ 0 cannot give): neither held nor failed
+      const verdict: Cell = Number.isNaN(r.measured) ? { text: '– not measured' } : Number.isNaN(r.threshold) ? { text: '– no threshold' } : held ? { text: '✓ held', tone: 'good' } : { text: '✗ not held', tone: 'bad' };
+      return [r.condition, Number.isNaN(r.measured) ? null : r.measured, r.comparison, Number.isNaN(r.threshold) ? null : r.threshold, verdict, r.ref];
     }),
   };
 }

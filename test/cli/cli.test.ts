@@ -21,7 +21,7 @@ function run(...args: string[]) {
   const p = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf-8', cwd: dir, env: { ...process.env } });
   return { code: p.status, stdout: p.stdout, stderr: p.stderr };
 }
-const file = (name: string, text: string): string => {
+const file = (name: string, text: string | Uint8Array): string => {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
@@ -142,6 +142,9 @@ test('every bad input gives one error line and its exit code, never a stack trac
     [['train', '--scaling', 'mup'], 2, /--scaling: unknown scaling 'mup'/],
     [['train', '--normalize', 'l1'], 2, /--normalize: unknown normalisation 'l1'/],
     [['train', '--frobnicate'], 2, /unknown option/],
+    [['train', '--seed', '-1'], 2, /^error: --seed: '-1' is not an integer ≥ 0$/m],
+    [['train', '--threads', '5000'], 2, /--threads: threads must be an integer from 1 to 1024, got 5000/],
+    [['train', '--data', file('latin1.csv', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2c, 0x79, 0x0a, 0x31, 0x2c, 0x32, 0x0a]))], 3, /latin1\.csv: not UTF-8 text/],
     [['train', '--save', join(dir, 'no', 'such', 'dir', 'm.json'), ...FAST, '--max-steps', '1'], 3, /m\.json: the directory .*no\/such\/dir does not exist/],
     [['train', '--data', file('huge.csv', 'a,b,y\n300,400,1\n1,1,0\n'), '--normalize', 'none'], 3, /overflowed at initialisation.*\(try --normalize unit\)/],
   ];
@@ -153,6 +156,17 @@ test('every bad input gives one error line and its exit code, never a stack trac
     assert.equal(r.stdout, '', `stdout for ${args.join(' ')}`);
   }
   assert.ok(!readdirSync(join(dir)).some((f) => f.endsWith('.tmp')), 'a temporary file was left behind');
+});
+
+test('a condition the run could not measure is marked – and counted apart, not as failed', () => {
+  // no step taken: no contraction ratio ‖r(k+1)‖²/‖r(k)‖² exists
+  const r = run('train', '--n', '8', '--d', '3', '--width', '64', '--max-steps', '0', '--threads', '64');
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^ {2}– max_k ‖r\(k\+1\)‖² \/ ‖r\(k\)‖² +— ≤ [0-9.]+ +docs\/theory\.md §4D \(not measured\)$/m);
+  assert.match(r.stdout, /→ (\d+ condition\(s\) did not hold on this run .*; )?1 could not be checked\n/);
+  assert.doesNotMatch(r.stdout, /NaN/);
+  // more threads than cores: said once, and the same run
+  assert.match(r.stderr, /warning: 64 threads on \d+ core\(s\): the same bits as with fewer threads, only slower/);
 });
 
 test('large norms under --normalize none warn that exp will overflow', () => {

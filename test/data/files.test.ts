@@ -81,7 +81,9 @@ test('CSV: label column by name, default last, and every malformed input named',
   assert.deepEqual(Array.from(ds.y), [10, 30]);
   assert.deepEqual(Array.from(loadDataset(ok).y), [2, 4]);
   const bad: [string, string, RegExp][] = [
-    ['ragged.csv', 'a,b,y\n1,2,3\n4,5\n', /ragged rows/],
+    ['ragged.csv', 'a,b,y\n1,2,3\n4,5\n', /ragged rows: line 3 has 2 field\(s\), the header has 3$/],
+    ['ragged-blank.csv', 'a,b,y\n\n1,2,3\n\n4,5,6,7\n', /line 5 has 4 field\(s\), the header has 3$/],
+    ['trailing.csv', 'a,b,y\n1,2,3,\n', /line 2 has 4 field\(s\), the header has 3 \(a trailing comma\?\)/],
     ['nonnum.csv', 'a,y\n1,2\nfoo,3\n', /row 3, column 'a': 'foo' is not a decimal number/],
     ['nan.csv', 'a,y\n1,2\nNaN,3\n', /must be finite/],
     ['inf.csv', 'a,y\n1,inf\n', /must be finite/],
@@ -92,6 +94,16 @@ test('CSV: label column by name, default last, and every malformed input named',
     ['quote.csv', 'a,y\n"1,2\n', /malformed CSV/],
   ];
   for (const [name, text, re] of bad) assert.throws(() => loadDataset(file(name, text)), (e: Error) => e instanceof DataError && re.test(e.message), name);
+  // text that is not UTF-8: UTF-16 (with and without its byte-order mark), Latin-1, binary
+  const utf16 = (t: string, bom: boolean): Uint8Array => Uint8Array.from([...(bom ? [0xff, 0xfe] : []), ...[...t].flatMap((ch) => [ch.charCodeAt(0), 0])]);
+  const encodings: [string, Uint8Array, RegExp][] = [
+    ['utf16-bom.csv', utf16('a,y\n1,2\n', true), /not UTF-8 text/],
+    ['utf16.csv', utf16('a,y\n1,2\n', false), /contains NUL bytes/],
+    ['latin1.csv', Uint8Array.from([...Buffer.from('caf'), 0xe9, ...Buffer.from(',y\n1,2\n')]), /not UTF-8 text/],
+  ];
+  for (const [name, bytes, re] of encodings) assert.throws(() => loadDataset(file(name, bytes)), (e: Error) => e instanceof DataError && re.test(e.message), name);
+  // a UTF-8 byte-order mark and CRLF line ends are plain CSV
+  assert.deepEqual(Array.from(loadDataset(file('bom.csv', '\ufeffa,y\r\n1,2\r\n3,4\r\n')).y), [2, 4]);
   assert.throws(() => loadDataset(ok, { labelColumn: 'nope' }), /label column 'nope' not found/);
   assert.throws(() => loadDataset(join(dir, 'missing.csv')), /no such file/);
   assert.throws(() => loadDataset(file('x.txt', 'a')), /unknown data format/);
