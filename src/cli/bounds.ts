@@ -1,7 +1,7 @@
 /** `overparam bounds`: the a-priori numbers of docs/theory.md §4 for a data set. */
 import { Command } from 'commander';
 import { hCts } from '../kernel/infinite.js';
-import { lambdaMin } from '../linalg/eigh.js';
+import { kernelLambdaMin } from '../linalg/eigh.js';
 import { activationByName } from '../activations/index.js';
 import { normalizationText } from '../report/conventions.js';
 import { aPrioriBounds } from '../theory/apriori.js';
@@ -52,11 +52,11 @@ export function boundsCommand(): Command {
       }
       const ds = normalizedDataOfGrid(grid);
       const { n, d, X, y } = ds;
-      const lambda = lambdaMin(hCts(X, n, d), n);
+      const lambda = kernelLambdaMin(hCts(X, n, d), n);
       if (!(lambda > 0)) {
         // a property of the data, not of the options: the bounds divide by λ
         const why = describeDegeneracies(findDegeneracies(X, n, d, y), ds.source) ?? `${ds.source}: the inputs are (nearly) linearly dependent in the kernel's feature space`;
-        throw new DataError(`λ_min(H^cts) = ${lambda.toPrecision(3)} ≤ 0, and every bound of docs/theory.md §4 divides by λ. ${why}`);
+        throw new DataError(`λ_min(H^cts) is 0 to rounding (${lambda === 0 ? 'within n·ε·λ_max' : lambda.toPrecision(3)}), and every bound of docs/theory.md §4 divides by λ. ${why}`);
       }
       const r0Sq = expectedR0Sq(X, n, d, y);
       const b = aPrioriBounds({ n, lambda, delta, eps, r0Sq, ...(m !== undefined ? { m } : {}) });

@@ -26,9 +26,9 @@ export function dataCommand(): Command {
     .option('--json', 'print a JSON description of what was written')
     .addHelpText('after', '\nExample:\n  overparam data --n 200 --d 10 --label-kind teacher --out points.csv && overparam train --data points.csv')
     .action((o: DataCliOptions) => {
-      // reject an unknown extension (a bad option) or an unwritable path before drawing anything
-      if (!['.csv', '.npy', '.npz'].includes(extname(o.out).toLowerCase())) throw new OptionError(`--out ${o.out}: unknown format '${extname(o.out) || '(none)'}' (expected .csv, .npy or .npz)`);
+      // reject an unwritable path (a directory is named as one) or an unknown extension before drawing anything
       checkOutputFile(o.out);
+      if (!['.csv', '.npy', '.npz'].includes(extname(o.out).toLowerCase())) throw new OptionError(`--out ${o.out}: unknown format '${extname(o.out) || '(none)'}' (expected .csv, .npy or .npz)`);
       const recipe = recipesOf(gridOfOptions(o, 'single', TRAIN_GRID))[0];
       const ds = loadRecipe(recipe);
       saveDataset(ds, o.out);

@@ -6,12 +6,12 @@
 import { extname } from 'node:path';
 import { Command } from 'commander';
 import { createBackend } from '../backend/index.js';
-import { OptionError } from '../errors.js';
+import { DataError, OptionError } from '../errors.js';
 import { fitPowerLaw, studentTQuantile, type PowerLawFit } from '../experiments/stats.js';
 import { checkOutputFile, writeFileAtomic } from '../io/atomic.js';
 import { infiniteKernel } from '../kernel/infinite.js';
 import { initDistanceStats, type InitDistanceStats } from '../kernel/montecarlo.js';
-import { eigvalsh } from '../linalg/eigh.js';
+import { eigvalsh, zeroToRounding } from '../linalg/eigh.js';
 import { activationByName, type Activation } from '../activations/index.js';
 import { describeDegeneracies, findDegeneracies } from '../data/degenerate.js';
 import { kernelDistanceVsWidth } from '../report/figures.js';
@@ -120,7 +120,11 @@ async function runNtk(o: NtkOptions): Promise<void> {
     const activation = activationByName(name);
     const limit = infiniteKernel(activation, X, n, d);
     const values = eigvalsh(limit, n);
-    const lambda = values[0];
+    // λ below the eigensolver's backward error is 0 (kernelLambdaMin): the ratio to λ of §4B has no value
+    const lambda = zeroToRounding(values[0], values[n - 1], n);
+    if (!(lambda > 0)) {
+      throw new DataError(`λ_min(${activation.limit.symbol}) = ${values[0].toPrecision(3)} is 0 to rounding: the limit kernel of ${activation.label} is singular on ${ds.source}, and the ratio ‖H(W(0)) − ${activation.limit.symbol}‖₂ / λ of docs/theory.md §4B is undefined`);
+    }
     const backend = createBackend({ activation, onNotice: warn });
     const mc = widths.map((m) => {
       const st = initDistanceStats({ activation, X, n, d, m, seeds, limit, backend });

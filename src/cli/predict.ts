@@ -40,8 +40,8 @@ export function predictCommand(): Command {
     .addHelpText('after', '\nExample:\n  overparam train --save model.json && overparam predict --model model.json --data new.csv --out pred.npy')
     .action((o: PredictOptions) => {
       if (o.out !== undefined) {
-        outFormat(o.out); // before the work: the format, then the path
-        checkOutputFile(o.out);
+        checkOutputFile(o.out); // before the work: the path (a directory is named as one), then the format
+        outFormat(o.out);
       }
       const model = loadModel(o.model);
       const inputs = loadInputs(o.data, model.d, {

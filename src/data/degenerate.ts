@@ -4,7 +4,8 @@
  * and — for the even cosh network and the odd sinh network (docs/theory.md §5) — inputs that are
  * each other's negatives. With different labels a duplicate pair caps how close GD can get:
  * F(W, x_i) = F(W, x_j) forces ‖F(W,X) − y‖₂ ≥ |y_i − y_j|/√2 (even: the same; odd: F(−x) = −F(x)
- * forces ≥ |y_i + y_j|/√2).
+ * forces ≥ |y_i + y_j|/√2). Pairs that share rows join into clusters on which F takes one value
+ * f up to sign, F(x_k) = s_k f: the floor is then √(Σ_clusters Σ_k (s_k y_k − mean)²) (residualFloor).
  *
  * Found in O(n log n + n·d·k): the rows are sorted by a fixed random projection and only rows whose
  * projections lie within the tolerance are compared in full.
@@ -15,7 +16,11 @@ export interface Degeneracy {
   /** Row numbers, 1-based as in messages. */
   readonly rows: readonly [number, number];
   readonly kind: 'duplicate' | 'antipodal';
-  /** The residual no network of this form can go below because of this pair (0 when the labels allow a fit). */
+  /** F(W, x_j) = sign · F(W, x_i) for every W: −1 for x_j = −x_i under an odd network, else 1. */
+  readonly sign: 1 | -1;
+  /** The labels y_i, y_j of the two rows. */
+  readonly labels: readonly [number, number];
+  /** The residual no network of this form can go below because of this pair alone (0 when the labels allow a fit). */
   readonly floor: number;
 }
 
@@ -64,8 +69,8 @@ export function findDegeneracies(X: Float64Array, n: number, d: number, y: Float
         const key = `${r0},${r1}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        const gap = kind === 'duplicate' || o.parity === 'even' ? y[r0] - y[r1] : y[r0] + y[r1];
-        out.push({ rows: [r0 + 1, r1 + 1], kind, floor: Math.abs(gap) / Math.SQRT2 });
+        const s = kind === 'duplicate' || o.parity === 'even' ? 1 : -1;
+        out.push({ rows: [r0 + 1, r1 + 1], kind, sign: s, labels: [y[r0], y[r1]], floor: Math.abs(y[r1] - s * y[r0]) / Math.SQRT2 });
         if (out.length >= max) return;
       }
     }
@@ -75,6 +80,54 @@ export function findDegeneracies(X: Float64Array, n: number, d: number, y: Float
   return out;
 }
 
+/**
+ * The residual no network of this form can go below on rows tied by these pairs: the pairs join rows
+ * into clusters (union–find, each row's sign s_k relative to its cluster's first row), F takes the
+ * values s_k f on a cluster, and the best f leaves Σ_k (s_k y_k − mean_k s_k y_k)² there. Pairs not
+ * found (beyond `max`) only lower it: it stays a lower bound.
+ */
+export function residualFloor(found: readonly Degeneracy[]): number {
+  const parent = new Map<number, number>();
+  const sign = new Map<number, 1 | -1>(); // F(x_k) = sign_k · F(x_parent)
+  const label = new Map<number, number>();
+  const root = (k: number): [number, 1 | -1] => {
+    let s: 1 | -1 = 1;
+    let r = k;
+    while (parent.get(r) !== r) {
+      s = (s * sign.get(r)!) as 1 | -1;
+      r = parent.get(r)!;
+    }
+    return [r, s];
+  };
+  for (const g of found) {
+    for (const [k, v] of [[g.rows[0], g.labels[0]], [g.rows[1], g.labels[1]]] as const) {
+      if (!parent.has(k)) {
+        parent.set(k, k);
+        sign.set(k, 1);
+        label.set(k, v);
+      }
+    }
+    const [ri, si] = root(g.rows[0]);
+    const [rj, sj] = root(g.rows[1]);
+    if (ri === rj) continue;
+    // F(x_j) = sign·F(x_i), F(x_i) = si·F(ri), F(x_j) = sj·F(rj)  ⇒  F(rj) = sj·sign·si·F(ri)
+    parent.set(rj, ri);
+    sign.set(rj, (sj * g.sign * si) as 1 | -1);
+  }
+  const clusters = new Map<number, number[]>();
+  for (const k of parent.keys()) {
+    const [r, s] = root(k);
+    const v = s * label.get(k)!;
+    clusters.set(r, [...(clusters.get(r) ?? []), v]);
+  }
+  let sq = 0;
+  for (const vs of clusters.values()) {
+    const mean = vs.reduce((a, b) => a + b, 0) / vs.length;
+    for (const v of vs) sq += (v - mean) ** 2;
+  }
+  return Math.sqrt(sq);
+}
+
 /** One sentence for a warning: which rows, why it matters, and what it costs. */
 export function describeDegeneracies(found: readonly Degeneracy[], where: string, epsilon?: number): string | undefined {
   if (found.length === 0) return undefined;
@@ -82,7 +135,7 @@ export function describeDegeneracies(found: readonly Degeneracy[], where: string
     .slice(0, 5)
     .map((g) => `${g.rows[0]} and ${g.rows[1]}${g.kind === 'antipodal' ? ' (x and −x)' : ''}`)
     .join(', ');
-  const floor = Math.hypot(...found.map((g) => g.floor));
+  const floor = residualFloor(found);
   const reach =
     floor > 0
       ? `; their labels keep ‖F(W,X) − y‖₂ ≥ ${floor.toPrecision(3)}${epsilon !== undefined && floor > epsilon ? `, so ε = ${epsilon} cannot be reached` : ''}`

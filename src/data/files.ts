@@ -292,7 +292,13 @@ export function loadInputs(path: string, d: number, opts: LoadOptions & { featur
   const arr = parseNpy(readBytes(path, max, '.npy file'), path);
   const notes = positional(path, opts.featureNames);
   if (arr.shape.length === 2 && arr.shape[1] === d) return checkInputs({ n: arr.shape[0], d, X: arr.data }, d, path, notes);
+  if (arr.shape.length === 2 && arr.shape[1] !== d + 1) throw new DataError(columnCountText(path, arr.shape[1], d));
   return checkInputs(splitLastColumn(arr, path), d, path, [...notes, `${path}: its last column was taken as the labels`]);
+}
+
+/** Columns taken by position: d are the inputs, d + 1 the inputs and a label; anything else is named so. */
+function columnCountText(path: string, columns: number, d: number): string {
+  return `${path}: ${columns} column(s), but the model takes d = ${d} inputs: give ${d} columns (inputs only) or ${d + 1} (inputs, then the label)`;
 }
 
 function positional(path: string, names: readonly string[] | undefined): string[] {
@@ -320,6 +326,7 @@ function csvInputs(path: string, d: number, names: readonly string[] | undefined
     return checkInputs({ n: t.rows, d, X: columns(t, inputs), ...(label >= 0 ? { y: columns(t, [label]) } : {}) }, d, path, notes);
   }
   const notes = [`${path}: the model stores no input column names (it was not trained on a CSV file); the columns are taken by position`];
+  if (header.length !== d && header.length !== d + 1) throw new DataError(columnCountText(path, header.length, d));
   if (header.length === d && labelColumn === undefined) return checkInputs({ n: t.rows, d, X: columns(t, header.map((_, k) => k)) }, d, path, notes);
   const label = labelAt >= 0 ? labelAt : header.length - 1;
   const inputs = header.map((_, k) => k).filter((k) => k !== label);

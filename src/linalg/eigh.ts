@@ -73,3 +73,18 @@ export function lambdaMinMax(A: Float64Array, n: number): { lambdaMin: number; l
 export function lambdaMin(A: Float64Array, n: number): number {
   return bisectEigenvalue(tridiagonalize(A, n), n, 0);
 }
+
+/**
+ * λ = λ_min(K) of a kernel matrix (positive semi-definite in exact arithmetic; docs/theory.md §3),
+ * read as 0 when |λ_min| is within the eigensolver's backward error n·ε·λ_max (ε = 2⁻⁵²): such a
+ * value is rounding noise of either sign, and the kernel is singular (e.g. repeated inputs).
+ */
+export function kernelLambdaMin(K: Float64Array, n: number): number {
+  const { lambdaMin: low, lambdaMax: high } = lambdaMinMax(K, n);
+  return zeroToRounding(low, high, n);
+}
+
+/** An eigenvalue of an n×n symmetric matrix with largest eigenvalue λ_max, as 0 within n·ε·|λ_max|. */
+export function zeroToRounding(lambda: number, lambdaMax: number, n: number): number {
+  return Math.abs(lambda) <= n * Number.EPSILON * Math.abs(lambdaMax) ? 0 : lambda;
+}

@@ -116,11 +116,16 @@ export function parseModel(text: string, where: string, custom?: Activation): Mo
   }
   const arrays = (doc.arrays ?? {}) as Record<string, unknown>;
   const { m } = spec;
+  // κ follows from the scaling and m (§1); a stored κ that disagrees was edited, and would be ignored
+  const kappa = kappaOf(spec.scaling, m);
+  if (doc.kappa !== undefined && doc.kappa !== kappa) {
+    throw new ModelError(`${where}: kappa ${JSON.stringify(doc.kappa)} does not match scaling '${spec.scaling}' at m = ${m} (κ = ${kappa}); κ follows from the scaling and cannot be set`);
+  }
   return {
     spec,
     activation,
     d,
-    kappa: kappaOf(spec.scaling, m),
+    kappa,
     normalization: norm,
     ...(inputNames ? { inputNames: inputNames as string[] } : {}),
     a: decode(arrays.a, 'a', [m], where),

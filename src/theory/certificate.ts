@@ -57,11 +57,11 @@ function row(name: string, measured: number, comparison: '≤' | '≥', threshol
   return note === undefined && finite ? r : { ...r, note: note ?? 'not measured' };
 }
 
-/** Said on every row whose threshold is made of λ when λ is not positive. */
-export const SINGULAR_NOTE = 'no threshold: λ ≤ 0';
+/** Said on every row whose threshold is made of λ when λ is 0 (to rounding; linalg/eigh.ts kernelLambdaMin) or below. */
+export const SINGULAR_NOTE = 'no threshold: λ = 0';
 
 /** Said once for a certificate whose λ is not positive. */
-export const SINGULAR_TEXT = 'λ = λ_min(H^lim) ≤ 0: the limit kernel is singular (repeated inputs, or x and −x for cosh and sinh), so no threshold of docs/theory.md §4 can be drawn from it';
+export const SINGULAR_TEXT = 'λ = λ_min(H^lim) is 0 to rounding: the limit kernel is singular (repeated inputs, or x and −x for cosh and sinh), so no threshold of docs/theory.md §4 can be drawn from it';
 
 /** The rows of the certificate, in the order of docs/theory.md §4 (A, B, C, D). */
 export function certificate(c: CertificateInput): CertificateRow[] {

@@ -17,7 +17,7 @@ import { DataError } from '../errors.js';
 import { spectralDistance } from '../kernel/distance.js';
 import { normalisedKernel, ntkNormalisation } from '../kernel/empirical.js';
 import { infiniteKernel } from '../kernel/infinite.js';
-import { lambdaMin as denseLambdaMin } from '../linalg/eigh.js';
+import { kernelLambdaMin, lambdaMin as denseLambdaMin } from '../linalg/eigh.js';
 import type { SpectralNormOptions } from '../linalg/dense.js';
 import { movement } from '../model/movement.js';
 import { observedB, rStar } from './bounds.js';
@@ -84,7 +84,7 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
   if (o.W0.length !== m * d) throw new RangeError(`W0 has ${o.W0.length} entries, expected m·d = ${m * d}`);
   const W0 = Float64Array.from(o.W0);
   const limit = o.limit ?? infiniteKernel(p.activation, p.X, n, d);
-  const lambda = o.lambda ?? denseLambdaMin(limit, n);
+  const lambda = o.lambda ?? kernelLambdaMin(limit, n);
   const H0 = normalisedKernel(o.backend, p, W0);
   const bad = H0.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {

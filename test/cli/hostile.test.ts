@@ -176,10 +176,20 @@ test('repeated inputs (and x, −x for cosh and sinh) are named once with the ro
   assert.equal(t.code, 1, t.stderr);
   assert.equal(t.stderr.match(/warning:/g)?.length, 1, t.stderr);
   assert.match(t.stderr, /dup\.csv: rows 1 and 3 coincide after normalisation: the limit kernel is singular \(λ = 0\).*‖F\(W,X\) − y‖₂ ≥ 1\.41, so ε = 0\.01 cannot be reached/);
-  assert.match(t.stdout, /no threshold: λ ≤ 0/);
-  assert.match(t.stdout, /note: λ = λ_min\(H\^lim\) ≤ 0: the limit kernel is singular/);
+  assert.match(t.stdout, /no threshold: λ = 0/);
+  assert.match(t.stdout, /note: λ = λ_min\(H\^lim\) is 0 to rounding: the limit kernel is singular/);
   assert.doesNotMatch(t.stdout, /[≤≥] -\d/, 'no negative threshold');
-  oneLine(run('bounds', '--data', dup), 3, /λ_min\(H\^cts\) = .* ≤ 0, and every bound of docs\/theory\.md §4 divides by λ\. .*dup\.csv: rows 1 and 3 coincide/, 'bounds');
+  oneLine(run('bounds', '--data', dup), 3, /λ_min\(H\^cts\) is 0 to rounding .*, and every bound of docs\/theory\.md §4 divides by λ\. .*dup\.csv: rows 1 and 3 coincide/, 'bounds');
+  // x and 2x coincide after normalisation; λ_min comes out as a positive rounding error here
+  const scaled = file('scaled.csv', 'a,b,y\n1,2,1\n2,4,0\n3,1,1\n-1,1,0\n');
+  oneLine(run('bounds', '--data', scaled), 3, /λ_min\(H\^cts\) is 0 to rounding/, 'bounds, positive rounding');
+  assert.match(run('train', '--data', scaled, '--width', '64', '--max-steps', '20', '--monitor-every', '10').stdout, /no threshold: λ = 0/);
+  // three coinciding rows, labels 0, 0, 1: the floor is √(2/3) (one value for all three), and GD gets there
+  const tri = file('tri.csv', 'a,b,y\n1,0,0\n1,0,0\n1,0,1\n0,1,0\n');
+  const g = run('train', '--data', tri, '--width', '64', '--epsilon', '0.8', '--max-steps', '3000', '--monitor-every', '0', '--json');
+  assert.match(g.stderr, /keep ‖F\(W,X\) − y‖₂ ≥ 0\.816, so ε = 0\.8 cannot be reached/);
+  const reached = (JSON.parse(g.stdout) as { residual: number }).residual;
+  assert.ok(reached >= Math.sqrt(2 / 3) - 1e-12 && reached < Math.sqrt(2 / 3) + 1e-3, `GD ends at ${reached}, the floor is ${Math.sqrt(2 / 3)}`);
   const anti = file('anti.csv', 'a,b,y\n1,0,1\n0,1,2\n-1,0,3\n0.5,0.5,0\n');
   assert.match(run('train', '--data', anti, '--activation', 'cosh', ...SMALL).stderr, /rows 1 and 3 \(x and −x\) coincide/);
   assert.doesNotMatch(run('train', '--data', anti, '--activation', 'exp', ...SMALL).stderr, /coincide/, 'x and −x are fine for exp');

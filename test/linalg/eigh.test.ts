@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eigh, eigvalsh, eigvalshByIndex, lambdaMinMax, lambdaMin } from '../../src/linalg/eigh.js';
+import { eigh, eigvalsh, eigvalshByIndex, kernelLambdaMin, lambdaMinMax, lambdaMin } from '../../src/linalg/eigh.js';
 import { frobeniusNorm, spectralNormSym, trace } from '../../src/linalg/dense.js';
 import { maxAbsDiff, orthogonalSimilarity, randomSymmetric } from './helpers.js';
 
@@ -142,4 +142,24 @@ test('rejects bad shapes and non-finite entries', () => {
   assert.throws(() => eigvalsh(new Float64Array(3), 2), RangeError);
   assert.throws(() => eigvalsh(Float64Array.of(1, NaN, NaN, 1), 2), RangeError);
   assert.throws(() => eigvalsh(new Float64Array(0), 0), RangeError);
+});
+
+test('kernelLambdaMin: a singular PSD matrix reads 0 whatever the sign of its rounding, a small true λ stays', () => {
+  // Q diag(0, 1, …) Qᵀ: in floating point λ_min comes out as ±(a few ulps of λ_max)
+  let positive = 0;
+  let negative = 0;
+  for (let seed = 1; seed <= 40; seed++) {
+    const n = 3 + (seed % 30);
+    const D = Array.from({ length: n }, (_, i) => (i === 0 ? 0 : 1 + 10 * i));
+    const A = orthogonalSimilarity(D, seed);
+    const raw = lambdaMin(A, n);
+    if (raw > 0) positive++;
+    if (raw < 0) negative++;
+    assert.equal(kernelLambdaMin(A, n), 0, `n=${n} seed=${seed}: raw λ_min ${raw}`);
+    // the same spectrum lifted by 1e-9·λ_max, far above n·ε·λ_max: kept, to rounding
+    const lifted = orthogonalSimilarity(D.map((v) => v + 1e-9 * D[n - 1]), seed);
+    const l = kernelLambdaMin(lifted, n);
+    assert.ok(Math.abs(l - 1e-9 * D[n - 1]) < 100 * n * EPS * D[n - 1], `n=${n} seed=${seed}: ${l}`);
+  }
+  assert.ok(positive > 0 && negative > 0, `rounding of both signs was exercised (${positive} positive, ${negative} negative)`);
 });
