@@ -2,8 +2,8 @@
 import { Command } from 'commander';
 import { createBackend, type BackendName } from '../backend/index.js';
 import { formatNpy } from '../data/npy.js';
-import { OverparamError } from '../errors.js';
-import { checkOutputDir, checkOutputFile, writeFilesAtomic } from '../io/atomic.js';
+import { DataError, OverparamError } from '../errors.js';
+import { checkOutputDir, checkOutputFile, ioFailure, writeFilesAtomic } from '../io/atomic.js';
 import { provenance } from '../io/provenance.js';
 import { expandGrid } from '../experiments/grid.js';
 import { datasetOf, loadRecipe, monitorIntervalOf, resultOf, trainOptionsOf, type RunMonitorSet } from '../experiments/run.js';
@@ -13,7 +13,7 @@ import { saveModel } from '../model/file.js';
 import { resultsPage } from '../report/results-page.js';
 import { autoMonitorEvery, ntkMonitor, type NtkReport } from '../theory/train-monitor.js';
 import type { CertificateRow } from '../theory/certificate.js';
-import { writeHistory } from '../train/log.js';
+import { conventionsPath, writeHistory } from '../train/log.js';
 import { trainAsync } from '../train/train.js';
 import type { TrainResult } from '../train/types.js';
 import { conventionRows, fmt, table } from './format.js';
@@ -83,7 +83,7 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   const pngScale = pngScaleOption(o.pngScale);
   const maxMemory = memoryOption(o.maxMemory);
   // every output is checked before the work, so that minutes of training are not lost to a typo
-  for (const f of [o.save, o.log]) if (f !== undefined) checkOutputFile(f);
+  for (const f of [o.save, o.log, o.log !== undefined ? conventionsPath(o.log) : undefined]) if (f !== undefined) checkOutputFile(f);
   for (const d of [o.exportNpy, o.report]) if (d !== undefined) checkOutputDir(d);
   const activation = activationByName(spec.model.activation);
   const limit = maxMemory ?? defaultMemoryLimit();
@@ -143,8 +143,8 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
       await write(path);
       written[key] = path;
     } catch (err) {
-      if (!(err instanceof OverparamError)) throw err;
-      failures.push(err);
+      // whatever went wrong with one output, the result is still printed and the others written
+      failures.push(err instanceof OverparamError ? err : new DataError(`${path}: cannot write (${ioFailure(err)})`));
     }
   };
   await attempt('model', o.save, (p) => saveModel(result.model, p, training));

@@ -71,7 +71,20 @@ export function writeFilesAtomic(dir: string, files: readonly { name: string; da
         throw new DataError(`${join(dir, f.name)}: cannot write (${ioFailure(err)}); none of the ${files.length} files in ${dir} was replaced`);
       }
     }
-    for (const f of files) renameSync(join(tmp, f.name), join(dir, f.name));
+    // a rename cannot replace a directory: refuse the set while nothing is replaced yet
+    for (const f of files) {
+      const target = join(dir, f.name);
+      if (existsSync(target) && statSync(target).isDirectory()) throw new DataError(`${target}: is a directory; none of the ${files.length} files in ${dir} was replaced`);
+    }
+    let done = 0;
+    for (const f of files) {
+      try {
+        renameSync(join(tmp, f.name), join(dir, f.name));
+      } catch (err) {
+        throw new DataError(`${join(dir, f.name)}: cannot replace (${ioFailure(err)}); ${done} of the ${files.length} files in ${dir} were replaced before it`);
+      }
+      done++;
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -26,11 +26,13 @@ test('outputs are checked before training: a bad path fails at once, naming the 
   const locked = join(dir, 'locked');
   mkdirSync(locked);
   chmodSync(locked, 0o555);
+  mkdirSync(join(dir, 'hist.csv.conventions.json'), { recursive: true }); // --log's sidecar path is taken
   const root = process.getuid?.() === 0; // root writes anywhere: the permission case means nothing then
   const cases: [string[], RegExp][] = [
     [['--save', join(dir, 'no', 'dir', 'm.json')], /m\.json: the directory .*\/no\/dir does not exist/],
     [['--log', join(dir, 'no', 'h.csv')], /h\.csv: the directory .*\/no does not exist/],
     [['--save', dir], /is a directory; give a file name/],
+    [['--log', join(dir, 'hist.csv')], /hist\.csv\.conventions\.json: is a directory; give a file name/],
     [['--export-npy', file], /plain\.txt: exists and is not a directory/],
     [['--report', join(file, 'sub')], /plain\.txt\/sub: cannot be written \(a part of the path is not a directory/],
     ...(root ? [] : ([[['--save', join(locked, 'm.json')], /the directory .*locked is not writable/]] as [string[], RegExp][])),
@@ -49,6 +51,7 @@ test('outputs are checked before training: a bad path fails at once, naming the 
   assert.equal(run('report', 'r.jsonl', '--out', file).code, 3);
   assert.equal(run('sweep', '--n', '4', '--width', '8', '--seeds', '1', '--results', join(dir, 'none', 'r.jsonl')).code, 3);
   assert.ok(!readdirSync(dir).some((f) => f.startsWith('.')), 'no temporary files left');
+  assert.ok(!existsSync(join(dir, 'hist.csv')), 'no history without its sidecar');
 });
 
 test('--export-npy replaces its set of files whole or not at all; a failed write after training still prints the result', () => {
