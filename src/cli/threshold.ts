@@ -1,7 +1,7 @@
 /** `overparam threshold`: how wide must the network be? m*(n) and its fitted exponent. */
 import { Command } from 'commander';
 import { DEFAULT_GRID, parseGrid, readGridFile } from '../experiments/grid.js';
-import { thresholdStudy } from '../experiments/study.js';
+import { thresholdStudy, type ThresholdStudy } from '../experiments/study.js';
 import { checkOutputFile } from '../io/atomic.js';
 import { provenance } from '../io/provenance.js';
 import { addMemoryOption, fractionOption, intOption, memoryOption } from './options.js';
@@ -93,7 +93,7 @@ async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions
   const conventions = { scaling: grid.scaling, normalization: grid.normalize, eta: grid.eta, epsilon: grid.epsilon, maxSteps: grid.maxSteps, precision: grid.precision, data: grid.data, seeds: grid.seeds, delta, m0, gridPerDoubling: g };
   if (o.json) {
     process.stdout.write(JSON.stringify({ command: 'threshold', provenance: provenance(['overparam', ...process.argv.slice(2)]), conventions, ...study }, null, 2) + '\n');
-    return EXIT.ok;
+    return undetermined(study) ? EXIT.notConverged : EXIT.ok;
   }
   const lines = [
     `overparam threshold: success = ‖F(W,X) − y‖₂ ≤ ${grid.epsilon} within ${grid.maxSteps} steps for ≥ ${(100 * (1 - delta)).toFixed(0)}% of ${grid.seeds.length} seeds`,
@@ -102,7 +102,8 @@ async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions
   for (const c of study.curves) {
     lines.push(`  ${c.activation} / ${c.init}:`);
     for (const p of c.points) {
-      lines.push(`    n = ${String(p.n).padStart(5)}   m* = ${p.mStar === null ? `> ${mMax}` : String(p.mStar).padStart(7)}   (largest failing width ${p.mBelow ?? '-'}; ${p.probes.length} probes)`);
+      if (p.undetermined !== undefined) lines.push(`    n = ${String(p.n).padStart(5)}   m* undetermined: ${p.undetermined}`);
+      else lines.push(`    n = ${String(p.n).padStart(5)}   m* = ${p.mStar === null ? `> ${mMax}` : String(p.mStar).padStart(7)}   (largest failing width ${p.mBelow ?? '-'}; ${p.probes.length} probes)`);
     }
     if (c.fit) {
       const ci = c.fit.ci ? `, ${Math.round(100 * c.fit.level)}% CI [${c.fit.ci[0].toFixed(2)}, ${c.fit.ci[1].toFixed(2)}]` : ' (no CI with two points)';
@@ -111,5 +112,8 @@ async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions
     lines.push(`    theory (orders, sufficient conditions): ${c.theory.join('; ')}`);
   }
   process.stdout.write(lines.join('\n') + '\n');
-  return EXIT.ok;
+  return undetermined(study) ? EXIT.notConverged : EXIT.ok;
 }
+
+/** Some m* could not be read off because runs ended in errors: exit 1, like a sweep with failed runs. */
+const undetermined = (study: ThresholdStudy): boolean => study.curves.some((c) => c.points.some((p) => p.undetermined !== undefined));

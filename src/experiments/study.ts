@@ -17,7 +17,16 @@ export interface ThresholdPoint {
   mStar: number | null;
   mBelow: number | null;
   probes: Probe[];
+  /**
+   * Why the search stopped without an answer: runs at a probed width ended in an error (a run that
+   * could not be done says nothing about convergence), or the study was interrupted. m* is then null
+   * and this point is left out of the fit.
+   */
+  undetermined?: string;
 }
+
+/** A probe whose runs did not all finish: the search for this n cannot go on. */
+class ProbeUnfinished extends Error {}
 
 export interface ThresholdCurve {
   activation: ActivationName;
@@ -56,26 +65,34 @@ export async function thresholdStudy(grid: Grid, opts: StudyOptions): Promise<Th
     for (const init of grid.init) {
       const points: ThresholdPoint[] = [];
       for (const n of grid.n) {
-        let last: Probe | undefined;
-        const search = await searchThreshold(
-          async (m) => {
-            const specs = expandGrid({ ...grid, n: [n], width: [m], activation: [activation], init: [init] });
-            const out = await runSweep(specs, opts.resultsPath, {
-              ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-              ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
-              ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
-              ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-            });
-            runs += out.results.length;
-            const done = out.results.filter((r): r is RunResult => r !== undefined);
-            const rate = done.length ? done.filter((r) => r.status === 'converged').length / specs.length : 0;
-            last = { m, rate, success: rate >= 1 - opts.delta };
-            opts.onProbe?.({ activation, init, n, probe: last });
-            return rate;
-          },
-          { ...opts, target: 1 - opts.delta },
-        );
-        points.push({ n, mStar: search.mStar, mBelow: search.mBelow, probes: search.probes });
+        const probes: Probe[] = [];
+        const rateAt = async (m: number): Promise<number> => {
+          const specs = expandGrid({ ...grid, n: [n], width: [m], activation: [activation], init: [init] });
+          const out = await runSweep(specs, opts.resultsPath, {
+            ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+            ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+            ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
+            ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+          });
+          runs += out.results.filter((r) => r !== undefined).length;
+          // a run that could not be done, or was not done, says nothing about convergence at m
+          const errors = out.results.filter((r): r is RunResult => r?.status === 'error');
+          if (errors.length > 0) throw new ProbeUnfinished(`${errors.length} of ${specs.length} run(s) at m = ${m} ended in an error: ${errors[0].message}`);
+          if (out.results.some((r) => r === undefined)) throw new ProbeUnfinished(`interrupted at m = ${m}`);
+          const rate = out.results.filter((r) => r?.status === 'converged').length / specs.length;
+          const probe = { m, rate, success: rate >= 1 - opts.delta };
+          probes.push(probe);
+          opts.onProbe?.({ activation, init, n, probe });
+          return rate;
+        };
+        try {
+          const search = await searchThreshold(rateAt, { ...opts, target: 1 - opts.delta });
+          points.push({ n, mStar: search.mStar, mBelow: search.mBelow, probes: search.probes });
+        } catch (err) {
+          if (!(err instanceof ProbeUnfinished)) throw err;
+          points.push({ n, mStar: null, mBelow: null, probes, undetermined: err.message });
+          if (opts.shouldStop?.()) break;
+        }
       }
       const found = points.filter((p) => p.mStar !== null);
       let fit: PowerLawFit | null = null;

@@ -95,6 +95,17 @@ test('a small end-to-end threshold run: m*(n) is monotone in n and the fit is pr
   for (const p of curve.points) for (const pr of p.probes) assert.equal(runs.filter((x) => x.spec.model.m === pr.m && x.spec.data.kind === 'synthetic' && x.spec.data.n === p.n).length, 3);
 });
 
+test('threshold: runs that end in an error leave m* undetermined (exit 1), never counted as a failing width', () => {
+  const res = join(dir, 'th-err.jsonl');
+  // 1 KiB is less than any run needs: every run is refused by the memory estimate
+  const r = spawnSync(process.execPath, [MAIN, 'threshold', '--n', '4,8', '--d', '2', '--seeds', '2', '--m0', '64', '--m-max', '1024', '--grid', '1', '--max-memory', '1k', '--activation', 'exp', '--init', 'gaussian', '--results', res], { encoding: 'utf-8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /n = +4 +m\* undetermined: 2 of 2 run\(s\) at m = 64 ended in an error: this run needs about/);
+  assert.match(r.stdout, /n = +8 +m\* undetermined/);
+  assert.doesNotMatch(r.stdout, /m\* = +>|largest failing width/, 'no search climbed past the errors');
+  assert.equal(readResults(res).results.length, 4, 'only the first width was tried, for each n and seed');
+});
+
 const DISK_GRID = ['--n', '8', '--d', '3', '--width', '16,32', '--seeds', '4', '--max-steps', '200', '--workers', '1'];
 /** Every line parses: no partial line in the middle, ever. */
 function wholeLines(path: string): number {
