@@ -14,7 +14,7 @@
  * - One writer at a time: a lock file `PATH.lock` (pid and host) keeps a second sweep off the
  *   same results file; a lock whose process is gone is taken over.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Normalization } from '../data/normalize.js';
 import { DataError } from '../errors.js';
@@ -139,8 +139,10 @@ function takeLock(path: string): string {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataError(`${lock}: cannot create the lock of ${path} (${ioFailure(err)})`);
     }
     let owner: { pid?: number; host?: string } = {};
+    let seen = '';
     try {
-      owner = JSON.parse(readFileSync(lock, 'utf-8')) as typeof owner;
+      seen = readFileSync(lock, 'utf-8');
+      owner = JSON.parse(seen) as typeof owner;
     } catch {
       owner = {}; // half-written by a process killed at that moment: stale
     }
@@ -149,9 +151,37 @@ function takeLock(path: string): string {
       throw new DataError(`${path} is locked by a process on ${owner.host} (pid ${owner.pid}): another sweep writes it; use another results file, or delete ${lock} if that sweep is gone`);
     }
     if (alive) throw new DataError(`${path} is being written by another sweep (pid ${owner.pid}): wait for it to finish, or use another results file`);
-    rmSync(lock, { force: true }); // its process is gone: take it over
+    removeStale(lock, seen); // its process is gone: take it over
   }
   throw new DataError(`${path}: could not take its lock ${lock}`);
+}
+
+/**
+ * Removes a stale lock only if it is still the one read (`seen`): two sweeps that find the same stale
+ * lock must not both take over, the second deleting the first's fresh lock. The lock is moved aside
+ * (a rename is atomic), and put back if it turns out to be another process's new one.
+ */
+export function removeStale(lock: string, seen: string): void {
+  const aside = `${lock}.${process.pid}.stale`;
+  try {
+    renameSync(lock, aside);
+  } catch {
+    return; // gone already: someone else removed it; the next attempt sees who holds it now
+  }
+  let content = '';
+  try {
+    content = readFileSync(aside, 'utf-8');
+  } catch {
+    content = '';
+  }
+  if (content !== seen) {
+    try {
+      linkSync(aside, lock); // another sweep's fresh lock: back in place, unless a third took the name
+    } catch {
+      // the name was taken meanwhile: that holder keeps it
+    }
+  }
+  rmSync(aside, { force: true });
 }
 
 function isAlive(pid: number): boolean {
@@ -172,9 +202,17 @@ export class ResultsWriter {
     readonly path: string,
     private readonly io: ResultsIo = NODE_IO,
   ) {
-    const { validBytes, torn } = readResults(path); // throws, touching nothing, on a file that is not a results file
     this.lock = takeLock(path);
     process.once('exit', this.release);
+    // read under the lock: a sweep that appended before we took it keeps every line it wrote
+    let valid: { validBytes: number; torn: boolean };
+    try {
+      valid = readResults(path); // throws, touching nothing, on a file that is not a results file
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
+    const { validBytes, torn } = valid;
     try {
       this.fd = io.openSync(path, 'a');
       if (torn) io.ftruncateSync(this.fd, validBytes);

@@ -4,12 +4,12 @@
  * a time. The disk's failures come from a stand-in for node:fs that writes short and then fails.
  */
 import assert from 'node:assert/strict';
-import { closeSync, fstatSync, ftruncateSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DataError } from '../../src/errors.js';
-import { readResults, ResultsWriter, type ResultsIo } from '../../src/experiments/results.js';
+import { readResults, removeStale, ResultsWriter, type ResultsIo } from '../../src/experiments/results.js';
 import type { RunResult } from '../../src/experiments/run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'overparam-results-'));
@@ -89,6 +89,7 @@ test('a torn last line of a results file is dropped; a file that is not one is r
     writeFileSync(path, text);
     assert.throws(() => new ResultsWriter(path), DataError, name);
     assert.equal(readFileSync(path, 'utf-8'), text, `${name} was changed`);
+    assert.ok(!existsSync(`${path}.lock`), `${name}: the lock taken to read it is released`);
   }
   assert.throws(() => new ResultsWriter(dir), /not a regular file/);
 });
@@ -107,6 +108,21 @@ test('one writer at a time: a second one is refused while the first holds the lo
   third.append(result('b'));
   third.close();
   assert.deepEqual(readResults(path).results.map((r) => r.id), ['a', 'b']);
+});
+
+test('a stale lock is removed only if it is still the one that was read', () => {
+  const lock = join(dir, 'race.jsonl.lock');
+  const stale = JSON.stringify({ pid: 2 ** 30, host: hostname() }) + '\n';
+  const fresh = JSON.stringify({ pid: process.pid, host: hostname() }) + '\n';
+  // between our read and our removal another sweep took the stale lock over and wrote its own
+  writeFileSync(lock, fresh);
+  removeStale(lock, stale);
+  assert.equal(readFileSync(lock, 'utf-8'), fresh, "the other sweep's fresh lock is put back");
+  writeFileSync(lock, stale);
+  removeStale(lock, stale);
+  assert.ok(!existsSync(lock), 'the stale lock is gone');
+  removeStale(lock, stale); // already gone: nothing to do, no error
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('race.jsonl.lock')), [], 'nothing left aside');
 });
 
 test('the writer closes its file descriptor even when cutting back fails', () => {
