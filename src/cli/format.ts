@@ -14,7 +14,8 @@ export function conventionRows(c: Conventions): [string, string][] {
     ['initialisation', `${c.init}, width m = ${c.width}, seed ${c.seed}`],
     ['normalisation', normalizationText(c.normalization)],
     ['precision', `${precisionText(c.precision)} (${c.backend} backend, ${c.threads} thread${c.threads === 1 ? '' : 's'})`],
-    ['step size', `η = ${c.eta.toPrecision(6)} (${c.etaMode})`],
+    // NaN: the run was stopped before η = 1/λ_max(H(W(0))) was known (its JSON holds null)
+    ['step size', Number.isNaN(c.eta) ? `η not computed (${c.etaMode}; stopped before λ_max was known)` : `η = ${c.eta.toPrecision(6)} (${c.etaMode})`],
     ['criterion', `${criterionText(c.criterion)}, ε = ${c.epsilon}`],
   ];
 }

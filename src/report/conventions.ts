@@ -45,7 +45,7 @@ export function describeConventions(c: Omit<Conventions, 'threads'> & { threads?
   if (has('normalization')) parts.push(`normalisation ${normalizationText(c.normalization)}`);
   const threads = c.threads === undefined ? '' : `, ${c.threads} thread${c.threads === 1 ? '' : 's'}`;
   if (has('precision')) parts.push(`precision ${precisionText(c.precision)}${has('backend') ? ` (${c.backend} backend${threads})` : ''}`);
-  if (has('eta')) parts.push(`η = ${formatNumber(c.eta)}${has('etaMode') ? ` (${c.etaMode})` : ''}`);
+  if (has('eta')) parts.push(Number.isNaN(c.eta) || c.eta === null ? `η not computed${has('etaMode') ? ` (${c.etaMode})` : ''}` : `η = ${formatNumber(c.eta)}${has('etaMode') ? ` (${c.etaMode})` : ''}`);
   if (has('epsilon')) parts.push(`stop at ${criterionText(c.criterion)}, ε = ${formatNumber(c.epsilon)}`);
   return parts.join(' · ');
 }

@@ -42,6 +42,7 @@ test('Ctrl-C while η is computed stops the run before step 0 within one product
   assert.equal(j.status, 'stopped');
   assert.equal(j.steps, 0);
   assert.match(j.message, /stopped by request before step 0, while η = 1\/λ_max\(H\(W\(0\)\)\) was computed/);
+  assert.equal(j.conventions.eta, null, 'η was never computed: null, not a number');
   assert.ok(existsSync(model), 'the model (at W(0)) is saved');
   console.log(`# stopped ${waited.toFixed(1)} s after Ctrl-C`);
   assert.ok(waited < 30, `stopped ${waited.toFixed(1)} s after Ctrl-C`);
