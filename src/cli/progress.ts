@@ -1,7 +1,9 @@
 /** Progress on terminals (a bar) and off them (a line per finished run). */
 import cliProgress from 'cli-progress';
-import { describeRun, type RunSpec } from '../experiments/spec.js';
+import type { RunResult } from '../experiments/run.js';
+import { describeRun } from '../experiments/spec.js';
 import type { StepInfo } from '../train/types.js';
+import { FLAG_OF, hintsText } from './run-options.js';
 
 export interface Progress {
   update(info: StepInfo): void;
@@ -86,9 +88,10 @@ export class TimeLeft {
   }
 }
 
-/** 12 → "12s", 754 → "12m34s", 7300 → "2h02m". */
-function formatSeconds(s: number): string {
-  if (s < 60) return `${Math.round(s)}s`;
+/** 12 → "12s", 754 → "12m34s", 7300 → "2h01m" (minutes floored). */
+export function formatSeconds(seconds: number): string {
+  const s = Math.round(seconds); // first, so that 119.6 s reads 2m00s, not 1m60s
+  if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
@@ -97,8 +100,8 @@ function formatSeconds(s: number): string {
  * Progress of a sweep off a terminal (a log file, CI, a pipe): one line on stderr per run as it
  * finishes, so that a long command is never silent. On a terminal the bar shows it instead.
  */
-export function runLine(done: number, total: number, r: { spec: RunSpec; status: string; steps: number; timeMs: number; message: string }): string {
-  const what = r.status === 'error' ? `error: ${r.message}` : `${r.status}, ${r.steps} steps`;
+export function runLine(done: number, total: number, r: Pick<RunResult, 'spec' | 'status' | 'steps' | 'timeMs' | 'message' | 'field' | 'hints'>): string {
+  const what = r.status === 'error' ? `error: ${runErrorText(r)}` : `${r.status}, ${r.steps} steps`;
   return `  ${String(done).padStart(String(total).length)}/${total} ${describeRun(r.spec)}: ${what} (${(r.timeMs / 1000).toFixed(1)} s)\n`;
 }
 
@@ -106,4 +109,10 @@ export function runLine(done: number, total: number, r: { spec: RunSpec; status:
 export function runsBar(format: string, wanted: boolean): cliProgress.SingleBar | undefined {
   if (!wanted || !process.stderr.isTTY) return undefined;
   return new cliProgress.SingleBar({ stream: process.stderr, format: ` {bar} ${format}`, hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic);
+}
+
+/** A failed run's error worded as the CLI words any error: the flag it is about, the message, the hints. */
+export function runErrorText(r: Pick<RunResult, 'message' | 'field' | 'hints'>): string {
+  const flag = r.field !== undefined ? FLAG_OF[r.field] : undefined;
+  return `${flag ? `${flag}: ` : ''}${r.message}${hintsText(r.hints ?? [])}`;
 }

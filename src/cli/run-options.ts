@@ -206,6 +206,11 @@ export function gridOfOptions(o: RunOptionValues, mode: OptionMode, base: Grid, 
   const labelsPath = get('labelsPath');
   const labelColumn = get('labelColumn');
   if (data !== undefined) {
+    // a file gives n, d and the labels itself: options that describe synthetic data would be ignored
+    const synth = (['n', 'd', 'synthetic', 'labelKind', 'dataSeed'] as const).filter((f) => get(f) !== undefined);
+    if (synth.length > 0) {
+      throw new OptionError(`${synth.map((f) => FLAG_OF[f]).join(', ')} describe${synth.length === 1 ? 's' : ''} synthetic data and do${synth.length === 1 ? 'es' : ''} not go with --data (the file gives n, d and the labels)`);
+    }
     raw.data = manyOf('data', data).map((path) => ({ path, ...(labelColumn !== undefined ? { labelColumn } : {}), ...(labelsPath !== undefined ? { labelsPath } : {}) }));
   } else {
     if (labelsPath !== undefined || labelColumn !== undefined) throw new OptionError('--labels and --label-column go with --data');

@@ -36,6 +36,8 @@ export interface RunResult {
   message: string;
   /** What to change when the run failed (e.g. { field: 'eta', value: 0.001 }); absent when none. */
   hints?: Hint[];
+  /** The setting an error is about (an OverparamError's field), for the CLI to name its flag. */
+  field?: string;
   steps: number;
   initialResidual: number | null;
   residual: number | null;
@@ -209,6 +211,7 @@ export function runOne(spec: RunSpec, backend?: Backend, maxMemory?: number): Ru
   } catch (err) {
     const message = err instanceof OverparamError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
     const hints = err instanceof OverparamError ? [...err.hints] : [];
+    const field = err instanceof OverparamError ? err.field : undefined;
     return {
       kind: 'overparam-run',
       id,
@@ -216,6 +219,7 @@ export function runOne(spec: RunSpec, backend?: Backend, maxMemory?: number): Ru
       status: 'error',
       message,
       ...(hints.length > 0 ? { hints } : {}),
+      ...(field !== undefined ? { field } : {}),
       steps: 0,
       initialResidual: null,
       residual: null,

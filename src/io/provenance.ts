@@ -4,7 +4,7 @@
  * Node.js version, and the command line when there is one.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,9 +21,11 @@ let cached: Omit<Provenance, 'command'> | undefined;
 function gitCommit(): string | null {
   try {
     const run = (...args: string[]): string => execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 3000 }).trim();
+    // installed inside another project's checkout (node_modules/overparam), git would answer for that project
+    if (realpathSync(run('rev-parse', '--show-toplevel')) !== realpathSync(ROOT)) return null;
     const head = run('rev-parse', 'HEAD');
     if (!/^[0-9a-f]{40}$/.test(head)) return null;
-    return run('status', '--porcelain', '--untracked-files=no').length > 0 ? `${head}+dirty` : head;
+    return run('status', '--porcelain', '--untracked-files=no', '--', '.').length > 0 ? `${head}+dirty` : head;
   } catch {
     return null; // not a git checkout (an installed package), or no git
   }

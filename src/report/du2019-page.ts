@@ -113,7 +113,7 @@ export function du2019Page(results: readonly RunResult[], s: Du2019Setup, summar
   return {
     page: {
       title: 'Replication of Du, Zhai, Póczos & Singh (ICLR 2019), Figure 1: ReLU and exp',
-      intro: `The experiment of docs/theory.md §3: points uniform on the unit sphere, labels N(0,1), full-batch GD with one fixed step size for all widths, for ReLU (the paper) and exp (this project). Larger m should converge faster, flip fewer activation patterns, and move less.\n\nRan at ${scaleText}.${time}${s.name !== 'full' ? ' The paper used n = d = 1000 (`--full`).' : ''}`,
+      intro: `The experiment of docs/theory.md §3: points uniform on the unit sphere, labels N(0,1), full-batch GD with one fixed step size for all widths, for ReLU (the paper) and exp (this project). Larger m should converge faster, flip fewer activation patterns, and move less.\n\nRan at ${scaleText}.${time}${s.name !== 'full' ? ' The paper used n = d = 1000 (the scale `full`).' : ''}`,
       conventions: conv,
       sections: [{ heading: 'Du et al. 2019, Figure 1', text: 'Made by `overparam replicate du2019`.', figures, tables: [table] }, ...generic.sections],
     },

@@ -143,6 +143,7 @@ test('every bad input gives one error line and its exit code, never a stack trac
     [['train', '--normalize', 'l1'], 2, /--normalize: unknown normalisation 'l1'/],
     [['train', '--frobnicate'], 2, /unknown option/],
     [['train', '--seed', '-1'], 2, /^error: --seed: '-1' is not an integer ≥ 0$/m],
+    [['train', '--data', good, '--n', '3', '--label-kind', 'teacher'], 2, /--n, --label-kind describe synthetic data and do not go with --data/],
     [['train', '--threads', '5000'], 2, /--threads: threads must be an integer from 1 to 1024, got 5000/],
     [['train', '--data', file('latin1.csv', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2c, 0x79, 0x0a, 0x31, 0x2c, 0x32, 0x0a]))], 3, /latin1\.csv: not UTF-8 text/],
     [['train', '--save', join(dir, 'no', 'such', 'dir', 'm.json'), ...FAST, '--max-steps', '1'], 3, /m\.json: the directory .*no\/such\/dir does not exist/],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TimeLeft } from '../../src/cli/progress.js';
+import { formatSeconds, TimeLeft } from '../../src/cli/progress.js';
 import { Rng } from '../../src/random/xoshiro.js';
 
 test('the time left settles: noisy contraction rates and step times give estimates within 2× of each other and of the truth', () => {
@@ -30,4 +30,9 @@ test('the time left settles: noisy contraction rates and step times give estimat
   const capped = new TimeLeft(eps, 1000);
   capped.observe(0, 1, Number.NaN, 0);
   assert.ok(capped.observe(900, 0.5, 0.9999, 1) <= 100 * (1 / 900) + 1e-12);
+});
+
+test('formatSeconds rounds before it splits: never 60 seconds or 60 minutes in a field', () => {
+  const cases: [number, string][] = [[12.4, '12s'], [59.6, '1m00s'], [119.6, '2m00s'], [754, '12m34s'], [3599.6, '1h00m'], [7300, '2h01m']];
+  for (const [s, text] of cases) assert.equal(formatSeconds(s), text, `${s} s`);
 });

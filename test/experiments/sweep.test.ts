@@ -102,6 +102,8 @@ test('threshold: runs that end in an error leave m* undetermined (exit 1), never
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /n = +4 +m\* undetermined: 2 of 2 run\(s\) at m = 64 ended in an error: this run needs about/);
   assert.match(r.stdout, /n = +8 +m\* undetermined/);
+  // each failed run's line names the flag and what to change, as any CLI error does
+  assert.match(r.stderr, /: error: --max-memory: this run needs about .* \(try lower --width, or raise --max-memory\) \(\d+\.\d s\)$/m);
   assert.doesNotMatch(r.stdout, /m\* = +>|largest failing width/, 'no search climbed past the errors');
   assert.equal(readResults(res).results.length, 4, 'only the first width was tried, for each n and seed');
 });
