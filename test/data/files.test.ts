@@ -115,7 +115,9 @@ test('loadInputs takes label-less tables for prediction', () => {
   const r = loadInputs(p, 2);
   assert.deepEqual(Array.from(r.X), [1, 2, 3, 4]);
   assert.equal(r.y, undefined);
-  assert.throws(() => loadInputs(p, 3), /d = 3.*d = 1|trained on d = 3/);
+  assert.throws(() => loadInputs(p, 3), /inputs\.csv: 2 column\(s\), but the model takes d = 3 inputs: give 3 columns \(inputs only\) or 4 \(inputs, then the label\)/);
+  assert.throws(() => loadInputs(file('wide.csv', 'a,b,c,d,e\n1,2,3,4,5\n'), 3), /5 column\(s\), but the model takes d = 3 inputs/);
+  assert.equal(loadInputs(file('labelled.csv', 'a,b,c,y\n1,2,3,9\n'), 3).y![0], 9, 'd + 1 columns: the last is the label');
 });
 
 test('normalisation: unit rows, max scale, and zero rows refused', () => {

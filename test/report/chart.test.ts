@@ -174,12 +174,18 @@ describe('figures', () => {
 });
 
 describe('certificateTable', () => {
-  it('marks each condition ✓ or ✗, computing held when not given', () => {
-    const t = certificateTable([...CERTIFICATE, { condition: 'contraction', measured: Number.NaN, threshold: 1, comparison: '≤', ref: '§4 D' }]);
+  it('marks each condition ✓ or ✗, computing held when not given, and – where nothing could be compared', () => {
+    const t = certificateTable([
+      ...CERTIFICATE,
+      { condition: 'contraction', measured: Number.NaN, threshold: 1, comparison: '≤', ref: '§4 D' },
+      { condition: 'drift', measured: 0.5, threshold: Number.NaN, comparison: '≤', ref: '§4 A' },
+    ]);
     assert.equal(t.columns.length, 6);
     const held = t.rows.map((r) => (r[4] as { text: string }).text);
-    assert.deepEqual(held, ['✓ held', '✗ not held', '✗ not held', '✗ not held']);
+    assert.deepEqual(held, ['✓ held', '✗ not held', '✗ not held', '– not measured', '– no threshold']);
     assert.equal(t.rows[0][1], 0.19);
+    assert.equal(t.rows[3][1], null, 'a NaN measurement is an empty cell, not "NaN"');
+    assert.equal(t.rows[4][3], null);
   });
 });
 
