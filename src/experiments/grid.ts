@@ -105,7 +105,9 @@ export function parseGrid(raw: Record<string, unknown>, base: Grid = DEFAULT_GRI
   if (raw.width !== undefined) g.width = ints('m', raw.width, 1).map((m) => checkWidth(m, 'gaussian'));
   if (raw.seeds !== undefined) {
     const s = raw.seeds;
-    g.seeds = Array.isArray(s) ? ints('seeds', s, 0).map((x) => checkSeed(x)) : Array.from({ length: ints('seeds', s, 1)[0] }, (_, k) => k);
+    const count = Array.isArray(s) ? 0 : ints('seeds', s, 1)[0];
+    if (count > MAX_RUNS) throw new OptionError(`${count} seeds: a grid holds at most ${MAX_RUNS.toLocaleString('en-US')} runs`, { field: 'seeds' });
+    g.seeds = Array.isArray(s) ? ints('seeds', s, 0).map((x) => checkSeed(x)) : Array.from({ length: count }, (_, k) => k);
   }
   if (raw.activation !== undefined) g.activation = list(raw.activation).map((a) => activationByName(String(a)).name as ActivationName);
   if (raw.init !== undefined) g.init = list(raw.init).map(parseInit);
@@ -119,8 +121,17 @@ export function parseGrid(raw: Record<string, unknown>, base: Grid = DEFAULT_GRI
     g.precision = raw.precision as Precision;
   }
   if (raw.monitorEvery !== undefined) g.monitorEvery = raw.monitorEvery === 'auto' ? 'auto' : checkMonitorEvery(numberOf('monitorEvery', raw.monitorEvery));
+  const sizes = { 'data sets': recipesOf(g).length, activations: g.activation.length, initialisations: g.init.length, widths: g.width.length, seeds: g.seeds.length };
+  const runs = Object.values(sizes).reduce((a, b) => a * b, 1);
+  if (runs > MAX_RUNS) {
+    const parts = Object.entries(sizes).map(([k, v]) => `${v} ${k}`).join(' × ');
+    throw new OptionError(`the grid has ${runs.toLocaleString('en-US')} runs (${parts}): at most ${MAX_RUNS.toLocaleString('en-US')} in one grid; split it over several results files`);
+  }
   return g;
 }
+
+/** Runs in one grid at most: its specs are held in memory, and its results file would grow past gigabytes. */
+export const MAX_RUNS = 1_000_000;
 
 export function readGridFile(path: string): Record<string, unknown> {
   let text: string;
