@@ -20,7 +20,8 @@ import { renderPng, renderSvg } from '../report/render.js';
 import type { WidthSample } from '../report/types.js';
 import { bHighProb, concentrationBound } from '../theory/bounds.js';
 import { fmt, table } from './format.js';
-import { DATA_FIELDS, normalizedDataOfGrid, probabilityOption } from './options.js';
+import { addMemoryOption, DATA_FIELDS, memoryLimit, normalizedDataOfGrid, probabilityOption } from './options.js';
+import { checkRunMemory } from '../train/memory.js';
 import { addRunOptions, gridOfOptions, TRAIN_GRID, type RunOptionValues } from './run-options.js';
 import { warn } from './run.js';
 
@@ -29,6 +30,7 @@ interface NtkOptions extends RunOptionValues {
   spectrum?: boolean;
   json?: boolean;
   figure?: string;
+  maxMemory?: string;
 }
 
 function quantile(sorted: Float64Array, q: number): number {
@@ -86,7 +88,8 @@ export function ntkCommand(): Command {
     .option('--delta <value>', 'failure probability δ of the §4B bound', '0.1')
     .option('--spectrum', 'include every eigenvalue in --json')
     .option('--figure <file>', 'with --width: write the figure of ‖H(W(0)) − H^lim‖₂ / λ against width (.svg or .png)')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON');
+  addMemoryOption(cmd)
     .addHelpText(
       'after',
       '\nExamples:\n  overparam ntk\n  overparam ntk --n 30 --d 6 --width 1000,4000,16000,64000 --seeds 5\n' +
@@ -109,8 +112,11 @@ async function runNtk(o: NtkOptions): Promise<void> {
     checkOutputFile(o.figure);
   }
   const seeds = grid.seeds;
+  const { limit, limitText } = memoryLimit(o.maxMemory);
   const ds = normalizedDataOfGrid(grid);
   const { n, d, X } = ds;
+  // the widest W(0), and the n×n matrices: H^lim, H(W(0)), their difference, the eigensolver's work
+  checkRunMemory({ n, d, m: Math.max(1, ...widths), monitor: true, reference: false }, limit, limitText);
   const parities = [...new Set(grid.activation.map((a) => activationByName(a).parity))];
   for (const parity of parities) {
     const w = describeDegeneracies(findDegeneracies(X, n, d, ds.y, parity ? { parity } : {}), ds.source);

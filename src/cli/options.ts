@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { type Dataset, maxRowNorm } from '../data/dataset.js';
-import { parseBytes } from '../io/limits.js';
+import { defaultMemoryLimit, parseBytes } from '../io/limits.js';
 import { describeDegeneracies, findDegeneracies } from '../data/degenerate.js';
 import { applyNormalization, fitNormalization, type Normalization, type NormalizeKind } from '../data/normalize.js';
 import { OptionError } from '../errors.js';
@@ -56,6 +56,12 @@ export function fractionOption(name: string, v: string): number {
 /** Adds `--max-memory`, shared by the commands that train. */
 export function addMemoryOption(cmd: Command): Command {
   return cmd.option('--max-memory <size>', "memory one run may use, e.g. 8G or 512M; a larger run is refused before it starts with the size it would need (default: the machine's free memory)");
+}
+
+/** The memory one run may use: `--max-memory`, or the machine's free memory; with how to name it in a refusal. */
+export function memoryLimit(v: string | undefined): { limit: number; limitText: string } {
+  const given = memoryOption(v);
+  return given !== undefined ? { limit: given, limitText: 'the limit given' } : { limit: defaultMemoryLimit(), limitText: "the machine's free memory" };
 }
 
 /** `--max-memory` in bytes (undefined: the default, the machine's free memory). */

@@ -134,6 +134,7 @@ export const FLAG_OF: Readonly<Record<string, string>> = {
   queue: '--queue',
   delta: '--delta',
   maxMemory: '--max-memory',
+  pngScale: '--png-scale',
 };
 
 function longFlag(flags: string): string {

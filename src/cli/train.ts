@@ -17,9 +17,8 @@ import { conventionsPath, writeHistory } from '../train/log.js';
 import { trainAsync } from '../train/train.js';
 import type { TrainResult } from '../train/types.js';
 import { conventionRows, fmt, table } from './format.js';
-import { defaultMemoryLimit } from '../io/limits.js';
 import { checkRunMemory } from '../train/memory.js';
-import { addMemoryOption, choice, degenerateWarning, intOption, memoryOption, overflowWarning } from './options.js';
+import { addMemoryOption, choice, degenerateWarning, intOption, memoryLimit, overflowWarning } from './options.js';
 import { trainProgress } from './progress.js';
 import { pngScaleOption, reportLines, writePage } from './report-output.js';
 import { addRunOptions, gridOfOptions, hintsText, TRAIN_GRID, type RunOptionValues } from './run-options.js';
@@ -81,13 +80,11 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   const backendName = choice<BackendName>('backend', ['auto', 'reference', 'native'], o.backend);
   const threads = o.threads === undefined ? undefined : intOption('threads', o.threads, 1);
   const pngScale = pngScaleOption(o.pngScale);
-  const maxMemory = memoryOption(o.maxMemory);
+  const { limit, limitText } = memoryLimit(o.maxMemory);
   // every output is checked before the work, so that minutes of training are not lost to a typo
   for (const f of [o.save, o.log, o.log !== undefined ? conventionsPath(o.log) : undefined]) if (f !== undefined) checkOutputFile(f);
   for (const d of [o.exportNpy, o.report]) if (d !== undefined) checkOutputDir(d);
   const activation = activationByName(spec.model.activation);
-  const limit = maxMemory ?? defaultMemoryLimit();
-  const limitText = maxMemory !== undefined ? 'the limit given' : "the machine's free memory";
   if (spec.data.kind === 'synthetic') checkRunMemory({ n: spec.data.n, d: spec.data.d, m: spec.model.m, monitor: spec.monitorEvery !== 0, reference: false, precision: spec.precision }, limit, limitText);
   const data = spec.data.kind === 'file' ? loadRecipe(spec.data, limit) : datasetOf(spec);
   for (const note of data.notes ?? []) warn(note);

@@ -52,7 +52,14 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** A number given as a number or as decimal text; OptionError naming the field otherwise. */
 export function numberOf(field: string, v: unknown): number {
   if (typeof v === 'number') return v;
-  if (typeof v === 'string' && DECIMAL.test(v.trim())) return Number(v.trim());
+  if (typeof v === 'string' && DECIMAL.test(v.trim())) {
+    const t = v.trim();
+    const x = Number(t);
+    // said as what was typed: 1e400 is not "Infinity", 1e-400 not "0"
+    if (!Number.isFinite(x)) throw new OptionError(`'${t}' is beyond the range of a double (about 1.8e308)`, { field });
+    if (x === 0 && /[1-9]/.test(t.replace(/[eE].*$/, ''))) throw new OptionError(`'${t}' is below the smallest double (about 5e-324) and reads as 0`, { field });
+    return x;
+  }
   throw new OptionError(`'${String(v)}' is not a number`, { field });
 }
 

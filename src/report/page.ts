@@ -128,7 +128,7 @@ footer { margin-top: 3rem; font-size: .85rem; color: #777; }
  */
 export async function writeReport(dir: string, page: Page, options: WriteReportOptions = {}): Promise<WrittenReport> {
   const scale = options.pngScale ?? 2;
-  if (!(scale > 0 && scale <= 8)) throw new OptionError(`pngScale must be in (0, 8], got ${scale}`);
+  if (!(scale > 0 && scale <= 8)) throw new OptionError(`the PNG scale must be in (0, 8], got ${scale}`, { field: 'pngScale' });
   const seen = new Set<string>();
   for (const s of page.sections) {
     for (const f of s.figures) {

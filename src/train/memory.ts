@@ -8,7 +8,7 @@
  * - weights: W, W(0) and the trainer's copy of the last finite W (3md), the signs (m);
  * - the gradient buffer of `--eta auto` and of the reference step (md);
  * - the reference backend's Gram matrix keeps the factors φ of every sample (nm);
- * - the kernel monitor: its own copy of W(0) (md); H(W(0)), H(W(k)), H^lim, a difference and the
+ * - the kernel monitor (and `ntk`): its own copy of W(0) (md); H(W(0)), H(W(k)), H^lim, a difference and the
  *   eigensolver's work space, about 8 n×n matrices, and the linearised prediction's eigenvectors
  *   (2 more) up to n = 1200.
  * Measured against it (`/usr/bin/time`, native backend): `train --n 1 --d 10000000 --width 16`
@@ -44,7 +44,7 @@ export function estimateRunMemory(s: RunSize): MemoryEstimate {
     { what: `W, W(0) and a copy (3·m·d = ${3 * m * d})`, bytes: (3 * m * d + m) * f64 },
     { what: `the gradient (m·d = ${m * d})`, bytes: m * d * f64 },
     ...(s.reference && s.monitor ? [{ what: `the reference Gram matrix's factors (n·m = ${n * m})`, bytes: n * m * f64 }] : []),
-    ...(s.monitor ? [{ what: `the kernel monitor's copy of W(0) and its n×n matrices (n = ${n})`, bytes: (m * d + (n <= 1200 ? 10 : 8) * n * n) * f64 }] : []),
+    ...(s.monitor ? [{ what: `the kernel's n×n matrices (n = ${n}) and a copy of W(0)`, bytes: (m * d + (n <= 1200 ? 10 : 8) * n * n) * f64, grows: 'n' as const }] : []),
   ];
   return { bytes: parts.reduce((t, p) => t + p.bytes, 0), parts };
 }
@@ -54,8 +54,10 @@ export function checkRunMemory(s: RunSize, limit: number, limitText: string): vo
   const e = estimateRunMemory(s);
   if (e.bytes <= limit) return;
   const big = [...e.parts].sort((a, b) => b.bytes - a.bytes).slice(0, 2);
+  // the hint lowers what the largest part grows with: n for the n×n kernels, else the width
+  const lower = 'grows' in big[0] && big[0].grows === 'n' ? 'n' : 'm';
   throw new OptionError(
     `this run needs about ${formatBytes(e.bytes)} (mostly ${big.map((p) => `${p.what}: ${formatBytes(p.bytes)}`).join('; ')}), more than the ${formatBytes(limit)} it may use (${limitText})`,
-    { field: 'maxMemory', hints: [{ field: 'm', change: 'lower' }, { field: 'maxMemory', change: 'raise' }] },
+    { field: 'maxMemory', hints: [{ field: lower, change: 'lower' }, { field: 'maxMemory', change: 'raise' }] },
   );
 }

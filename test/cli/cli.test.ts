@@ -138,6 +138,8 @@ test('every bad input gives one error line and its exit code, never a stack trac
     [['train', '--eta', '0'], 2, /--eta: η must be a positive number/],
     [['train', '--eta', '-1'], 2, /--eta/],
     [['train', '--epsilon', '0'], 2, /--epsilon: ε must be a positive number/],
+    [['train', '--epsilon', '1e-400'], 2, /--epsilon: '1e-400' is below the smallest double \(about 5e-324\) and reads as 0/],
+    [['train', '--eta', '1e400'], 2, /--eta: '1e400' is beyond the range of a double/],
     [['train', '--activation', 'tanh'], 2, /--activation: unknown activation 'tanh'/],
     [['train', '--scaling', 'mup'], 2, /--scaling: unknown scaling 'mup'/],
     [['train', '--normalize', 'l1'], 2, /--normalize: unknown normalisation 'l1'/],

@@ -65,6 +65,9 @@ test('a run larger than memory is refused before anything is allocated, saying h
   oneLine(run('train', '--width', '100000000', '--max-memory', '2G'), 2, /this run needs about \d+\.\d GiB/, 'm = 1e8');
   oneLine(run('train', '--width', '1000000000'), 2, /--width: n·m = 64000000000 is beyond what one run can hold/, 'm = 1e9');
   oneLine(run('train', '--max-memory', 'lots'), 2, /--max-memory must be a size such as 8G/, 'bad size');
+  // ntk holds n×n kernels and the widest W(0): refused up front too, with what to lower
+  oneLine(run('ntk', '--n', '100000', '--width', '10', '--max-memory', '8G'), 2, /^error: --max-memory: this run needs about 596\.1 GiB \(mostly the kernel's n×n matrices \(n = 100000\).*\(try lower --n, or raise --max-memory\)\n/, 'ntk n = 1e5');
+  oneLine(run('ntk', '--width', '1000000000', '--seeds', '1', '--max-memory', '8G'), 2, /this run needs about .* GiB \(mostly W, W\(0\) and a copy .*\(try lower --width/, 'ntk m = 1e9');
   // the same limit for a run of a sweep: the run fails with the reason, the sweep goes on
   const s = run('sweep', '--n', '1', '--d', '10000000', '--width', '16', '--seeds', '1', '--max-memory', '1G', '--results', join(dir, 'big.jsonl'), '--json');
   assert.equal(s.code, 1, s.stderr);
