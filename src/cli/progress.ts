@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import type { RunResult } from '../experiments/run.js';
 import { describeRun } from '../experiments/spec.js';
 import type { StepInfo } from '../train/types.js';
-import { FLAG_OF, hintsText } from './run-options.js';
+import { errorText } from './run.js';
 
 export interface Progress {
   update(info: StepInfo): void;
@@ -101,7 +101,7 @@ export function formatSeconds(seconds: number): string {
  * finishes, so that a long command is never silent. On a terminal the bar shows it instead.
  */
 export function runLine(done: number, total: number, r: Pick<RunResult, 'spec' | 'status' | 'steps' | 'timeMs' | 'message' | 'field' | 'hints'>): string {
-  const what = r.status === 'error' ? `error: ${runErrorText(r)}` : `${r.status}, ${r.steps} steps`;
+  const what = r.status === 'error' ? `error: ${errorText(r)}` : `${r.status}, ${r.steps} steps`;
   return `  ${String(done).padStart(String(total).length)}/${total} ${describeRun(r.spec)}: ${what} (${(r.timeMs / 1000).toFixed(1)} s)\n`;
 }
 
@@ -109,10 +109,4 @@ export function runLine(done: number, total: number, r: Pick<RunResult, 'spec' |
 export function runsBar(format: string, wanted: boolean): cliProgress.SingleBar | undefined {
   if (!wanted || !process.stderr.isTTY) return undefined;
   return new cliProgress.SingleBar({ stream: process.stderr, format: ` {bar} ${format}`, hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic);
-}
-
-/** A failed run's error worded as the CLI words any error: the flag it is about, the message, the hints. */
-export function runErrorText(r: Pick<RunResult, 'message' | 'field' | 'hints'>): string {
-  const flag = r.field !== undefined ? FLAG_OF[r.field] : undefined;
-  return `${flag ? `${flag}: ` : ''}${r.message}${hintsText(r.hints ?? [])}`;
 }

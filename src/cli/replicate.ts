@@ -10,8 +10,8 @@ import { du2019Page, du2019ScaleText } from '../report/du2019-page.js';
 import { choice, intOption } from './options.js';
 import { pngScaleOption, reportJson, reportLines, writePage } from './report-output.js';
 import { addRunOptions, gridOfOptions, type RunOptionValues } from './run-options.js';
-import { EXIT, warn } from './run.js';
-import { runErrorText, runLine } from './progress.js';
+import { errorText, EXIT, warn } from './run.js';
+import { runLine } from './progress.js';
 import { checkOutputDir, checkOutputFile } from '../io/atomic.js';
 
 interface ReplicateCliOptions extends RunOptionValues {
@@ -130,7 +130,7 @@ async function runReplicate(experiment: string, o: ReplicateCliOptions): Promise
   if (outcome.stopped) return 130;
   const results = outcome.results.filter((r): r is RunResult => r !== undefined);
   const failed = results.filter((r) => r.status === 'error');
-  for (const r of failed.slice(0, 5)) warn(`run ${r.spec.model.activation} m=${r.spec.model.m} seed ${r.spec.model.seed} failed: ${runErrorText(r)}`);
+  for (const r of failed.slice(0, 5)) warn(`run ${r.spec.model.activation} m=${r.spec.model.m} seed ${r.spec.model.seed} failed: ${errorText(r)}`);
   const summary = du2019Summary(results, setup);
   const rp = du2019Page(results, setup, summary, { wallSeconds });
   const written = await writePage(o.out, rp, pngScale);

@@ -8,7 +8,7 @@
  */
 import { CommanderError } from 'commander';
 import picocolors from 'picocolors';
-import { OverparamError } from '../errors.js';
+import { OverparamError, type Hint } from '../errors.js';
 import { FLAG_OF, hintsText } from './run-options.js';
 
 // colour only on a terminal (and never with NO_COLOR)
@@ -36,10 +36,13 @@ export function fail(err: unknown): number {
   return EXIT.internal;
 }
 
-/** A library error in the CLI's words: the flag of its field in front, its hints as flags after. */
-export function errorText(err: OverparamError): string {
+/**
+ * A library error in the CLI's words: the flag of its field in front, its hints as flags after. Takes
+ * an OverparamError, or a failed run's result line, which keeps the error's message, field and hints.
+ */
+export function errorText(err: { readonly message: string; readonly field?: string; readonly hints?: readonly Hint[] }): string {
   const flag = err.field !== undefined ? FLAG_OF[err.field] : undefined;
-  return `${flag ? `${flag}: ` : ''}${err.message}${hintsText(err.hints)}`;
+  return `${flag ? `${flag}: ` : ''}${err.message}${hintsText(err.hints ?? [])}`;
 }
 
 export function warn(message: string): void {

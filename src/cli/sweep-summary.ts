@@ -3,7 +3,7 @@ import type { Grid } from '../experiments/grid.js';
 import type { RunResult } from '../experiments/run.js';
 import { describeRun } from '../experiments/spec.js';
 import { summarize } from '../experiments/summary.js';
-import { runErrorText } from './progress.js';
+import { errorText } from './run.js';
 
 /** The conventions line and one line per group of runs, then the first failures. */
 export function summaryLines(grid: Grid, done: readonly RunResult[]): string[] {
@@ -16,6 +16,6 @@ export function summaryLines(grid: Grid, done: readonly RunResult[]): string[] {
       `  ${g.data.padEnd(24)} ${String(g.n ?? '-').padStart(4)}  ${g.activation.padEnd(10)} ${g.init.padEnd(9)} ${String(g.width).padStart(7)}  ${`${g.converged}/${g.runs}`.padStart(7)}  ${String(g.medianSteps ?? '-').padStart(12)}  ${g.maxMovement === null ? '-' : g.maxMovement.toPrecision(4)}`,
     );
   }
-  for (const r of done.filter((r) => r.status === 'error').slice(0, 5)) lines.push(`  failed: ${describeRun(r.spec)}: ${runErrorText(r)}`);
+  for (const r of done.filter((r) => r.status === 'error').slice(0, 5)) lines.push(`  failed: ${describeRun(r.spec)}: ${errorText(r)}`);
   return lines;
 }
