@@ -24,17 +24,23 @@ export * from './data/dataset.js';
 export * from './data/normalize.js';
 export * from './data/synthetic.js';
 export { loadDataset, loadInputs, saveDataset, type LoadOptions } from './data/files.js';
+export { splitDataset, selectRows, seededPermutation, checkTestData } from './data/split.js';
+export { withLabelNoise } from './data/noise.js';
 export { parseNpy, formatNpy, type NpyArray } from './data/npy.js';
 export * from './model/spec.js';
 export { initialWeights, type InitialWeights } from './model/init.js';
-export { createModel, predict, problemOf, type Model } from './model/model.js';
+export { createModel, predict, outputs, problemOf, type Model } from './model/model.js';
+export { movementStats, type MovementStats } from './model/movement.js';
 export { saveModel, loadModel, serializeModel, parseModel } from './model/file.js';
 export { powerIteration, type PowerResult } from './linalg/power.js';
 export { autoEta, ntkTimes, type AutoEta } from './train/eta.js';
 export { train, trainAsync, movement, DEFAULTS as TRAIN_DEFAULTS } from './train/train.js';
 // Kernels (docs/theory.md §3, §5) and the a-posteriori quantities of §4.
 export { infiniteKernel, infiniteCrossKernel, hCts, hInf } from './kernel/infinite.js';
-export { empiricalKernel, normalisedKernel, ntkNormalisation } from './kernel/empirical.js';
+export { empiricalKernel, normalisedKernel, normalisedJointKernel, ntkNormalisation, type JointKernel } from './kernel/empirical.js';
+// Held-out points (docs/theory.md §6): kernel regression by GD in closed form, the spectral view, the monitor.
+export { kernelRegression, labelProjections, geometricFactor, type KernelRegression, type KernelRegressionInput, type LabelProjections } from './kernel/regression.js';
+export { heldOutMonitor, HELDOUT_MONITOR, type HeldOutReport, type PredictorCurves } from './theory/heldout-monitor.js';
 export { initDistanceStats, type InitDistanceOptions, type InitDistanceStats } from './kernel/montecarlo.js';
 export { ntkMonitor, autoMonitorEvery, NTK_MONITOR, type NtkReport } from './theory/train-monitor.js';
 export { createKernelMonitor, type KernelMonitor, type KernelObservation } from './theory/monitor.js';
@@ -63,7 +69,9 @@ export { resultsPage, resultsSections, conventionsOf, type ResultsPage, type Res
 export { du2019Page } from './report/du2019-page.js';
 export { thresholdsFromResults, type MStarCurve, type MStarPoint } from './experiments/analysis.js';
 export { du2019Setup, du2019Specs, du2019Summary, DU2019_SCALES, type Du2019Setup, type Du2019ScaleName } from './experiments/du2019.js';
-export { runOne, resultOf, type RunResult } from './experiments/run.js';
+export * from './experiments/arora2019.js';
+export { arora2019Page } from './report/arora2019-page.js';
+export { runOne, resultOf, loadRunData, type RunResult, type RunData, type StoredTest } from './experiments/run.js';
 export { readResults } from './experiments/results.js';
 export { runSweep } from './experiments/sweep.js';
 export type {

@@ -1,5 +1,5 @@
 /** Small shared test utilities: random problems and an independent matrix-form implementation. */
-import type { Problem } from '../src/backend/types.js';
+import type { Backend, Problem } from '../src/backend/types.js';
 import { resolveActivation, type ActivationInput } from '../src/activations/index.js';
 import { Rng } from '../src/random/xoshiro.js';
 
@@ -65,4 +65,49 @@ export function matrixForm(p: Problem, Wdm: number[][]) {
 /** Neuron-major flat W (m×d) → docs/theory.md's d×m nested array. */
 export function toDm(W: Float64Array, m: number, d: number): number[][] {
   return Array.from({ length: d }, (_, j) => Array.from({ length: m }, (_, r) => W[r * d + j]));
+}
+
+/** y = A v for a row-major rows×cols matrix A. */
+export function matVec(A: ArrayLike<number>, rows: number, cols: number, v: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += A[i * cols + j] * v[j];
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * The Jacobian of u(W) = F(W, X) at W, n×(m·d), built row by row from the backend's gradient of
+ * ½‖r‖² at the unit residual r = e_i: that gradient is exactly ∂u_i/∂W (docs/theory.md §2).
+ */
+export function jacobianRows(backend: Backend, p: Problem, W: Float64Array): Float64Array {
+  const P = p.m * p.d;
+  const J = new Float64Array(p.n * P);
+  const G = new Float64Array(P);
+  for (let i = 0; i < p.n; i++) {
+    const e = new Float64Array(p.n);
+    e[i] = 1;
+    backend.gradient(p, W, e, G);
+    J.set(G, i * P);
+  }
+  return J;
+}
+
+/** H^cts(x, x') = ⟨x, x'⟩ exp(‖x + x'‖²/2) (docs/theory.md §3), rows of A (na×d) against rows of B (nb×d), written out independently of src/. */
+export function hCtsClosedForm(A: ArrayLike<number>, na: number, B: ArrayLike<number>, nb: number, d: number): Float64Array {
+  const K = new Float64Array(na * nb);
+  for (let i = 0; i < na; i++) {
+    for (let k = 0; k < nb; k++) {
+      let g = 0;
+      let s = 0;
+      for (let j = 0; j < d; j++) {
+        g += A[i * d + j] * B[k * d + j];
+        s += (A[i * d + j] + B[k * d + j]) ** 2;
+      }
+      K[i * nb + k] = g * Math.exp(s / 2);
+    }
+  }
+  return K;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `overparam` command: one small file per subcommand; this one wires them up. */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { OptionError } from '../errors.js';
 import { boundsCommand } from './bounds.js';
 import { dataCommand } from './data.js';
 import { ntkCommand } from './ntk.js';
@@ -40,7 +41,7 @@ const program = new Command('overparam')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
-for (const cmd of [
+const commands = [
   trainCommand(),
   predictCommand(),
   dataCommand(),
@@ -51,7 +52,20 @@ for (const cmd of [
   thresholdCommand(),
   reportCommand(),
   replicateCommand(),
-]) {
+];
+
+/** The held-out options (docs/theory.md §6): a command without them names the commands that take them, instead of "unknown option". */
+const HELD_OUT_FLAGS = ['--test-data', '--test-labels', '--test-fraction', '--split-seed', '--test-n'];
+const takesHeldOut = commands.filter((c) => c.options.some((o) => o.long === '--test-data')).map((c) => c.name());
+for (const cmd of commands) {
+  const missing = HELD_OUT_FLAGS.filter((flag) => !cmd.options.some((o) => o.long === flag));
+  if (missing.length > 0) {
+    for (const flag of missing) cmd.addOption(new Option(`${flag} <value>`).hideHelp());
+    cmd.hook('preAction', (c) => {
+      const given = missing.filter((f) => c.getOptionValue(f.slice(2).replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase())) !== undefined);
+      if (given.length > 0) throw new OptionError(`\`overparam ${c.name()}\` does not take ${given.join(', ')}: held-out points go with ${takesHeldOut.map((n) => `\`${n}\``).join(', ')}`);
+    });
+  }
   program.addCommand(cmd.exitOverride().showHelpAfterError('(add --help for usage)'));
 }
 

@@ -10,13 +10,16 @@ import { describeDegeneracies, findDegeneracies } from '../data/degenerate.js';
 import { applyNormalization, fitNormalization, type Normalization, type NormalizeKind } from '../data/normalize.js';
 import { OptionError } from '../errors.js';
 import { numberOf, recipesOf, type Grid } from '../experiments/grid.js';
-import { loadRecipe } from '../experiments/run.js';
+import { loadRunData } from '../experiments/run.js';
 import type { Activation } from '../activations/types.js';
 import type { RunField } from './run-options.js';
 import { warn } from './run.js';
 
-/** The options that say which data a command reads (a file, or a built-in synthetic set). */
-export const DATA_FIELDS: readonly RunField[] = ['data', 'labelsPath', 'labelColumn', 'synthetic', 'n', 'd', 'labelKind', 'dataSeed'];
+/** The options that say which data a command reads (a file, or a built-in synthetic set), and its label noise. */
+export const DATA_FIELDS: readonly RunField[] = ['data', 'labelsPath', 'labelColumn', 'synthetic', 'n', 'd', 'labelKind', 'dataSeed', 'labelNoise'];
+
+/** The options that say which held-out points a command uses (docs/theory.md §6). */
+export const TEST_FIELDS: readonly RunField[] = ['testData', 'testLabels', 'testFraction', 'splitSeed', 'testN'];
 
 function num(name: string, v: string | number): number {
   if (typeof v === 'string' && v.trim() === '') throw new OptionError(`--${name} needs a value`);
@@ -77,18 +80,31 @@ export function choice<T extends string>(name: string, names: readonly T[], v: s
   throw new OptionError(`--${name}: unknown value '${v}' (expected one of: ${names.join(', ')})`);
 }
 
-/** The one data set of a one-run grid (its first recipe); what its reader noted goes to `onNote`. */
-export function dataOfGrid(grid: Grid, onNote: (note: string) => void = warn): Dataset {
-  const ds = loadRecipe(recipesOf(grid)[0]);
-  for (const note of ds.notes ?? []) onNote(note);
-  return ds;
+/** The one training set of a one-run grid (its first recipe, with its label noise) and its held-out points; what the reader noted goes to `onNote`. */
+export function runDataOfGrid(grid: Grid, onNote: (note: string) => void = warn): { train: Dataset; test?: Dataset } {
+  const data = loadRunData({ data: recipesOf(grid)[0], ...(grid.test ? { test: grid.test } : {}), ...(grid.labelNoise !== undefined ? { labelNoise: grid.labelNoise } : {}) });
+  for (const note of data.train.notes ?? []) onNote(note);
+  return data;
 }
 
-/** Training data after the grid's input normalisation (what the kernels see), and that normalisation. */
-export function normalizedDataOfGrid(grid: Grid): Dataset & { normalization: Normalization } {
-  const ds = dataOfGrid(grid);
+/** The one training set of a one-run grid (see runDataOfGrid). */
+export function dataOfGrid(grid: Grid, onNote: (note: string) => void = warn): Dataset {
+  return runDataOfGrid(grid, onNote).train;
+}
+
+/**
+ * Training data after the grid's input normalisation (what the kernels see), that normalisation,
+ * and the held-out points (if the grid has them) after the same normalisation.
+ */
+export function normalizedDataOfGrid(grid: Grid): Dataset & { normalization: Normalization; test?: Dataset } {
+  const { train: ds, test } = runDataOfGrid(grid);
   const norm = fitNormalization(grid.normalize, ds.X, ds.n, ds.d, ds.source);
-  return { ...ds, X: applyNormalization(norm, ds.X, ds.n, ds.d, ds.source), normalization: norm };
+  return {
+    ...ds,
+    X: applyNormalization(norm, ds.X, ds.n, ds.d, ds.source),
+    normalization: norm,
+    ...(test ? { test: { ...test, X: applyNormalization(norm, test.X, test.n, test.d, test.source) } } : {}),
+  };
 }
 
 /**

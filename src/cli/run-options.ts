@@ -28,6 +28,12 @@ export type RunField =
   | 'd'
   | 'labelKind'
   | 'dataSeed'
+  | 'testData'
+  | 'testLabels'
+  | 'testFraction'
+  | 'splitSeed'
+  | 'testN'
+  | 'labelNoise'
   | 'activation'
   | 'scaling'
   | 'init'
@@ -38,7 +44,8 @@ export type RunField =
   | 'epsilon'
   | 'maxSteps'
   | 'monitorEvery'
-  | 'precision';
+  | 'precision'
+  | 'alpha';
 
 interface RunOptionDef {
   field: RunField;
@@ -86,6 +93,12 @@ export const RUN_OPTIONS: readonly RunOptionDef[] = [
   { field: 'd', single: '--d <dim>', help: 'synthetic: input dimension (default {default})', defaultOf: (g) => String(synthetic(g)?.d) },
   { field: 'labelKind', single: '--label-kind <kind>', help: `synthetic labels: ${LABEL_KINDS.join('|')}: N(0,1), or a random width-8 exp teacher (default {default})`, defaultOf: (g) => synthetic(g)?.labels },
   { field: 'dataSeed', single: '--data-seed <int>', help: 'synthetic: seed of the data stream (default {default})', defaultOf: (g) => String(synthetic(g)?.seed) },
+  { field: 'testData', single: '--test-data <file>', help: 'held-out points (docs/theory.md §6): a file in the formats of --data, normalised with the training set\'s normalisation; the CSV label column is that of --label-column' },
+  { field: 'testLabels', single: '--test-labels <file>', help: '.npy labels to go with --test-data inputs.npy' },
+  { field: 'testFraction', single: '--test-fraction <p>', help: 'hold out a seeded fraction p ∈ (0, 1) of the training rows as test points' },
+  { field: 'splitSeed', single: '--split-seed <int>', help: 'with --test-fraction: seed of the split (default 0)' },
+  { field: 'testN', single: '--test-n <count>', help: 'synthetic: N held-out points from the same distribution and the same teacher (the rows after the n training points)' },
+  { field: 'labelNoise', single: '--label-noise <p>', help: 'replace a seeded fraction p ∈ [0, 1] of the training labels by labels drawn at random from the labels themselves (seed: --data-seed, 0 for a file); test labels stay clean' },
   {
     field: 'activation',
     single: '--activation <name>',
@@ -123,6 +136,13 @@ export const RUN_OPTIONS: readonly RunOptionDef[] = [
     defaultOf: (g) => String(g.monitorEvery),
   },
   { field: 'precision', single: '--precision <p>', help: 'f64 | f32 (f32 needs the native backend) (default {default})', defaultOf: (g) => g.precision },
+  {
+    field: 'alpha',
+    single: '--alpha <A>',
+    grid: '--alpha <list>',
+    help: 'train the centred, α-scaled model F_α = α(F(W,·) − F(W(0),·)) on ½‖F_α − y‖²/α² (docs/theory.md §6, Chizat et al.): large α keeps the kernel regime, small α lets features move (default: the plain network)',
+    gridHelp: 'output factors α of the centred model, comma-separated (docs/theory.md §6) (default: the plain network)',
+  },
 ];
 
 /** Command-line flag of each field, for wording the library's errors and hints (cli/run.ts). */
@@ -203,9 +223,27 @@ export function gridOfOptions(o: RunOptionValues, mode: OptionMode, base: Grid, 
     const v = get(f);
     if (v !== undefined) raw[f] = v.trim();
   }
+  const alpha = get('alpha');
+  if (alpha !== undefined) raw.alpha = manyOf('alpha', alpha);
+  const labelNoise = get('labelNoise');
+  if (labelNoise !== undefined) raw.labelNoise = labelNoise.trim();
   const data = get('data');
   const labelsPath = get('labelsPath');
   const labelColumn = get('labelColumn');
+  const test = { testData: get('testData'), testFraction: get('testFraction'), testN: get('testN') };
+  const given = (Object.keys(test) as (keyof typeof test)[]).filter((f) => test[f] !== undefined);
+  if (given.length > 1) throw new OptionError(`${given.map((f) => FLAG_OF[f]).join(' and ')} exclude each other: give one source of test points`);
+  if (get('testLabels') !== undefined && test.testData === undefined) throw new OptionError('--test-labels goes with --test-data');
+  if (get('splitSeed') !== undefined && test.testFraction === undefined) throw new OptionError('--split-seed goes with --test-fraction');
+  if (test.testData !== undefined) {
+    const testLabels = get('testLabels');
+    raw.test = { kind: 'file', path: test.testData, ...(labelColumn !== undefined ? { labelColumn } : {}), ...(testLabels !== undefined ? { labelsPath: testLabels } : {}) };
+  } else if (test.testFraction !== undefined) {
+    raw.test = { kind: 'fraction', fraction: test.testFraction.trim(), seed: get('splitSeed')?.trim() ?? 0 };
+  } else if (test.testN !== undefined) {
+    if (data !== undefined) throw new OptionError('--test-n draws synthetic test points and does not go with --data: use --test-data or --test-fraction');
+    raw.test = { kind: 'synthetic', n: test.testN.trim() };
+  }
   if (data !== undefined) {
     // a file gives n, d and the labels itself: options that describe synthetic data would be ignored
     const synth = (['n', 'd', 'synthetic', 'labelKind', 'dataSeed'] as const).filter((f) => get(f) !== undefined);

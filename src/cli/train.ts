@@ -6,12 +6,13 @@ import { DataError, OverparamError } from '../errors.js';
 import { checkOutputDir, checkOutputFile, ioFailure, writeFilesAtomic } from '../io/atomic.js';
 import { provenance } from '../io/provenance.js';
 import { expandGrid } from '../experiments/grid.js';
-import { datasetOf, loadRecipe, monitorIntervalOf, resultOf, trainOptionsOf, type RunMonitorSet } from '../experiments/run.js';
+import { loadRunData, monitorIntervalOf, monitorsOf, resultOf, trainOptionsOf, type RunMonitorSet } from '../experiments/run.js';
+import type { HeldOutReport } from '../theory/heldout-monitor.js';
 import type { RunSpec } from '../experiments/spec.js';
 import { ACTIVATION_NAMES, ACTIVATIONS, activationByName } from '../activations/index.js';
 import { saveModel } from '../model/file.js';
 import { resultsPage } from '../report/results-page.js';
-import { autoMonitorEvery, ntkMonitor, type NtkReport } from '../theory/train-monitor.js';
+import { autoMonitorEvery, LINEARISED_MAX_N, type NtkReport } from '../theory/train-monitor.js';
 import type { CertificateRow } from '../theory/certificate.js';
 import { conventionsPath, writeHistory } from '../train/log.js';
 import { trainAsync } from '../train/train.js';
@@ -56,7 +57,10 @@ export function trainCommand(): Command {
     .option('--json', 'print one JSON object with the result instead of the summary')
     .option('--log <file>', 'write the per-step history (CSV; JSON lines if the name ends in .jsonl)')
     .option('--save <file>', 'write the model (JSON; see README "Model file")')
-    .option('--export-npy <dir>', 'write W.npy and W0.npy (d×m, as in docs/theory.md), a.npy, X.npy (the normalised inputs), y.npy and u.npy = F(W,X) into a directory')
+    .option(
+      '--export-npy <dir>',
+      'write W.npy and W0.npy (d×m, as in docs/theory.md), a.npy, X.npy (the normalised inputs), y.npy and u.npy = F(W,X) into a directory; with test points also X_test.npy, y_test.npy, u_test.npy (the network), u_test_lin.npy and u_test_inf.npy (the linearised and infinite-width predictions at the final step, docs/theory.md §6)',
+    )
     .option('--no-progress', 'no progress bar')
     .option('--report <dir>', 'write an HTML report of the run (loss curves, λ_min, movement, certificate; SVG + PNG) into DIR; turns the kernel monitor on if --monitor-every 0')
     .option('--png-scale <factor>', 'with --report: PNG width as a multiple of the SVG width (default 2)')
@@ -67,7 +71,10 @@ export function trainCommand(): Command {
         '  overparam train --activation relu --width 8192 --json\n' +
         '  overparam train --activation softmax --init coupled   # F(W(0), ·) = 0 exactly\n' +
         '  overparam train --data points.csv --label-column target --save model.json --log history.csv\n' +
-        '  overparam train --init coupled --eta 0.01 --epsilon 1e-3 --max-steps 5000',
+        '  overparam train --init coupled --eta 0.01 --epsilon 1e-3 --max-steps 5000\n' +
+        '  overparam train --test-n 200 --label-kind teacher     # held-out points: network, linearised, infinite width\n' +
+        '  overparam train --data points.csv --test-fraction 0.2 --export-npy out/\n' +
+        '  overparam train --init coupled --alpha 100             # the lazy (kernel) regime of the centred model',
     )
     .action(async (o: TrainCliOptions) => {
       process.exitCode = await runTrain(o);
@@ -85,8 +92,12 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   for (const f of [o.save, o.log, o.log !== undefined ? conventionsPath(o.log) : undefined]) if (f !== undefined) checkOutputFile(f);
   for (const d of [o.exportNpy, o.report]) if (d !== undefined) checkOutputDir(d);
   const activation = activationByName(spec.model.activation);
-  if (spec.data.kind === 'synthetic') checkRunMemory({ n: spec.data.n, d: spec.data.d, m: spec.model.m, monitor: spec.monitorEvery !== 0, reference: false, precision: spec.precision }, limit, limitText);
-  const data = spec.data.kind === 'file' ? loadRecipe(spec.data, limit) : datasetOf(spec);
+  if (spec.data.kind === 'synthetic') {
+    const nTest = spec.test?.kind === 'synthetic' ? spec.test.n : 0;
+    checkRunMemory({ n: spec.data.n + nTest, d: spec.data.d, m: spec.model.m, monitor: spec.monitorEvery !== 0 || nTest > 0, reference: false, precision: spec.precision }, limit, limitText);
+  }
+  const runData = loadRunData(spec, limit);
+  const data = runData.train;
   for (const note of data.notes ?? []) warn(note);
   let monitorEvery = monitorIntervalOf(spec, data.n, data.d);
   if (o.report !== undefined && monitorEvery === 0) {
@@ -110,12 +121,12 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   let result: Result;
   try {
     result = await trainAsync(data, {
-      ...trainOptionsOf(spec),
+      ...trainOptionsOf(spec, runData),
       backend,
       maxMemory: limit,
-      monitors: monitorEvery > 0 ? { ntk: ntkMonitor(monitorEvery) } : {},
+      monitors: monitorsOf(spec, runData),
       onPrepare: (what) => {
-        preparing.push(what === 'eta' ? 'η by power iteration' : "the monitor's H(W(0))");
+        preparing.push(what === 'eta' ? 'η by power iteration' : runData.test ? "the monitors' kernels at W(0)" : "the monitor's H(W(0))");
         progress?.preparing(preparing.join(', then '));
       },
       shouldStop: () => interrupted,
@@ -189,6 +200,7 @@ export function resultJson(r: Result, files: Written) {
     ...(r.history.flipFraction ? { flipFraction: r.history.flipFraction[last] } : {}),
     eta: r.eta,
     monitor: ntkJson(r),
+    ...(r.test ? { test: testJson(r) } : {}),
     conventions: r.conventions,
     data: r.data,
     timeMs: r.timeMs,
@@ -209,11 +221,65 @@ function printSummary(r: Result, files: Written): void {
   if (r.eta.mode === 'auto' && r.eta.lambdaMax !== undefined) rows.push(['λ_max(H(W(0)))', `${fmt(r.eta.lambdaMax)} (power iteration, ${r.eta.iterations} iterations) → η = 1/λ_max`]);
   rows.push(['time', `${(r.timeMs / 1000).toFixed(2)} s (${r.steps > 0 ? (r.timeMs / r.steps).toFixed(2) : '-'} ms/step)`]);
   const mon = r.monitors.ntk;
-  if (mon) rows.push(['monitoring', `every ${mon.every} steps, ${((100 * mon.timeMs) / r.timeMs).toFixed(1)}% of the run's time; kernels on the NTK scale H/(κ²m)`]);
+  if (mon) {
+    rows.push(['monitoring', `every ${mon.every} steps, ${((100 * mon.timeMs) / r.timeMs).toFixed(1)}% of the run's time; kernels on the NTK scale H/(κ²m)`]);
+    const z = mon.laziness;
+    rows.push(['kernel change', `max_k ‖H(W(k)) − H(W(0))‖₂/‖H(W(0))‖₂ = ${fmt(z.maxRelativeDrift, 4)}; max_k η κ² m λ_max(H(W(k))) = ${fmt(z.maxSharpness, 4)} (linearly stable below 2)`]);
+    rows.push(['movement spread', `median neuron ${fmt(z.maxMovementMedian, 4)}, ‖W − W(0)‖_F ${fmt(z.maxMovementFrobenius, 4)} (largest over the monitored steps)`]);
+  }
   rows.push(...conventionRows(r.conventions));
   for (const [what, path] of [['model', files.model], ['history', files.log], ['npy files', files.npy]] as const) if (path) rows.push([`wrote ${what}`, path]);
   process.stdout.write(`overparam train\n${table(rows)}\n`);
+  if (r.test) process.stdout.write(heldOutText(r));
   if (mon) process.stdout.write(certificateText(mon));
+}
+
+/** The held-out side for --json: the network's test residual and both kernel predictions (docs/theory.md §6), without the long arrays. */
+function testJson(r: Result) {
+  const t = r.test!;
+  const h = r.monitors.heldout;
+  const curves = (c: HeldOutReport['linearised']) => ({
+    test: c.test[c.test.length - 1],
+    rmse: c.test[c.test.length - 1] / Math.sqrt(t.n),
+    train: c.train[c.train.length - 1],
+    limit: c.limit ? { test: c.limit.test, rmse: c.limit.test / Math.sqrt(t.n), train: c.limit.train } : null,
+    stable: c.stable,
+    dropped: c.dropped,
+  });
+  return {
+    n: t.n,
+    source: t.source,
+    network: { test: t.residual, rmse: t.rmse, initial: t.initialResidual, train: r.residual },
+    ...(h ? { scale: h.scale, etaNtk: h.etaNtk, linearised: curves(h.linearised), infinite: curves(h.infinite) } : {}),
+    history: t.history,
+  };
+}
+
+function heldOutText(r: Result): string {
+  const t = r.test!;
+  const h = r.monitors.heldout;
+  const rt = Math.sqrt(t.n);
+  const rows: [string, string, string, string][] = [['', '‖u* − y*‖₂', 'test RMSE', '‖u − y‖₂ (train)']];
+  rows.push(['network', fmt(t.residual, 5), fmt(t.rmse, 5), fmt(r.residual, 5)]);
+  if (h) {
+    for (const [name, c] of [['linearised f_lin', h.linearised], ['infinite width f_∞', h.infinite]] as const) {
+      const last = c.test.length - 1;
+      rows.push([name, fmt(c.test[last], 5), fmt(c.test[last] / rt, 5), fmt(c.train[last], 5)]);
+    }
+    for (const [name, c] of [['f_lin, k → ∞', h.linearised], ['f_∞, k → ∞', h.infinite]] as const) {
+      rows.push([name, c.limit ? fmt(c.limit.test, 5) : 'unstable', c.limit ? fmt(c.limit.test / rt, 5) : '—', c.limit ? fmt(c.limit.train, 5) : '—']);
+    }
+  }
+  const w = rows[0].map((_, j) => Math.max(...rows.map((row) => row[j].length)));
+  const lines = rows.map((row) => `  ${row.map((c, j) => (j === 0 ? c.padEnd(w[j]) : c.padStart(w[j]))).join('   ')}`);
+  const dropped = h ? [h.linearised, h.infinite].map((c) => c.dropped) : [0, 0];
+  const skipped = h ? '' : `  (the kernel predictions need two n×n eigendecompositions and are computed for n ≤ ${LINEARISED_MAX_N}; this run has n = ${r.data.n})\n`;
+  return (
+    `held-out points (docs/theory.md §6): ${t.n} from ${t.source}, at step ${r.steps}${h ? `; both kernel predictions with η κ² m = ${fmt(h.etaNtk)} on the NTK scale` : ''}\n` +
+    `${lines.join('\n')}\n` +
+    skipped +
+    (dropped.some((x) => x > 0) ? `  (${dropped[0]} direction(s) of H(W(0)) and ${dropped[1]} of H^lim have eigenvalue 0 to rounding and are left out: the minimum-norm fit)\n` : '')
+  );
 }
 
 /** The monitor's report for --json, without the per-step series (they are in the history and --log). */
@@ -262,6 +328,8 @@ function exportNpy(dir: string, r: Result, y: Float64Array): void {
     return T;
   };
   const n = y.length;
+  const t = r.test;
+  const h = r.monitors.heldout;
   writeFilesAtomic(dir, [
     { name: 'W.npy', data: formatNpy(transpose(r.model.W), [d, m]) },
     { name: 'W0.npy', data: formatNpy(transpose(r.model.W0), [d, m]) },
@@ -269,5 +337,18 @@ function exportNpy(dir: string, r: Result, y: Float64Array): void {
     { name: 'X.npy', data: formatNpy(r.inputs, [n, d]) },
     { name: 'y.npy', data: formatNpy(y, [n]) },
     { name: 'u.npy', data: formatNpy(r.predictions, [n]) },
+    ...(t
+      ? [
+          { name: 'X_test.npy', data: formatNpy(t.inputs, [t.n, d]) },
+          { name: 'y_test.npy', data: formatNpy(t.labels, [t.n]) },
+          { name: 'u_test.npy', data: formatNpy(t.predictions, [t.n]) },
+          ...(h
+            ? [
+                { name: 'u_test_lin.npy', data: formatNpy(h.linearised.final, [t.n]) },
+                { name: 'u_test_inf.npy', data: formatNpy(h.infinite.final, [t.n]) },
+              ]
+            : []),
+        ]
+      : []),
   ]);
 }

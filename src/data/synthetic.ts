@@ -1,6 +1,10 @@
 /**
- * Synthetic data sets, drawn from the project's generator (stream "data") so that the same seed
- * gives the same bits. Draw order: all of X row by row, then the labels.
+ * Synthetic data sets, drawn from the project's generator so that the same seed gives the same
+ * bits. Each quantity has its own stream, so that point i (its input and its label) is the same
+ * whatever n is: the inputs row by row from "data", N(0,1) labels one per row from "labels", and
+ * the teacher network from "teacher" (drawn before any point). A set of n + n* points therefore
+ * starts with the set of n points, and its last n* rows are held-out points from the same
+ * distribution and the same teacher (docs/theory.md §6).
  */
 import { OptionError } from '../errors.js';
 import { Rng } from '../random/xoshiro.js';
@@ -51,12 +55,14 @@ export function generateSynthetic(spec: SyntheticSpec): Dataset {
   }
   const y = new Float64Array(n);
   if (spec.labels === 'normal') {
-    for (let i = 0; i < n; i++) y[i] = rng.normal();
+    const labels = new Rng(spec.seed, 'labels');
+    for (let i = 0; i < n; i++) y[i] = labels.normal();
   } else {
     // y_i = (1/√k) Σ_t b_t exp(⟨v_t, x_i⟩), v_t ~ N(0, I_d), b_t = ±1
     const k = TEACHER_WIDTH;
-    const V = rng.fillNormal(new Float64Array(k * d));
-    const b = Array.from({ length: k }, () => rng.sign());
+    const teacher = new Rng(spec.seed, 'teacher');
+    const V = teacher.fillNormal(new Float64Array(k * d));
+    const b = Array.from({ length: k }, () => teacher.sign());
     for (let i = 0; i < n; i++) {
       let u = 0;
       for (let t = 0; t < k; t++) {
@@ -68,4 +74,18 @@ export function generateSynthetic(spec: SyntheticSpec): Dataset {
     }
   }
   return { n, d, X, y, source: describeSynthetic(spec) };
+}
+
+/**
+ * n training points and n* held-out points of the same distribution and the same teacher: the
+ * first n and the last n* rows of the set of n + n* points (the training set is generateSynthetic(spec) bit for bit).
+ */
+export function generateSyntheticWithTest(spec: SyntheticSpec, nTest: number): { train: Dataset; test: Dataset } {
+  if (!Number.isSafeInteger(nTest) || nTest < 1) throw new OptionError(`the number of test points must be a positive integer, got ${nTest}`, { field: 'testN' });
+  const all = generateSynthetic({ ...spec, n: spec.n + nTest });
+  const { n, d } = spec;
+  return {
+    train: { n, d, X: all.X.slice(0, n * d), y: all.y.slice(0, n), source: describeSynthetic(spec) },
+    test: { n: nTest, d, X: all.X.slice(n * d), y: all.y.slice(n), source: `${describeSynthetic({ ...spec, n: nTest })} [test: rows ${n + 1}…${n + nTest} of the same stream]` },
+  };
 }

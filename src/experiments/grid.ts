@@ -12,7 +12,7 @@ import { OptionError } from '../errors.js';
 import { activationByName, type ActivationName } from '../activations/index.js';
 import { checkSeed, checkWidth, parseInit, parseScaling, type Init } from '../model/spec.js';
 import { checkEpsilon, checkEta, checkMaxSteps, checkMonitorEvery } from '../train/settings.js';
-import { checkSynthetic, validateRunSpec, type DataRecipe, type RunSpec } from './spec.js';
+import { checkAlpha, checkLabelNoise, checkSynthetic, checkTestRecipe, validateRunSpec, type DataRecipe, type RunSpec, type TestRecipe } from './spec.js';
 
 /** A data set of the grid: synthetic (n comes from the grid's n list) or a file. */
 export type GridData = { inputs: InputKind; d: number; labels: LabelKind; seed: number } | { path: string; labelColumn?: string; labelsPath?: string };
@@ -26,6 +26,12 @@ export interface Grid extends Pick<RunSpec, 'normalize' | 'eta' | 'epsilon' | 'm
   activation: ActivationName[];
   init: Init[];
   scaling: Scaling;
+  /** Held-out points of every run (docs/theory.md §6; absent: none). */
+  test?: TestRecipe;
+  /** The fraction of training labels replaced by random ones (absent: none). */
+  labelNoise?: number;
+  /** Output factors α of the centred model (docs/theory.md §6), crossed like widths (absent: the plain network). */
+  alpha?: number[];
 }
 
 export const DEFAULT_GRID: Grid = {
@@ -44,7 +50,7 @@ export const DEFAULT_GRID: Grid = {
   monitorEvery: 0,
 };
 
-const GRID_KEYS = Object.keys(DEFAULT_GRID);
+const GRID_KEYS = [...Object.keys(DEFAULT_GRID), 'test', 'labelNoise', 'alpha'];
 
 /** A decimal number written out (no hex, no "Infinity", no empty text): the one syntax numbers have on the command line and in spec files. */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -128,7 +134,18 @@ export function parseGrid(raw: Record<string, unknown>, base: Grid = DEFAULT_GRI
     g.precision = raw.precision as Precision;
   }
   if (raw.monitorEvery !== undefined) g.monitorEvery = raw.monitorEvery === 'auto' ? 'auto' : checkMonitorEvery(numberOf('monitorEvery', raw.monitorEvery));
-  const sizes = { 'data sets': recipesOf(g).length, activations: g.activation.length, initialisations: g.init.length, widths: g.width.length, seeds: g.seeds.length };
+  if (raw.labelNoise !== undefined) g.labelNoise = checkLabelNoise(numberOf('labelNoise', raw.labelNoise));
+  if (raw.alpha !== undefined) {
+    const xs = list(raw.alpha);
+    if (xs.length === 0) throw new OptionError('empty list', { field: 'alpha' });
+    g.alpha = xs.map((x) => checkAlpha(numberOf('alpha', x)));
+  }
+  if (raw.test !== undefined) {
+    const t = raw.test as Record<string, unknown>;
+    const parsed = t !== null && typeof t === 'object' && t.kind === 'fraction' ? { ...t, fraction: numberOf('testFraction', t.fraction), seed: numberOf('splitSeed', t.seed ?? 0) } : t !== null && typeof t === 'object' && t.kind === 'synthetic' ? { ...t, n: numberOf('testN', t.n) } : t;
+    for (const recipe of recipesOf(g)) g.test = checkTestRecipe(parsed, recipe);
+  }
+  const sizes = { 'data sets': recipesOf(g).length, ...(g.alpha ? { 'values of α': g.alpha.length } : {}), activations: g.activation.length, initialisations: g.init.length, widths: g.width.length, seeds: g.seeds.length };
   const runs = Object.values(sizes).reduce((a, b) => a * b, 1);
   if (runs > MAX_RUNS) {
     const parts = Object.entries(sizes).map(([k, v]) => `${v} ${k}`).join(' × ');
@@ -164,26 +181,31 @@ export function recipesOf(g: Grid): DataRecipe[] {
   );
 }
 
-/** All runs of the grid in a fixed order: data, n, activation, init, width, seed. */
+/** All runs of the grid in a fixed order: data, n, activation, init, α, width, seed. */
 export function expandGrid(g: Grid): RunSpec[] {
   const out: RunSpec[] = [];
   for (const recipe of recipesOf(g)) {
     for (const activation of g.activation) {
       for (const init of g.init) {
-        for (const m of g.width) {
-          for (const seed of g.seeds) {
-            out.push(
-              validateRunSpec({
-                data: recipe,
-                model: { activation, scaling: g.scaling, init, m, seed },
-                normalize: g.normalize,
-                eta: g.eta,
-                epsilon: g.epsilon,
-                maxSteps: g.maxSteps,
-                precision: g.precision,
-                monitorEvery: g.monitorEvery,
-              }),
-            );
+        for (const alpha of g.alpha ?? [undefined]) {
+          for (const m of g.width) {
+            for (const seed of g.seeds) {
+              out.push(
+                validateRunSpec({
+                  data: recipe,
+                  test: g.test,
+                  labelNoise: g.labelNoise,
+                  alpha,
+                  model: { activation, scaling: g.scaling, init, m, seed },
+                  normalize: g.normalize,
+                  eta: g.eta,
+                  epsilon: g.epsilon,
+                  maxSteps: g.maxSteps,
+                  precision: g.precision,
+                  monitorEvery: g.monitorEvery,
+                }),
+              );
+            }
           }
         }
       }

@@ -6,13 +6,16 @@ import { createBackend } from '../backend/index.js';
 import type { Backend } from '../backend/types.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/files.js';
-import { generateSynthetic } from '../data/synthetic.js';
+import { withLabelNoise } from '../data/noise.js';
+import { checkTestData, splitDataset } from '../data/split.js';
+import { generateSynthetic, generateSyntheticWithTest } from '../data/synthetic.js';
 import { OverparamError } from '../errors.js';
 import { train } from '../train/train.js';
-import { autoMonitorEvery, ntkMonitor, type NtkReport } from '../theory/train-monitor.js';
+import { autoMonitorEvery, LINEARISED_MAX_N, ntkMonitor, type NtkReport } from '../theory/train-monitor.js';
+import { heldOutMonitor, type HeldOutReport, type PredictorCurves } from '../theory/heldout-monitor.js';
 import type { Hint } from '../errors.js';
 import { activationByName } from '../activations/index.js';
-import type { Conventions, TrainMonitor, TrainOptions, TrainResult, TrainStatus } from '../train/types.js';
+import type { Conventions, TestResult, TrainMonitor, TrainOptions, TrainResult, TrainStatus } from '../train/types.js';
 import { runId, type DataRecipe, type RunSpec } from './spec.js';
 import { defaultMemoryLimit } from '../io/limits.js';
 import { checkRunMemory } from '../train/memory.js';
@@ -53,6 +56,8 @@ export interface RunResult {
    * monitorEvery > 0, its per-step series at the steps `history.k` (see thinNtkReport).
    */
   monitors?: RunMonitors;
+  /** The held-out points' residuals (docs/theory.md §6), when the spec has test points. */
+  test?: StoredTest;
   /** Wall time and the backend's threads: how this execution went, the only fields that differ between two executions of the same spec. */
   timeMs: number;
   threads?: number;
@@ -61,15 +66,33 @@ export interface RunResult {
 /** Conventions as a results line stores them: those of train/types.ts but the thread count. */
 export type StoredConventions = Omit<Conventions, 'threads'> & { threads?: number };
 
+/** Predictions are stored for test sets up to this size (a results line stays small). */
+export const STORED_PREDICTIONS_MAX = 1000;
+
+/** The held-out side of a results line: the trainer's TestResult with its test history thinned, and u*, y* as plain numbers (absent beyond STORED_PREDICTIONS_MAX test points; the inputs are not stored). */
+export type StoredTest = Omit<TestResult, 'predictions' | 'inputs' | 'labels'> & { predictions?: number[]; labels?: number[] };
+
+/** A predictor's curves as stored: the final predictions as plain numbers (absent beyond STORED_PREDICTIONS_MAX). */
+export type StoredCurves = Omit<PredictorCurves, 'final' | 'limit'> & { final?: number[]; limit: { test: number; train: number } | null };
+export type StoredHeldOutReport = Omit<HeldOutReport, 'timeMs' | 'linearised' | 'infinite' | 'perStep'> & { linearised: StoredCurves; infinite: StoredCurves };
+
 /** What a results line carries from the monitors of its run. */
 export interface RunMonitors {
   ntk?: StoredNtkReport;
+  heldout?: StoredHeldOutReport;
 }
 
-/** The monitors a run's spec asks for: the kernel monitor every K steps (K from n, m, d for 'auto'). */
+/** The monitors a run's spec asks for: the kernel monitor every K steps (K from n, m, d for 'auto'), the held-out one when it has test points. */
 export interface RunMonitorSet {
   [key: string]: TrainMonitor<unknown> | undefined;
   ntk: TrainMonitor<NtkReport>;
+  heldout: TrainMonitor<HeldOutReport>;
+}
+
+/** The data of a run: its training set (with label noise, if asked) and its held-out points, if any. */
+export interface RunData {
+  train: Dataset;
+  test?: Dataset;
 }
 
 /** The kernel monitoring interval of a run on n points in d dimensions: 0 (off) or K ≥ 1. */
@@ -77,15 +100,67 @@ export function monitorIntervalOf(spec: RunSpec, n: number, d: number): number {
   return spec.monitorEvery === 'auto' ? autoMonitorEvery(n, spec.model.m, d) : spec.monitorEvery;
 }
 
-/** The monitors of a run: the kernel monitor when its interval is > 0. */
-export function monitorsOf(spec: RunSpec, data: Dataset): Partial<RunMonitorSet> {
-  const every = monitorIntervalOf(spec, data.n, data.d);
-  return every > 0 ? { ntk: ntkMonitor(every) } : {};
+/**
+ * The interval of the held-out residual and predictions: the kernel monitor's, or when that is
+ * off the interval it would have (the test residual costs one forward pass on n* points).
+ */
+export function testIntervalOf(spec: RunSpec, n: number, d: number): number {
+  const every = monitorIntervalOf(spec, n, d);
+  return every > 0 ? every : autoMonitorEvery(n, spec.model.m, d);
 }
 
-/** The trainer's options for a run spec (everything but the backend, callbacks and monitors). */
-export function trainOptionsOf(spec: RunSpec): TrainOptions {
-  return { model: spec.model, normalize: spec.normalize, eta: spec.eta, epsilon: spec.epsilon, maxSteps: spec.maxSteps };
+/**
+ * The monitors of a run: the kernel monitor when its interval is > 0; the held-out one when the run
+ * has test points and n ≤ LINEARISED_MAX_N (its two O(n³) eigendecompositions; above, the trainer
+ * still records the network's test residual).
+ */
+export function monitorsOf(spec: RunSpec, data: RunData): Partial<RunMonitorSet> {
+  const every = monitorIntervalOf(spec, data.train.n, data.train.d);
+  return {
+    ...(every > 0 ? { ntk: ntkMonitor(every) } : {}),
+    ...(data.test && data.train.n <= LINEARISED_MAX_N ? { heldout: heldOutMonitor(testIntervalOf(spec, data.train.n, data.train.d)) } : {}),
+  };
+}
+
+/** The trainer's options for a run spec and its data (everything but the backend, callbacks and monitors). */
+export function trainOptionsOf(spec: RunSpec, data?: RunData): TrainOptions {
+  return {
+    model: spec.model,
+    normalize: spec.normalize,
+    eta: spec.eta,
+    epsilon: spec.epsilon,
+    maxSteps: spec.maxSteps,
+    ...(spec.alpha !== undefined ? { alpha: spec.alpha } : {}),
+    ...(data?.test ? { test: data.test, testEvery: testIntervalOf(spec, data.train.n, data.train.d) } : {}),
+  };
+}
+
+/**
+ * The training set and held-out points of a spec: drawn (synthetic, with n* more points of the same
+ * stream), split (a seeded fraction), or read (a test file, checked against the training set);
+ * then the label noise, on the training labels only (docs/theory.md §6). Files hold at most `maxBytes`.
+ */
+export function loadRunData(spec: Pick<RunSpec, 'data' | 'test' | 'labelNoise'>, maxBytes?: number): RunData {
+  const t = spec.test;
+  let train: Dataset;
+  let test: Dataset | undefined;
+  if (t?.kind === 'synthetic' && spec.data.kind === 'synthetic') {
+    const { inputs, n, d, labels, seed } = spec.data;
+    ({ train, test } = generateSyntheticWithTest({ inputs, n, d, labels, seed }, t.n));
+  } else {
+    train = loadRecipe(spec.data, maxBytes);
+    if (t?.kind === 'fraction') {
+      const notes = train.notes;
+      ({ train, test } = splitDataset(train, t.fraction, t.seed));
+      if (notes) train = { ...train, notes };
+    } else if (t?.kind === 'file') {
+      test = loadRecipe({ kind: 'file', path: t.path, ...(t.labelColumn !== undefined ? { labelColumn: t.labelColumn } : {}), ...(t.labelsPath !== undefined ? { labelsPath: t.labelsPath } : {}) }, maxBytes);
+      test = checkTestData(train, test);
+      for (const note of test.notes ?? []) train = { ...train, notes: [...(train.notes ?? []), note] };
+    }
+  }
+  if (spec.labelNoise !== undefined && spec.labelNoise > 0) train = withLabelNoise(train, spec.labelNoise, spec.data.kind === 'synthetic' ? spec.data.seed : 0);
+  return { train, ...(test ? { test } : {}) };
 }
 
 export function datasetOf(spec: RunSpec): Dataset {
@@ -135,12 +210,7 @@ export function thinNtkReport(report: StoredNtkReport & { timeMs?: number }, ks:
     observations: thinList(report.observations, HISTORY_POINTS),
     linearised: report.linearised ? at(report.linearised) : null,
     envelope: at(report.envelope),
-    perStep: {
-      linearised: at(report.perStep.linearised),
-      envelope: at(report.perStep.envelope),
-      lambda_min: at(report.perStep.lambda_min),
-      kernel_drift: at(report.perStep.kernel_drift),
-    },
+    perStep: Object.fromEntries(Object.entries(report.perStep).map(([key, xs]) => [key, at(xs as readonly (number | null)[])])) as StoredNtkReport['perStep'],
   };
 }
 
@@ -159,7 +229,11 @@ export function resultOf(spec: RunSpec, res: TrainResult<Partial<RunMonitorSet>>
   const ks = thinnedSteps(h.residual.length);
   const last = h.residual.length - 1;
   const ntk = res.monitors.ntk;
-  const monitors: RunMonitors = ntk ? { ntk: thinNtkReport(ntk, ks) } : {};
+  const heldout = res.monitors.heldout;
+  const monitors: RunMonitors = { ...(ntk ? { ntk: thinNtkReport(ntk, ks) } : {}), ...(heldout ? { heldout: storedHeldOut(heldout) } : {}) };
+  const t = res.test;
+  const small = t !== undefined && t.n <= STORED_PREDICTIONS_MAX;
+  const testKs = t ? thinnedSteps(t.history.k.length) : [];
   return {
     kind: 'overparam-run',
     id: runId(spec),
@@ -182,9 +256,38 @@ export function resultOf(spec: RunSpec, res: TrainResult<Partial<RunMonitorSet>>
       ...(h.flipFraction ? { flipFraction: ks.map((k) => h.flipFraction![k]) } : {}),
     },
     ...(Object.keys(monitors).length ? { monitors } : {}),
+    ...(t
+      ? {
+          test: {
+            n: t.n,
+            source: t.source,
+            residual: t.residual,
+            initialResidual: t.initialResidual,
+            rmse: t.rmse,
+            history: { k: testKs.map((j) => t.history.k[j]), residual: testKs.map((j) => t.history.residual[j]) },
+            ...(small ? { predictions: Array.from(t.predictions), labels: Array.from(t.labels) } : {}),
+          },
+        }
+      : {}),
     timeMs,
     threads: res.conventions.threads,
   };
+}
+
+/** The held-out report as a results line stores it: plain numbers, its curves thinned, predictions only for small test sets. */
+function storedHeldOut(h: HeldOutReport): StoredHeldOutReport {
+  const idx = thinnedSteps(h.k.length);
+  const small = h.nTest <= STORED_PREDICTIONS_MAX;
+  const curves = (c: PredictorCurves): StoredCurves => ({
+    test: idx.map((j) => c.test[j]),
+    train: idx.map((j) => c.train[j]),
+    ...(small ? { final: Array.from(c.final) } : {}),
+    limit: c.limit ? { test: c.limit.test, train: c.limit.train } : null,
+    stable: c.stable,
+    dropped: c.dropped,
+  });
+  const { timeMs: _wallTime, perStep: _perStep, linearised, infinite, ...rest } = h;
+  return { ...rest, k: idx.map((j) => h.k[j]), linearised: curves(linearised), infinite: curves(infinite) };
 }
 
 /**
@@ -202,11 +305,11 @@ export function runOne(spec: RunSpec, backend?: Backend, maxMemory?: number): Ru
       const { n, d } = spec.data;
       checkRunMemory({ n, d, m: spec.model.m, monitor: spec.monitorEvery !== 0, reference: backend?.name === 'reference', precision: spec.precision }, limit, limitText);
     }
-    const data = spec.data.kind === 'file' ? loadRecipe(spec.data, limit) : datasetOf(spec);
+    const data = loadRunData(spec, limit);
     const activation = activationByName(spec.model.activation);
     // a given backend without this activation's kernel is replaced as 'auto' would choose (never another activation's kernel)
     const be = backend?.supports(activation) ? backend : createBackend({ precision: spec.precision, activation, ...(backend ? { threads: backend.threads } : {}) });
-    const res = train(data, { ...trainOptionsOf(spec), backend: be, monitors: monitorsOf(spec, data), maxMemory: limit });
+    const res = train(data.train, { ...trainOptionsOf(spec, data), backend: be, monitors: monitorsOf(spec, data), maxMemory: limit });
     return resultOf(spec, res, performance.now() - t0);
   } catch (err) {
     const message = err instanceof OverparamError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;

@@ -9,14 +9,31 @@ import { parseNormalizeKind, type NormalizeKind } from '../data/normalize.js';
 import { INPUT_KINDS, LABEL_KINDS, type InputKind, type LabelKind } from '../data/synthetic.js';
 import { OptionError } from '../errors.js';
 import { checkSeed, validateSpec, type ModelSpec } from '../model/spec.js';
-import { checkEpsilon, checkEta, checkMaxSteps, checkMonitorEvery } from '../train/settings.js';
+import { checkAlpha, checkEpsilon, checkEta, checkMaxSteps, checkMonitorEvery } from '../train/settings.js';
+
+export { checkAlpha };
 
 export type DataRecipe =
   | { kind: 'synthetic'; inputs: InputKind; n: number; d: number; labels: LabelKind; seed: number }
   | { kind: 'file'; path: string; labelColumn?: string; labelsPath?: string };
 
+/**
+ * Held-out points of a run (docs/theory.md §6): a file (normalised as the training data), a seeded
+ * fraction of the training file, or n more synthetic points from the same distribution and teacher.
+ */
+export type TestRecipe =
+  | { kind: 'file'; path: string; labelColumn?: string; labelsPath?: string }
+  | { kind: 'fraction'; fraction: number; seed: number }
+  | { kind: 'synthetic'; n: number };
+
 export interface RunSpec {
   data: DataRecipe;
+  /** Held-out points (absent: none). */
+  test?: TestRecipe;
+  /** A fraction p of the training labels replaced by random ones (data/noise.ts; absent: none). */
+  labelNoise?: number;
+  /** The centred, α-scaled model F_α = α(F − F(W(0), ·)) of docs/theory.md §6 (absent: the plain network, α = 1 uncentred). */
+  alpha?: number;
   model: ModelSpec;
   normalize: NormalizeKind;
   eta: number | 'auto';
@@ -39,8 +56,16 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * Raised whenever the same synthetic recipe starts drawing other numbers, so that a results file
+ * made with the old data is recomputed rather than resumed (2: the labels and the teacher on
+ * streams of their own, so that point i is the same whatever n; data/synthetic.ts).
+ */
+export const SYNTHETIC_DATA_VERSION = 2;
+
 export function runId(spec: RunSpec): string {
-  return createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 16);
+  const text = canonicalJson(spec) + (spec.data.kind === 'synthetic' ? `\nsynthetic-data-v${SYNTHETIC_DATA_VERSION}` : '');
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 /** The largest run spec accepted from outside (a queue, a file), in bytes of JSON. */
@@ -70,7 +95,7 @@ export function validateRunSpec(raw: unknown): RunSpec {
   if (text.length > MAX_SPEC_BYTES) throw new OptionError(`run spec too large (${text.length} bytes > ${MAX_SPEC_BYTES})`);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new OptionError('a run spec must be a JSON object');
   const s = raw as Record<string, unknown>;
-  const known = ['data', 'model', 'normalize', 'eta', 'epsilon', 'maxSteps', 'precision', 'monitorEvery'];
+  const known = ['data', 'test', 'labelNoise', 'alpha', 'model', 'normalize', 'eta', 'epsilon', 'maxSteps', 'precision', 'monitorEvery'];
   const extra = Object.keys(s).filter((k) => !known.includes(k));
   if (extra.length) throw new OptionError(`run spec has unknown field(s): ${extra.join(', ')}`);
   const data = s.data as Record<string, unknown> | undefined;
@@ -86,6 +111,9 @@ export function validateRunSpec(raw: unknown): RunSpec {
   } else {
     throw new OptionError("run spec: data.kind must be 'synthetic' or 'file'", { field: 'data' });
   }
+  const test = s.test === undefined ? undefined : checkTestRecipe(s.test, recipe);
+  const labelNoise = s.labelNoise === undefined ? undefined : checkLabelNoise(s.labelNoise);
+  const alpha = s.alpha === undefined ? undefined : checkAlpha(s.alpha);
   const model = (s.model ?? {}) as ModelSpec;
   validateSpec(model);
   const normalize = parseNormalizeKind(s.normalize);
@@ -98,8 +126,12 @@ export function validateRunSpec(raw: unknown): RunSpec {
   if (recipe.kind === 'synthetic' && recipe.n * model.m > MAX_PAIRS) throw new OptionError(`n·m = ${recipe.n * model.m} is beyond what one run can hold`, { field: 'm' });
   if (recipe.kind === 'synthetic' && recipe.n * recipe.d > MAX_PAIRS) throw new OptionError(`n·d = ${recipe.n * recipe.d} is beyond what one run can hold`, { field: 'd' });
   if (recipe.kind === 'synthetic' && model.m * recipe.d > MAX_PAIRS) throw new OptionError(`m·d = ${model.m * recipe.d} is beyond what one run can hold`, { field: 'm' });
+  if (test?.kind === 'synthetic' && recipe.kind === 'synthetic' && (recipe.n + test.n) * recipe.d > MAX_PAIRS) throw new OptionError(`(n + n*)·d = ${(recipe.n + test.n) * recipe.d} is beyond what one run can hold`, { field: 'testN' });
   return {
     data: recipe,
+    ...(test !== undefined ? { test } : {}),
+    ...(labelNoise !== undefined ? { labelNoise } : {}),
+    ...(alpha !== undefined ? { alpha } : {}),
     model: { activation: model.activation, scaling: model.scaling, init: model.init, m: model.m, seed: model.seed },
     normalize,
     eta,
@@ -110,8 +142,36 @@ export function validateRunSpec(raw: unknown): RunSpec {
   };
 }
 
+/** A test recipe's fields, checked against the training data's recipe (OptionError naming the field). */
+export function checkTestRecipe(raw: unknown, data: DataRecipe): TestRecipe {
+  const t = raw as Record<string, unknown>;
+  if (t === null || typeof t !== 'object' || Array.isArray(t)) throw new OptionError('run spec: test must be an object', { field: 'testData' });
+  if (t.kind === 'file') {
+    if (typeof t.path !== 'string' || t.path.length === 0) throw new OptionError('the test data file path must be a non-empty string', { field: 'testData' });
+    return { kind: 'file', path: t.path, ...(typeof t.labelColumn === 'string' ? { labelColumn: t.labelColumn } : {}), ...(typeof t.labelsPath === 'string' ? { labelsPath: t.labelsPath } : {}) };
+  }
+  if (t.kind === 'fraction') {
+    if (typeof t.fraction !== 'number' || !(t.fraction > 0 && t.fraction < 1)) throw new OptionError(`the test fraction must lie in (0, 1), got ${String(t.fraction)}`, { field: 'testFraction' });
+    if (!isInt(t.seed, 0)) throw new OptionError(`the split seed must be a non-negative integer, got ${String(t.seed)}`, { field: 'splitSeed' });
+    return { kind: 'fraction', fraction: t.fraction, seed: t.seed as number };
+  }
+  if (t.kind === 'synthetic') {
+    if (data.kind !== 'synthetic') throw new OptionError('a number of synthetic test points goes with synthetic training data; give a test file or a test fraction for a data file', { field: 'testN' });
+    if (!isInt(t.n, 1)) throw new OptionError(`the number of test points must be a positive integer, got ${String(t.n)}`, { field: 'testN' });
+    return { kind: 'synthetic', n: t.n };
+  }
+  throw new OptionError("run spec: test.kind must be 'file', 'fraction' or 'synthetic'", { field: 'testData' });
+}
+
+/** The label-noise fraction p ∈ [0, 1]. */
+export function checkLabelNoise(v: unknown): number {
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new OptionError(`the label-noise fraction must lie in [0, 1], got ${String(v)}`, { field: 'labelNoise' });
+  return v;
+}
+
 export function describeRun(spec: RunSpec): string {
   const data = spec.data.kind === 'synthetic' ? `${spec.data.inputs} n=${spec.data.n} d=${spec.data.d}` : spec.data.path;
   const { activation, init, m, seed } = spec.model;
-  return `${activation}/${init} m=${m} seed=${seed} on ${data}`;
+  const labels = spec.labelNoise !== undefined && spec.labelNoise > 0 ? ` (${spec.labelNoise === 1 ? 'random labels' : `label noise ${spec.labelNoise}`})` : '';
+  return `${activation}/${init} m=${m} seed=${seed}${spec.alpha !== undefined ? ` α=${spec.alpha}` : ''} on ${data}${labels}`;
 }

@@ -8,6 +8,8 @@ export interface GroupSummary {
   activation: string;
   init: string;
   width: number;
+  /** α of the centred model (null: the plain network). */
+  alpha: number | null;
   runs: number;
   converged: number;
   errors: number;
@@ -15,6 +17,8 @@ export interface GroupSummary {
   medianSteps: number | null;
   medianResidual: number | null;
   maxMovement: number | null;
+  /** Median held-out RMSE ‖u* − y*‖₂/√n* of the finished runs (null: no test points). */
+  medianTestRmse: number | null;
 }
 
 function median(xs: number[]): number | null {
@@ -33,7 +37,7 @@ export function summarize(results: readonly RunResult[]): GroupSummary[] {
   const groups = new Map<string, RunResult[]>();
   for (const r of results) {
     const d = r.spec.data;
-    const key = JSON.stringify([dataLabel(r), d.kind === 'synthetic' ? d.n : null, r.spec.model.activation, r.spec.model.init, r.spec.model.m]);
+    const key = JSON.stringify([dataLabel(r), d.kind === 'synthetic' ? d.n : null, r.spec.model.activation, r.spec.model.init, r.spec.alpha ?? null, r.spec.model.m]);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
     g.push(r);
@@ -49,6 +53,7 @@ export function summarize(results: readonly RunResult[]): GroupSummary[] {
       activation: r0.spec.model.activation,
       init: r0.spec.model.init,
       width: r0.spec.model.m,
+      alpha: r0.spec.alpha ?? null,
       runs: g.length,
       converged: ok.length,
       errors: g.filter((r) => r.status === 'error').length,
@@ -56,6 +61,7 @@ export function summarize(results: readonly RunResult[]): GroupSummary[] {
       medianSteps: median(ok.map((r) => r.steps)),
       medianResidual: median(g.filter((r) => r.residual !== null).map((r) => r.residual!)),
       maxMovement: g.reduce<number | null>((mx, r) => (r.movement === null ? mx : Math.max(mx ?? 0, r.movement)), null),
+      medianTestRmse: median(g.filter((r) => r.test !== undefined).map((r) => r.test!.rmse)),
     };
   });
 }

@@ -28,3 +28,31 @@ export function normalisedKernel(backend: Backend, p: Problem, W: Float64Array, 
   if (c !== 1) for (let k = 0; k < out.length; k++) out[k] *= c;
   return out;
 }
+
+/** The kernel on the training points and its cross-kernel to test points, from one Gram matrix. */
+export interface JointKernel {
+  /** H(W)(X, X), n×n. */
+  readonly train: Float64Array;
+  /** H(W)(X*, X), n*×n (docs/theory.md §6). */
+  readonly cross: Float64Array;
+}
+
+/**
+ * H(W)(X, X) and H(W)(X*, X) on the NTK scale (÷ κ² m), both blocks of the Gram matrix of the
+ * stacked inputs [X; X*] (docs/theory.md §6): one backend route for both, so the cross-kernel is
+ * computed exactly as the training kernel is. Costs (n + n*)² m; X* must be normalised like X.
+ */
+export function normalisedJointKernel(backend: Backend, p: Problem, W: Float64Array, Xtest: Float64Array, nTest: number): JointKernel {
+  const { n, d } = p;
+  if (Xtest.length !== nTest * d) throw new RangeError(`X* has ${Xtest.length} entries, expected n*·d = ${nTest * d}`);
+  const N = n + nTest;
+  const X = new Float64Array(N * d);
+  X.set(p.X.subarray(0, n * d));
+  X.set(Xtest, n * d);
+  const joint = normalisedKernel(backend, { ...p, n: N, X, y: new Float64Array(N) }, W);
+  const train = new Float64Array(n * n);
+  const cross = new Float64Array(nTest * n);
+  for (let i = 0; i < n; i++) train.set(joint.subarray(i * N, i * N + n), i * n);
+  for (let s = 0; s < nTest; s++) cross.set(joint.subarray((n + s) * N, (n + s) * N + n), s * n);
+  return { train, cross };
+}

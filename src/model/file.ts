@@ -71,6 +71,7 @@ export function serializeModel(model: Model, training?: unknown): string {
     kappa: model.kappa,
     normalization: model.normalization,
     ...(model.inputNames ? { inputNames: model.inputNames } : {}),
+    ...(model.alpha !== undefined ? { alpha: model.alpha, centred: 'output = alpha * (F(W, x) - F(W0, x)) (docs/theory.md §6)' } : {}),
     regenerate:
       'W0 and a are drawn from xoshiro128** (splitmix64-seeded, stream "init") with spec.seed: ' +
       (model.spec.init === 'coupled'
@@ -114,6 +115,8 @@ export function parseModel(text: string, where: string, custom?: Activation): Mo
   if (inputNames !== undefined && !(Array.isArray(inputNames) && inputNames.length === d && inputNames.every((x) => typeof x === 'string'))) {
     throw new ModelError(`${where}: inputNames must list the d = ${d} input column names`);
   }
+  const alpha = doc.alpha;
+  if (alpha !== undefined && !(typeof alpha === 'number' && Number.isFinite(alpha) && alpha > 0)) throw new ModelError(`${where}: alpha must be a positive finite number, got ${JSON.stringify(alpha)}`);
   const arrays = (doc.arrays ?? {}) as Record<string, unknown>;
   const { m } = spec;
   // κ follows from the scaling and m (§1); a stored κ that disagrees was edited, and would be ignored
@@ -128,6 +131,7 @@ export function parseModel(text: string, where: string, custom?: Activation): Mo
     kappa,
     normalization: norm,
     ...(inputNames ? { inputNames: inputNames as string[] } : {}),
+    ...(alpha !== undefined ? { alpha } : {}),
     a: decode(arrays.a, 'a', [m], where),
     W0: decode(arrays.W0, 'W0', [m, d], where),
     W: decode(arrays.W, 'W', [m, d], where),

@@ -27,11 +27,36 @@ export interface Model {
   readonly normalization: Normalization;
   /** Names of the d input columns when it was trained on a CSV file: predict matches columns by them. */
   readonly inputNames?: readonly string[];
+  /** The centred, α-scaled model of docs/theory.md §6: its output is α (F(W, x) − F(W(0), x)). Absent: F(W, x). */
+  readonly alpha?: number;
 }
 
-export function createModel(spec: ModelSpec, activation: Activation, d: number, normalization: Normalization, inputNames?: readonly string[]): Model {
+export function createModel(spec: ModelSpec, activation: Activation, d: number, normalization: Normalization, inputNames?: readonly string[], alpha?: number): Model {
   const { W0, a } = initialWeights(spec, d);
-  return { spec: { ...spec }, activation, d, kappa: kappaOf(spec.scaling, spec.m), a, W0, W: Float64Array.from(W0), normalization, ...(inputNames ? { inputNames: [...inputNames] } : {}) };
+  return {
+    spec: { ...spec },
+    activation,
+    d,
+    kappa: kappaOf(spec.scaling, spec.m),
+    a,
+    W0,
+    W: Float64Array.from(W0),
+    normalization,
+    ...(inputNames ? { inputNames: [...inputNames] } : {}),
+    ...(alpha !== undefined ? { alpha } : {}),
+  };
+}
+
+/** The model's outputs on normalised inputs X (n×d): F(W, X), or α (F(W, X) − F(W(0), X)) for the centred model (docs/theory.md §6). */
+export function outputs(model: Model, backend: Backend, X: Float64Array, n: number, out = new Float64Array(n)): Float64Array {
+  const p = problemOf(model, X, new Float64Array(n), n);
+  backend.forward(p, model.W, out);
+  if (model.alpha !== undefined) {
+    const u0 = new Float64Array(n);
+    backend.forward(p, model.W0, u0);
+    for (let i = 0; i < n; i++) out[i] = model.alpha * (out[i] - u0[i]);
+  }
+  return out;
 }
 
 /** The fixed part of training for this model on normalised inputs X (n×d) with labels y. */
@@ -47,8 +72,7 @@ export function problemOf(model: Model, X: Float64Array, y: Float64Array, n: num
 export function predict(model: Model, backend: Backend, Xraw: Float64Array, n: number, d: number, where = 'the data'): Float64Array {
   if (d !== model.d) throw new DataError(`${where}: the model was trained on d = ${model.d} inputs, the data have d = ${d}`);
   const X = applyNormalization(model.normalization, Xraw, n, d, where);
-  const u = new Float64Array(n);
-  backend.forward(problemOf(model, X, new Float64Array(n), n), model.W, u);
+  const u = outputs(model, backend, X, n);
   const bad = u.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
     let norm = 0;

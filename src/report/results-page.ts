@@ -15,6 +15,7 @@ import { ACTIVATIONS, isActivationName } from '../activations/index.js';
 import { formatNumber } from './chart.js';
 import { flipsOverSteps, kernelDistanceVsWidth, lambdaMinOverSteps, lossCurves, movementOverSteps, movementVsWidth, thresholdVsN } from './figures.js';
 import { certificateTable } from './page.js';
+import { heldOutSection } from './heldout-section.js';
 import { activationName, byRecipe, certificateRows, conventionsOf, distinct, maxMovement, ntkOf, num, pickRuns, runLabels, stepsFor, twoWidths, widthKeys } from './runs.js';
 import type { FigureEntry, FlipRun, LambdaRun, LossRun, MovementRun, Page, PageSection, PowerFit, Table, ThresholdPoint, WidthSample } from './types.js';
 
@@ -289,6 +290,8 @@ export function resultsSections(
   const labels = runLabels(shown);
   const parts: SectionOf[] = [dynamicsSection(runs, monitored, shown, labels, omit), widthSection(runs, monitored, omit)];
   if (curves !== null) parts.push(thresholdSection(runs, curves, o.delta ?? 0));
+  const held = heldOutSection(runs, o.maxRuns ?? 4);
+  if (held) parts.push(held);
   const certs = certificateSection(monitored, o.maxCertificates ?? 4);
   return {
     sections: [...parts.map((p) => p.section), certs.section],

@@ -50,6 +50,9 @@ export function conventionsOf(runs: readonly RunResult[], extra: Record<string, 
     normalisation: list(c.length > 0 ? c.map((x) => normalizationText(x.normalization)) : runs.map((r) => r.spec.normalize)),
     precision: list(c.length > 0 ? c.map((x) => `${precisionText(x.precision)} (${x.backend})`) : runs.map((r) => precisionText(r.spec.precision))),
     data: list(runs.map(dataText)),
+    ...(runs.some((r) => r.spec.labelNoise !== undefined) ? { 'label noise': list(runs.map((r) => fmt(r.spec.labelNoise ?? 0))) } : {}),
+    ...(runs.some((r) => r.test !== undefined) ? { 'test points': list(runs.map((r) => (r.test ? `${r.test.n} (${r.test.source})` : 'none'))) } : {}),
+    ...(runs.some((r) => r.spec.alpha !== undefined) ? { model: `centred α(F − F(W(0))), α = ${list(runs.map((r) => (r.spec.alpha === undefined ? 'plain' : fmt(r.spec.alpha))))}` } : {}),
     η: etaText,
     stop: `‖F(W,X) − y‖₂ ≤ ε = ${list(runs.map((r) => fmt(r.spec.epsilon)))} (unsquared) or ${list(runs.map((r) => String(r.spec.maxSteps)))} steps`,
     ...extra,
@@ -63,6 +66,7 @@ export function runLabels(runs: readonly RunResult[]): string[] {
   const parts: [boolean, (r: RunResult) => string][] = [
     [varies((r) => r.spec.model.activation), (r) => activationName(r.spec.model.activation)],
     [varies((r) => r.spec.model.init), (r) => r.spec.model.init],
+    [varies((r) => r.spec.alpha), (r) => (r.spec.alpha === undefined ? 'plain' : `α = ${fmt(r.spec.alpha)}`)],
     [varies(n), (r) => `n = ${n(r)}`],
     [varies((r) => r.spec.model.m), (r) => `m = ${r.spec.model.m}`],
     [varies((r) => r.spec.model.seed), (r) => `seed ${r.spec.model.seed}`],
@@ -89,7 +93,7 @@ export function pickRuns(monitored: readonly RunResult[], max: number): RunResul
   const sorted = [...monitored].sort(byRecipe);
   const firstSeed = new Map<string, RunResult>();
   for (const r of sorted) {
-    const key = JSON.stringify([r.spec.model.activation, r.spec.model.init, r.spec.data, r.spec.model.m]);
+    const key = JSON.stringify([r.spec.model.activation, r.spec.model.init, r.spec.data, r.spec.alpha ?? null, r.spec.model.m]);
     if (!firstSeed.has(key)) firstSeed.set(key, r);
   }
   const pool = [...firstSeed.values()];

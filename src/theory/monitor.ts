@@ -17,9 +17,9 @@ import { DataError } from '../errors.js';
 import { spectralDistance } from '../kernel/distance.js';
 import { normalisedKernel, ntkNormalisation } from '../kernel/empirical.js';
 import { infiniteKernel } from '../kernel/infinite.js';
-import { kernelLambdaMin, lambdaMin as denseLambdaMin } from '../linalg/eigh.js';
+import { kernelLambdaMin, lambdaMinMax } from '../linalg/eigh.js';
 import type { SpectralNormOptions } from '../linalg/dense.js';
-import { movement } from '../model/movement.js';
+import { movementStats } from '../model/movement.js';
 import { observedB, rStar } from './bounds.js';
 import { certificate } from './certificate.js';
 import type { CertificateInput, CertificateRow } from './certificate.js';
@@ -48,6 +48,13 @@ export interface KernelObservation {
   readonly kernelDrift: number;
   /** R(k) = max_r ‖w_r(k) − w_r(0)‖₂. */
   readonly movement: number;
+  /** The median neuron's movement, and ‖W(k) − W(0)‖_F (docs/theory.md §6, laziness). */
+  readonly movementMedian: number;
+  readonly movementFrobenius: number;
+  /** λ_max(H(W(k))), NTK scale: the step is linearly stable while η κ² m · λ_max < 2 (§6). */
+  readonly lambdaMax: number;
+  /** ‖H(W(k)) − H(W(0))‖₂ / ‖H(W(0))‖₂: the relative kernel change (§6, laziness). */
+  readonly relativeDrift: number;
   /** ‖r(k)‖₂. */
   readonly residualNorm: number;
 }
@@ -61,6 +68,10 @@ export interface KernelMonitorInitial {
   readonly initDistance: number;
   /** λ_min(H(W(0))) (NTK scale). */
   readonly lambdaMin0: number;
+  /** λ_max(H(W(0))) = ‖H(W(0))‖₂ (NTK scale). */
+  readonly lambdaMax0: number;
+  /** 2/(η κ² m): the linear-stability line of λ_max(H(W(k))) (docs/theory.md §6). */
+  readonly stabilityLimit: number;
   /** η κ² m: the step on the NTK scale. */
   readonly etaNtk: number;
 }
@@ -95,12 +106,15 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
   }
   const B = observedB(p.X, n, d, W0, m);
   const etaNtk = o.eta / ntkNormalisation(p); // η κ² m
+  const extremes0 = lambdaMinMax(H0, n);
   const initial: KernelMonitorInitial = {
     lambda,
     B,
     rStar: lambda > 0 ? rStar(lambda, n, B) : Number.NaN, // no R* for a singular limit kernel
     initDistance: spectralDistance(H0, limit, n, o.spectral),
-    lambdaMin0: denseLambdaMin(H0, n),
+    lambdaMin0: extremes0.lambdaMin,
+    lambdaMax0: extremes0.lambdaMax,
+    stabilityLimit: 2 / etaNtk, // GD on the linearised model is stable iff η λ_max < 2   (docs/theory.md §6)
     etaNtk,
   };
   const observations: KernelObservation[] = [];
@@ -128,11 +142,18 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
     normalisedKernel(o.backend, p, W, Hk);
     // a kernel that overflowed along the run (W moved far) is recorded as not measured, not thrown
     const finite = Hk.every(Number.isFinite);
+    const extremes = finite ? lambdaMinMax(Hk, n) : { lambdaMin: Number.NaN, lambdaMax: Number.NaN };
+    const kernelDrift = finite ? spectralDistance(Hk, H0, n, o.spectral) : Number.NaN;
+    const moved = movementStats(W, W0, m, d);
     const obs: KernelObservation = {
       k,
-      lambdaMin: finite ? denseLambdaMin(Hk, n) : Number.NaN,
-      kernelDrift: finite ? spectralDistance(Hk, H0, n, o.spectral) : Number.NaN,
-      movement: movement(W, W0, m, d), // R(k) = max_r ‖w_r(k) − w_r(0)‖₂   (docs/theory.md §4)
+      lambdaMin: extremes.lambdaMin,
+      kernelDrift,
+      movement: moved.max, // R(k) = max_r ‖w_r(k) − w_r(0)‖₂   (docs/theory.md §4)
+      movementMedian: moved.median,
+      movementFrobenius: moved.frobenius,
+      lambdaMax: extremes.lambdaMax,
+      relativeDrift: kernelDrift / initial.lambdaMax0, // ‖H(W(k)) − H(W(0))‖₂ / ‖H(W(0))‖₂, ‖H(W(0))‖₂ = λ_max for a PSD kernel   (§6)
       residualNorm,
     };
     observeResidual(k, residualNorm);

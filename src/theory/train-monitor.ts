@@ -9,6 +9,7 @@ import type { MonitorContext, TrainMonitor } from '../train/types.js';
 import { SINGULAR_TEXT, type CertificateRow } from './certificate.js';
 import { contractionEnvelope, linearisedFromKernel, type LinearisedPrediction } from './linearised.js';
 import { createKernelMonitor, type KernelMonitor, type KernelMonitorInitial, type KernelObservation } from './monitor.js';
+import { stopwatch } from './stopwatch.js';
 
 /** The key the kernel monitor's report is stored under (TrainResult.monitors, RunResult.monitors). */
 export const NTK_MONITOR = 'ntk';
@@ -42,8 +43,23 @@ export interface NtkReport {
   linearised: number[] | null;
   /** (1 − ηλ/2)^{k/2} ‖r(0)‖ for k = 0 … steps (NaN where 1 − ηλ/2 < 0). */
   envelope: number[];
+  /**
+   * Over the monitored steps (docs/theory.md §6): the largest relative kernel change
+   * ‖H(W(k)) − H(W(0))‖₂/‖H(W(0))‖₂, the largest η κ² m · λ_max(H(W(k))) (≥ 2: the step left the
+   * linearly stable regime, the "edge of stability"), and the largest median and Frobenius movement.
+   */
+  laziness: { maxRelativeDrift: number; maxSharpness: number; maxMovementMedian: number; maxMovementFrobenius: number };
   /** The per-step series merged into the training history (null where not measured). */
-  perStep: { linearised: (number | null)[]; envelope: number[]; lambda_min: (number | null)[]; kernel_drift: (number | null)[] };
+  perStep: {
+    linearised: (number | null)[];
+    envelope: number[];
+    lambda_min: (number | null)[];
+    kernel_drift: (number | null)[];
+    lambda_max: (number | null)[];
+    relative_drift: (number | null)[];
+    movement_median: (number | null)[];
+    movement_frobenius: (number | null)[];
+  };
   /** Wall time spent monitoring. */
   timeMs: number;
 }
@@ -54,15 +70,8 @@ export function ntkMonitor(every: number): TrainMonitor<NtkReport> {
   let lin: LinearisedPrediction | null = null;
   let r0Norm = NaN;
   let lastObserved = -1;
-  let timeMs = 0;
-  const timed = <T>(f: () => T): T => {
-    const t = performance.now();
-    try {
-      return f();
-    } finally {
-      timeMs += performance.now() - t;
-    }
-  };
+  const clock = stopwatch();
+  const timed = <T>(f: () => T): T => clock.timed(f);
   const observe = (ctx: MonitorContext): void => {
     mon!.observe(ctx.k, ctx.W, ctx.residual);
     lastObserved = ctx.k;
@@ -92,13 +101,28 @@ export function ntkMonitor(every: number): TrainMonitor<NtkReport> {
         const steps = ctx.k;
         const linearised = lin ? Array.from({ length: steps + 1 }, (_, k) => lin!.residualNorm(k)) : null;
         const envelope = Array.from({ length: steps + 1 }, (_, k) => contractionEnvelope(k, etaNtk, lambda, r0Norm));
-        const lambdaMin: (number | null)[] = new Array<number | null>(steps + 1).fill(null);
-        const drift: (number | null)[] = new Array<number | null>(steps + 1).fill(null);
+        const series = () => new Array<number | null>(steps + 1).fill(null);
+        const lambdaMin = series();
+        const drift = series();
+        const lambdaMax = series();
+        const relative = series();
+        const median = series();
+        const frobenius = series();
+        // NaN (a kernel that overflowed) is not a maximum: Math.max would make the whole summary NaN
+        const most = (xs: number[]): number => {
+          const top = xs.filter((v) => !Number.isNaN(v)).reduce((a, b) => Math.max(a, b), -Infinity);
+          return top === -Infinity ? Number.NaN : top;
+        };
         for (const ob of m.observations) {
           if (ob.k > steps) continue;
           lambdaMin[ob.k] = ob.lambdaMin;
           drift[ob.k] = ob.kernelDrift;
+          lambdaMax[ob.k] = ob.lambdaMax;
+          relative[ob.k] = ob.relativeDrift;
+          median[ob.k] = ob.movementMedian;
+          frobenius[ob.k] = ob.movementFrobenius;
         }
+        const obs = m.observations;
         return {
           every,
           scale: 'ntk: H/(κ²m), η κ² m',
@@ -110,8 +134,23 @@ export function ntkMonitor(every: number): TrainMonitor<NtkReport> {
           ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
           linearised,
           envelope,
-          perStep: { linearised: linearised ?? new Array<number | null>(steps + 1).fill(null), envelope, lambda_min: lambdaMin, kernel_drift: drift },
-          timeMs,
+          laziness: {
+            maxRelativeDrift: most(obs.map((o) => o.relativeDrift)),
+            maxSharpness: most(obs.map((o) => etaNtk * o.lambdaMax)),
+            maxMovementMedian: most(obs.map((o) => o.movementMedian)),
+            maxMovementFrobenius: most(obs.map((o) => o.movementFrobenius)),
+          },
+          perStep: {
+            linearised: linearised ?? series(),
+            envelope,
+            lambda_min: lambdaMin,
+            kernel_drift: drift,
+            lambda_max: lambdaMax,
+            relative_drift: relative,
+            movement_median: median,
+            movement_frobenius: frobenius,
+          },
+          timeMs: clock.ms,
         };
       }),
   };

@@ -35,3 +35,15 @@ export function checkDivergenceFactor(v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new OptionError(`the divergence factor must be a positive number, got ${String(v)}`, { field: 'divergenceFactor' });
   return v;
 }
+
+/** The output factor α of the centred model (docs/theory.md §6): a positive finite number. */
+export function checkAlpha(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new OptionError(`α must be a positive number, got ${String(v)}`, { field: 'alpha' });
+  return v;
+}
+
+/** The interval of the held-out residual: a positive integer. */
+export function checkTestEvery(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new OptionError(`the test interval must be a positive integer, got ${String(v)}`, { field: 'testEvery' });
+  return v;
+}

@@ -6,6 +6,7 @@
 import { createBackend } from '../backend/index.js';
 import type { Backend } from '../backend/types.js';
 import { type Dataset, validateDataset } from '../data/dataset.js';
+import { checkTestData } from '../data/split.js';
 import { applyNormalization, fitNormalization } from '../data/normalize.js';
 import { DataError, OptionError, type Hint } from '../errors.js';
 import { resolveActivation } from '../activations/index.js';
@@ -15,17 +16,19 @@ import { DEFAULT_MODEL_SPEC, type ModelSpec, validateSpec } from '../model/spec.
 import { defaultMemoryLimit } from '../io/limits.js';
 import { autoEtaSteps } from './eta.js';
 import { checkRunMemory } from './memory.js';
-import { checkDivergenceFactor, checkEpsilon, checkEta, checkMaxSteps } from './settings.js';
+import { checkAlpha, checkDivergenceFactor, checkEpsilon, checkEta, checkMaxSteps, checkTestEvery } from './settings.js';
 import {
   CRITERION,
   type Conventions,
   type EtaInfo,
+  type HeldOut,
   type History,
   type MonitorContext,
   type MonitorResults,
   type Monitors,
   type TrainMonitor,
   type StepInfo,
+  type TestResult,
   type TrainOptions,
   type TrainResult,
   type TrainStatus,
@@ -86,6 +89,10 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
   const maxSteps = checkMaxSteps(options.maxSteps ?? DEFAULTS.maxSteps);
   const factor = checkDivergenceFactor(options.divergenceFactor ?? DEFAULTS.divergenceFactor);
   const etaOption = checkEta(options.eta ?? 'auto');
+  const alpha = options.alpha === undefined ? undefined : checkAlpha(options.alpha);
+  const testEvery = checkTestEvery(options.testEvery ?? 1);
+  // the test columns as the network sees them: matched to the training columns by name where both have names
+  const test = options.test ? checkTestData(data, validateDataset(options.test)) : undefined;
   const backend: Backend = options.backend ?? createBackend({ activation });
   if (!backend.supports(activation)) {
     throw new OptionError(`the ${backend.name} backend has no kernel for the activation '${activation.name}'; use the reference backend`, { field: 'backend' });
@@ -94,22 +101,29 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
   const { n, d } = data;
   const monitorCount = Object.values(options.monitors ?? {}).filter((x) => x !== undefined).length;
   checkRunMemory(
-    { n, d, m: spec.m, monitor: monitorCount > 0, reference: backend.name === 'reference', precision: backend.precision },
+    // a monitor of held-out points works on the Gram matrix of training and test points together
+    { n: n + (test && monitorCount > 0 ? test.n : 0), d, m: spec.m, monitor: monitorCount > 0, reference: backend.name === 'reference', precision: backend.precision },
     options.maxMemory ?? defaultMemoryLimit(),
     options.maxMemory !== undefined ? 'the limit given' : "the machine's free memory",
   );
   const normalization = fitNormalization(options.normalize ?? DEFAULTS.normalize, data.X, n, d, data.source);
   const X = applyNormalization(normalization, data.X, n, d, data.source);
-  const model = createModel(spec, activation, d, normalization, data.featureNames);
+  const model = createModel(spec, activation, d, normalization, data.featureNames, alpha);
   const { m } = spec;
   const p = problemOf(model, X, data.y, n);
   const W = model.W;
 
   const u = new Float64Array(n);
   const r = new Float64Array(n);
+  // the centred model F_α = α(F − F(W(0))) on ½‖F_α − y‖²/α² is GD on F with the targets
+  // F(W(0), X) + y/α, and its residual F_α − y is α times that of F (docs/theory.md §6)
+  const target = alpha === undefined ? data.y : new Float64Array(n);
+  const scale = alpha ?? 1;
+  const rModel = alpha === undefined ? r : new Float64Array(n); // the model's residual F_α(W,X) − y, as monitors see it
   const residualOf = (): number => {
-    for (let i = 0; i < n; i++) r[i] = u[i] - data.y[i];
-    return norm2(r);
+    for (let i = 0; i < n; i++) r[i] = u[i] - target[i];
+    if (rModel !== r) for (let i = 0; i < n; i++) rModel[i] = scale * r[i];
+    return scale * norm2(r);
   };
   let ySq = 0;
   for (let i = 0; i < n; i++) ySq += data.y[i] * data.y[i];
@@ -119,6 +133,8 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
     throw new DataError(`${data.source}: the labels are too large for the squared loss: ‖y‖² overflows (|y_${big + 1}| = ${Math.abs(data.y[big]).toPrecision(3)}); rescale the labels`);
   }
   backend.forward(p, W, u);
+  const u0 = Float64Array.from(u);
+  if (alpha !== undefined) for (let i = 0; i < n; i++) target[i] = u0[i] + data.y[i] / alpha;
   let residual = residualOf();
   const initialResidual = residual;
   if (!u.every(Number.isFinite) || !Number.isFinite(residual)) {
@@ -127,6 +143,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
       hints: [{ field: 'normalize', value: 'unit' }, ...(spec.scaling === 'none' ? [{ field: 'm', change: 'lower' } as const] : [])],
     });
   }
+  const held = test ? heldOutOf(test) : undefined;
   let etaInfo: EtaInfo;
   const stopRequested = (): boolean => options.shouldStop?.() === true;
   /** Where the preparation was stopped by request, if it was (shouldStop). */
@@ -158,7 +175,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
 
   const patterns = activation.patterns;
   const history: History = { residual: [residual], movement: [0], ...(patterns ? { flipFraction: [0] } : {}) };
-  const ctx = (k: number): MonitorContext => ({ backend, problem: p, W0: model.W0, W, r, residual, eta, k });
+  const ctx = (k: number): MonitorContext => ({ backend, problem: p, W0: model.W0, W, r: rModel, residual, eta, k, ...(held ? { test: held.heldOut } : {}) });
   const given = Object.entries(options.monitors ?? {}).filter((e): e is [string, TrainMonitor<unknown>] => e[1] !== undefined);
   if (stoppedIn === undefined && given.length > 0) {
     options.onPrepare?.('monitors');
@@ -174,7 +191,8 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
   let message = '';
   let hints: Hint[] = [];
   const report = (info: StepInfo): boolean => options.onStep?.(info) !== false;
-  let keepGoing = stoppedIn === undefined && report({ k: 0, residual, movement: 0, ratio: NaN, W, r, ...(patterns ? { flipFraction: 0 } : {}) });
+  held?.record(0);
+  let keepGoing = stoppedIn === undefined && report({ k: 0, residual, movement: 0, ratio: NaN, W, r: rModel, ...(patterns ? { flipFraction: 0 } : {}) });
   const Wprev = new Float64Array(m * d);
   const rprev = new Float64Array(n);
   const uprev = new Float64Array(n);
@@ -209,6 +227,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
       W.set(Wprev); // keep the last finite weights
       r.set(rprev);
       u.set(uprev);
+      if (rModel !== r) for (let i = 0; i < n; i++) rModel[i] = scale * r[i];
       status = 'diverged';
       message = `diverged at step ${k}: the output became non-finite; kept the weights of step ${k - 1} (‖r‖ = ${residual.toPrecision(6)}); a smaller step size may help`;
       hints = [smallerEta];
@@ -225,6 +244,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
       flipFraction = backend.patternFlips(p, model.W0, W) / (n * m);
       history.flipFraction!.push(flipFraction);
     }
+    if (held && k % testEvery === 0) held.record(k);
     for (const [, mon] of monitors) mon.observe?.(ctx(k));
     if (residual > limit) {
       status = 'diverged';
@@ -232,7 +252,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
       hints = [smallerEta];
       break;
     }
-    keepGoing = report({ k, residual, movement: R, ratio, W, r, ...(flipFraction !== undefined ? { flipFraction } : {}) });
+    keepGoing = report({ k, residual, movement: R, ratio, W, r: rModel, ...(flipFraction !== undefined ? { flipFraction } : {}) });
     yield;
   }
 
@@ -245,6 +265,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
     residual = residualOf();
     history.residual[history.residual.length - 1] = residual;
   }
+  held?.record(k); // the final state is always recorded
 
   const monitorResults = {} as Record<string, unknown>;
   for (const [key, mon] of monitors) {
@@ -253,6 +274,13 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
     monitorResults[key] = out;
     const perStep = out !== null && typeof out === 'object' && 'perStep' in out ? (out as { perStep?: Record<string, (number | null)[]> }).perStep : undefined;
     if (perStep) history.extra = { ...history.extra, ...perStep };
+  }
+  const testResult = held?.result();
+  if (testResult) {
+    // the held-out residual in the per-step history (null where not recorded), beside the monitors' series
+    const series = new Array<number | null>(k + 1).fill(null);
+    testResult.history.k.forEach((j, i) => (series[j] = testResult.history.residual[i]));
+    history.extra = { ...history.extra, test_residual: series };
   }
   const conventions: Conventions = {
     activation: activation.name,
@@ -269,7 +297,9 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
     etaMode: etaInfo.mode,
     epsilon,
     criterion: CRITERION,
+    ...(alpha !== undefined ? { alpha } : {}),
   };
+  if (alpha !== undefined) for (let i = 0; i < n; i++) u[i] = alpha * (u[i] - u0[i]);
   return {
     model,
     status,
@@ -286,5 +316,50 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
     inputs: X,
     timeMs: performance.now() - t0,
     monitors: monitorResults as MonitorResults<M>,
+    ...(testResult ? { test: testResult } : {}),
   };
+
+  /**
+   * The held-out points after the training normalisation, and their residual ‖u* − y*‖₂ recorded
+   * at chosen steps (u* the model's outputs: F(W, X*), or α(F(W, X*) − F(W(0), X*)) when centred).
+   */
+  function heldOutOf(t: Dataset) {
+    const nt = t.n;
+    const Xt = applyNormalization(normalization, t.X, nt, d, t.source);
+    const pt = problemOf(model, Xt, t.y, nt);
+    const raw0 = new Float64Array(nt);
+    backend.forward(pt, model.W0, raw0);
+    const bad = raw0.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new DataError(`${t.source}: test row ${bad + 1}: F(W(0), x*) = ${raw0[bad]}: σ(⟨w_r, x*⟩) overflowed (normalise the inputs to the unit ball)`, { field: 'normalize', hints: [{ field: 'normalize', value: 'unit' }] });
+    const ut = new Float64Array(nt);
+    const heldOut: HeldOut = { problem: pt, u0: alpha === undefined ? Float64Array.from(raw0) : new Float64Array(nt), source: t.source };
+    const ks: number[] = [];
+    const values: number[] = [];
+    const outputsAt = (): Float64Array => {
+      backend.forward(pt, W, ut);
+      if (alpha !== undefined) for (let s = 0; s < nt; s++) ut[s] = alpha * (ut[s] - raw0[s]);
+      return ut;
+    };
+    const residualAt = (): number => {
+      outputsAt();
+      let sq = 0;
+      for (let s = 0; s < nt; s++) sq += (ut[s] - t.y[s]) ** 2;
+      return Math.sqrt(sq);
+    };
+    return {
+      heldOut,
+      record(k: number): void {
+        if (ks.length > 0 && ks[ks.length - 1] >= k) {
+          if (ks[ks.length - 1] === k) values[values.length - 1] = residualAt(); // the final outputs replace a fused step's
+          return;
+        }
+        ks.push(k);
+        values.push(residualAt());
+      },
+      result(): TestResult {
+        const residual = values[values.length - 1];
+        return { n: nt, source: t.source, residual, initialResidual: values[0], rmse: residual / Math.sqrt(nt), history: { k: ks, residual: values }, predictions: Float64Array.from(outputsAt()), inputs: Xt, labels: Float64Array.from(t.y) };
+      },
+    };
+  }
 }

@@ -1,4 +1,5 @@
 import type { Backend, Precision, Problem, Scaling } from '../backend/types.js';
+import type { Dataset } from '../data/dataset.js';
 import type { Normalization, NormalizeKind } from '../data/normalize.js';
 import type { Hint } from '../errors.js';
 import type { ActivationInput } from '../activations/index.js';
@@ -24,14 +25,25 @@ export interface StepInfo {
   r: Float64Array;
 }
 
+/** Held-out points as the trainer hands them to monitors (docs/theory.md §6). */
+export interface HeldOut {
+  /** The test inputs after the training set's normalisation, with their labels (problem.X, problem.y). */
+  readonly problem: Problem;
+  /** The model's outputs on them at W(0): F(W(0), X*), or 0 for the centred model. */
+  readonly u0: Float64Array;
+  readonly source: string;
+}
+
 /** Context given to monitors; everything a kernel-tracking monitor needs. */
 export interface MonitorContext {
   readonly backend: Backend;
   readonly problem: Problem;
   readonly W0: Float64Array;
   readonly W: Float64Array;
-  /** r(k) = u − y at the current W. */
+  /** r(k) = u − y at the current W (for the centred model of §6, F_α(W, X) − y). */
   readonly r: Float64Array;
+  /** Held-out points, when the run has them. */
+  readonly test?: HeldOut;
   readonly residual: number;
   readonly eta: number;
   readonly k: number;
@@ -88,6 +100,32 @@ export interface TrainOptions<M extends Monitors = Monitors> {
   /** Called before the first step with the preparation under way (η by power iteration, then each monitor's start). */
   onPrepare?: (what: 'eta' | 'monitors') => void;
   monitors?: M;
+  /** Held-out points (raw, normalised like the training inputs): their residual is recorded at k = 0, every `testEvery` steps and at the end. */
+  test?: Dataset;
+  /** Default 1. */
+  testEvery?: number;
+  /**
+   * The centred, α-scaled model of docs/theory.md §6 (Chizat et al. 2019): F_α(W, x) = α (F(W, x) − F(W(0), x)),
+   * trained by GD on ½‖F_α(W, X) − y‖²/α². Absent: the plain network F.
+   */
+  alpha?: number;
+}
+
+/** The held-out side of a run (docs/theory.md §6). */
+export interface TestResult {
+  n: number;
+  source: string;
+  /** ‖u* − y*‖₂ at the end and at k = 0, and the RMSE ‖u* − y*‖₂/√n* at the end. */
+  residual: number;
+  initialResidual: number;
+  rmse: number;
+  /** The steps at which the test residual was recorded, and its values there. */
+  history: { k: number[]; residual: number[] };
+  /** u* = the model's outputs on the normalised test inputs at the final weights. */
+  predictions: Float64Array;
+  /** The normalised test inputs (n*×d) and their labels. */
+  inputs: Float64Array;
+  labels: Float64Array;
 }
 
 export interface EtaInfo {
@@ -131,6 +169,8 @@ export interface Conventions {
   etaMode: 'auto' | 'fixed';
   epsilon: number;
   criterion: typeof CRITERION;
+  /** The output factor of the centred model (docs/theory.md §6); absent for the plain network. */
+  alpha?: number;
 }
 
 export interface TrainResult<M extends Monitors = Monitors> {
@@ -153,4 +193,6 @@ export interface TrainResult<M extends Monitors = Monitors> {
   inputs: Float64Array;
   timeMs: number;
   monitors: MonitorResults<M>;
+  /** The held-out points' results, when the run had them. */
+  test?: TestResult;
 }

@@ -53,7 +53,7 @@ test('--json prints one result object with conventions; --log writes the history
   assert.ok(j.eta.lambdaMax > 0 && Math.abs(j.eta.eta * j.eta.lambdaMax - 1) < 1e-12);
   assert.equal(typeof j.flipFraction, 'number');
   const lines = readFileSync(log, 'utf-8').trim().split('\n');
-  assert.equal(lines[0], 'step,residual,movement,flip_fraction,linearised,envelope,lambda_min,kernel_drift', 'the first line is the header');
+  assert.equal(lines[0], 'step,residual,movement,flip_fraction,linearised,envelope,lambda_min,kernel_drift,lambda_max,relative_drift,movement_median,movement_frobenius', 'the first line is the header');
   assert.equal(lines.length, 1 + j.steps + 1);
   assert.equal(Number(lines.at(-1)!.split(',')[1]), j.residual);
   const side = JSON.parse(readFileSync(`${log}.conventions.json`, 'utf-8'));

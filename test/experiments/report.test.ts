@@ -71,12 +71,16 @@ test('runOne passes monitorEvery to train and thins the monitor report to the hi
   assert.ok(mon.certificate.length > 0);
   // a long report is cut to HISTORY_POINTS entries at the given steps, the certificate kept
   const steps = 5000;
-  const long = { ...mon, linearised: Array.from({ length: steps + 1 }, (_, i) => i), envelope: Array.from({ length: steps + 1 }, (_, i) => -i), perStep: { linearised: new Array(steps + 1).fill(1), envelope: new Array(steps + 1).fill(2), lambda_min: new Array(steps + 1).fill(null), kernel_drift: new Array(steps + 1).fill(null) }, observations: Array.from({ length: 3000 }, (_, i) => ({ ...mon.observations[0], k: i })) };
+  const long = { ...mon, linearised: Array.from({ length: steps + 1 }, (_, i) => i), envelope: Array.from({ length: steps + 1 }, (_, i) => -i), perStep: { linearised: new Array(steps + 1).fill(1), envelope: new Array(steps + 1).fill(2), lambda_min: new Array(steps + 1).fill(null), kernel_drift: new Array(steps + 1).fill(null), lambda_max: Array.from({ length: steps + 1 }, (_, i) => i / 2), relative_drift: new Array(steps + 1).fill(null), movement_median: new Array(steps + 1).fill(3), movement_frobenius: new Array(steps + 1).fill(null) }, observations: Array.from({ length: 3000 }, (_, i) => ({ ...mon.observations[0], k: i })) };
   const ks = [0, 7, 4999, 5000];
   const thin = thinNtkReport(long, ks);
   assert.deepEqual(thin.linearised, ks);
   assert.deepEqual(thin.envelope, ks.map((i) => -i));
   assert.equal(thin.perStep.lambda_min.length, 4);
+  // every per-step series is cut to the same steps (the ones added for docs/theory.md §6 too)
+  assert.deepEqual(thin.perStep.lambda_max, ks.map((i) => i / 2));
+  assert.deepEqual(Object.keys(thin.perStep).sort(), Object.keys(long.perStep).sort());
+  for (const xs of Object.values(thin.perStep)) assert.equal(xs.length, 4);
   assert.equal(thin.observations.length, HISTORY_POINTS);
   assert.equal(thin.observations.at(-1)!.k, 2999);
   assert.deepEqual(thin.certificate, mon.certificate);

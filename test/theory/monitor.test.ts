@@ -7,6 +7,7 @@ import { drawGaussianW, drawSigns } from '../../src/kernel/init.js';
 import { Rng } from '../../src/random/xoshiro.js';
 import { createKernelMonitor } from '../../src/theory/monitor.js';
 import { certificate } from '../../src/theory/certificate.js';
+import { eigvalsh } from '../../src/linalg/eigh.js';
 
 function run(scaling: 'ntk' | 'none', steps: number) {
   const n = 6;
@@ -45,7 +46,7 @@ function run(scaling: 'ntk' | 'none', steps: number) {
     mon.observeResidual(k, rn);
     if (k % 5 === 0) mon.observe(k, W, rn);
   }
-  return { mon, W, W0, m, d, scaling };
+  return { mon, W, W0, m, d, scaling, p, be };
 }
 
 test('kernel monitor: plain records, movement by direct computation, k = 0 has no drift', () => {
@@ -64,7 +65,16 @@ test('kernel monitor: plain records, movement by direct computation, k = 0 has n
   assert.ok(Math.abs(obs[4].movement - R) < 1e-15 * Math.max(1, R));
   assert.ok(obs[4].kernelDrift > 0 && obs[4].movement > 0);
   assert.ok(obs.every((o) => o.residualNorm > 0 && Number.isFinite(o.lambdaMin)));
-  assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(obs[1]))).sort(), ['k', 'kernelDrift', 'lambdaMin', 'movement', 'residualNorm']);
+  assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(obs[1]))).sort(), ['k', 'kernelDrift', 'lambdaMax', 'lambdaMin', 'movement', 'movementFrobenius', 'movementMedian', 'relativeDrift', 'residualNorm']);
+  // the spread of the movement (docs/theory.md §6), by direct computation: median of the per-neuron norms (m even), Frobenius norm
+  const norms = Array.from({ length: m }, (_, r) => Math.hypot(...Array.from({ length: d }, (_, t) => W[r * d + t] - W0[r * d + t]))).sort((x, y) => x - y);
+  const median = (norms[m / 2 - 1] + norms[m / 2]) / 2;
+  const frob = Math.hypot(...norms);
+  assert.ok(Math.abs(obs[4].movementMedian - median) < 1e-14 * median, `median ${obs[4].movementMedian} vs ${median}`);
+  assert.ok(Math.abs(obs[4].movementFrobenius - frob) < 1e-14 * frob, `Frobenius ${obs[4].movementFrobenius} vs ${frob}`);
+  assert.ok(obs[4].movementMedian < obs[4].movement && obs[4].movement < obs[4].movementFrobenius);
+  assert.equal(obs[0].movementMedian, 0);
+  assert.equal(obs[0].movementFrobenius, 0);
   const input = mon.certificateInput();
   assert.equal(input.contractionPerStep, true);
   assert.ok(input.maxContraction > 0 && input.maxContraction < 1, `contraction ${input.maxContraction}`);
@@ -74,6 +84,25 @@ test('kernel monitor: plain records, movement by direct computation, k = 0 has n
     assert.match(row.ref, /^docs\/theory\.md §4[A-D]$/);
     assert.equal(row.held, row.comparison === '≤' ? row.measured <= row.threshold : row.measured >= row.threshold);
   }
+});
+
+test('kernel monitor: λ_max(H(W(k))) and the relative kernel change against an independent eigensolver (QL, not bisection)', () => {
+  const { mon, W, p, be } = run('ntk', 20);
+  const n = p.n;
+  const H = new Float64Array(n * n);
+  be.gram(p, W, H);
+  const H0 = mon.H0;
+  const top = (A: Float64Array): number => eigvalsh(A, n)[n - 1];
+  const last = mon.observations[4];
+  assert.ok(Math.abs(last.lambdaMax - top(H)) < 1e-12 * top(H), `λ_max ${last.lambdaMax} vs ${top(H)}`);
+  assert.ok(Math.abs(mon.initial.lambdaMax0 - top(H0)) < 1e-12 * top(H0));
+  // ‖H(W(k)) − H(W(0))‖₂ / ‖H(W(0))‖₂ with the spectral norm of the difference as max |eigenvalue|
+  const D = H.map((v, k) => v - H0[k]);
+  const ev = eigvalsh(D, n);
+  const spec = Math.max(Math.abs(ev[0]), Math.abs(ev[n - 1]));
+  assert.ok(Math.abs(last.relativeDrift - spec / top(H0)) < 1e-10 * (spec / top(H0)), `relative drift ${last.relativeDrift} vs ${spec / top(H0)}`);
+  assert.equal(mon.initial.stabilityLimit, 2 / mon.initial.etaNtk);
+  assert.equal(mon.observations[0].relativeDrift, 0);
 });
 
 test('kernel monitor: "none" scaling with η/m reports the same NTK-scale quantities as "ntk"', () => {
