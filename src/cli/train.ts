@@ -94,7 +94,7 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
   const activation = activationByName(spec.model.activation);
   if (spec.data.kind === 'synthetic') {
     const nTest = spec.test?.kind === 'synthetic' ? spec.test.n : 0;
-    checkRunMemory({ n: spec.data.n + nTest, d: spec.data.d, m: spec.model.m, monitor: spec.monitorEvery !== 0 || nTest > 0, reference: false, precision: spec.precision }, limit, limitText);
+    checkRunMemory({ n: spec.data.n, d: spec.data.d, m: spec.model.m, monitor: spec.monitorEvery !== 0 || nTest > 0, reference: false, precision: spec.precision, nTest }, limit, limitText);
   }
   const runData = loadRunData(spec, limit);
   const data = runData.train;

@@ -303,7 +303,8 @@ export function runOne(spec: RunSpec, backend?: Backend, maxMemory?: number): Ru
     if (spec.data.kind === 'synthetic') {
       // before the data are drawn: n·d of a synthetic set is known from the spec
       const { n, d } = spec.data;
-      checkRunMemory({ n, d, m: spec.model.m, monitor: spec.monitorEvery !== 0, reference: backend?.name === 'reference', precision: spec.precision }, limit, limitText);
+      const nTest = spec.test?.kind === 'synthetic' ? spec.test.n : 0;
+      checkRunMemory({ n, d, m: spec.model.m, monitor: spec.monitorEvery !== 0 || nTest > 0, reference: backend?.name === 'reference', precision: spec.precision, nTest }, limit, limitText);
     }
     const data = loadRunData(spec, limit);
     const activation = activationByName(spec.model.activation);

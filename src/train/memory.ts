@@ -10,7 +10,10 @@
  * - the reference backend's Gram matrix keeps the factors φ of every sample (nm);
  * - the kernel monitor (and `ntk`): its own copy of W(0) (md); H(W(0)), H(W(k)), H^lim, a difference and the
  *   eigensolver's work space, about 8 n×n matrices, and the linearised prediction's eigenvectors
- *   (2 more) up to n = 1200.
+ *   (2 more) up to n = 1200;
+ * - held-out points: their inputs (2n*d), and with a monitor the held-out monitor's Gram matrix of
+ *   training and test points together ((n + n*)²), the cross-kernels (2n*n) and the limit kernel
+ *   with the two eigendecompositions (about 4n²).
  * Measured against it (`/usr/bin/time`, native backend): `train --n 1 --d 10000000 --width 16`
  * (monitor on) peaked at 6.2 GiB (maxRSS 6 464 836 KB) against an estimate of 6.1 GiB.
  * Small per-sample vectors and the history (8 bytes × series × steps, grown as the run goes) are
@@ -28,16 +31,19 @@ export interface RunSize {
   /** The reference backend (no native addon), which stores n×m factors for a Gram matrix. */
   reference: boolean;
   precision?: 'f64' | 'f32';
+  /** Held-out points (default 0). */
+  nTest?: number;
 }
 
 export interface MemoryEstimate {
   bytes: number;
   /** The largest parts, in words, for the message. */
-  parts: { what: string; bytes: number }[];
+  parts: { what: string; bytes: number; grows?: 'n' | 'testN' }[];
 }
 
 export function estimateRunMemory(s: RunSize): MemoryEstimate {
   const { n, d, m } = s;
+  const nt = s.nTest ?? 0;
   const f64 = 8;
   const parts = [
     { what: `the inputs (n·d = ${n * d})`, bytes: (2 * n * d + n) * f64 + (s.precision === 'f32' ? n * d * 4 : 0) },
@@ -45,6 +51,8 @@ export function estimateRunMemory(s: RunSize): MemoryEstimate {
     { what: `the gradient (m·d = ${m * d})`, bytes: m * d * f64 },
     ...(s.reference && s.monitor ? [{ what: `the reference Gram matrix's factors (n·m = ${n * m})`, bytes: n * m * f64 }] : []),
     ...(s.monitor ? [{ what: `the kernel's n×n matrices (n = ${n}) and a copy of W(0)`, bytes: (m * d + (n <= 1200 ? 10 : 8) * n * n) * f64, grows: 'n' as const }] : []),
+    ...(nt > 0 ? [{ what: `the held-out inputs (n*·d = ${nt * d})`, bytes: 2 * nt * d * f64, grows: 'testN' as const }] : []),
+    ...(nt > 0 && s.monitor && n <= 1200 ? [{ what: `the held-out kernels ((n + n*)² with n = ${n}, n* = ${nt})`, bytes: ((n + nt) ** 2 + 2 * nt * n + 4 * n * n) * f64, grows: 'testN' as const }] : []),
   ];
   return { bytes: parts.reduce((t, p) => t + p.bytes, 0), parts };
 }
@@ -54,8 +62,8 @@ export function checkRunMemory(s: RunSize, limit: number, limitText: string): vo
   const e = estimateRunMemory(s);
   if (e.bytes <= limit) return;
   const big = [...e.parts].sort((a, b) => b.bytes - a.bytes).slice(0, 2);
-  // the hint lowers what the largest part grows with: n for the n×n kernels, else the width
-  const lower = 'grows' in big[0] && big[0].grows === 'n' ? 'n' : 'm';
+  // the hint lowers what the largest part grows with: n for the n×n kernels, n* for the held-out ones, else the width
+  const lower = big[0].grows ?? 'm';
   throw new OptionError(
     `this run needs about ${formatBytes(e.bytes)} (mostly ${big.map((p) => `${p.what}: ${formatBytes(p.bytes)}`).join('; ')}), more than the ${formatBytes(limit)} it may use (${limitText})`,
     { field: 'maxMemory', hints: [{ field: lower, change: 'lower' }, { field: 'maxMemory', change: 'raise' }] },

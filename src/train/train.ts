@@ -101,8 +101,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
   const { n, d } = data;
   const monitorCount = Object.values(options.monitors ?? {}).filter((x) => x !== undefined).length;
   checkRunMemory(
-    // a monitor of held-out points works on the Gram matrix of training and test points together
-    { n: n + (test && monitorCount > 0 ? test.n : 0), d, m: spec.m, monitor: monitorCount > 0, reference: backend.name === 'reference', precision: backend.precision },
+    { n, d, m: spec.m, monitor: monitorCount > 0, reference: backend.name === 'reference', precision: backend.precision, nTest: test?.n ?? 0 },
     options.maxMemory ?? defaultMemoryLimit(),
     options.maxMemory !== undefined ? 'the limit given' : "the machine's free memory",
   );
@@ -115,15 +114,21 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
 
   const u = new Float64Array(n);
   const r = new Float64Array(n);
-  // the centred model F_α = α(F − F(W(0))) on ½‖F_α − y‖²/α² is GD on F with the targets
-  // F(W(0), X) + y/α, and its residual F_α − y is α times that of F (docs/theory.md §6)
-  const target = alpha === undefined ? data.y : new Float64Array(n);
-  const scale = alpha ?? 1;
-  const rModel = alpha === undefined ? r : new Float64Array(n); // the model's residual F_α(W,X) − y, as monitors see it
+  // the centred model F_α = α(F − F(W(0))) on ½‖F_α − y‖²/α²: its gradient is the plain one at the
+  // residual r = (F_α − y)/α (docs/theory.md §6). F_α − y is formed first, so that neither a large
+  // nor a small α rounds y away (F(W(0)) + y/α would lose y/α beside F(W(0)) for α ≳ 1e16)
+  const rModel = alpha === undefined ? r : new Float64Array(n); // F_α(W,X) − y, as the run reports it and monitors see it
+  let u0: Float64Array | undefined;
   const residualOf = (): number => {
-    for (let i = 0; i < n; i++) r[i] = u[i] - target[i];
-    if (rModel !== r) for (let i = 0; i < n; i++) rModel[i] = scale * r[i];
-    return scale * norm2(r);
+    if (alpha === undefined || u0 === undefined) {
+      for (let i = 0; i < n; i++) r[i] = u[i] - data.y[i];
+      return norm2(r);
+    }
+    for (let i = 0; i < n; i++) {
+      rModel[i] = alpha * (u[i] - u0[i]) - data.y[i];
+      r[i] = rModel[i] / alpha;
+    }
+    return norm2(rModel);
   };
   let ySq = 0;
   for (let i = 0; i < n; i++) ySq += data.y[i] * data.y[i];
@@ -133,8 +138,11 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
     throw new DataError(`${data.source}: the labels are too large for the squared loss: ‖y‖² overflows (|y_${big + 1}| = ${Math.abs(data.y[big]).toPrecision(3)}); rescale the labels`);
   }
   backend.forward(p, W, u);
-  const u0 = Float64Array.from(u);
-  if (alpha !== undefined) for (let i = 0; i < n; i++) target[i] = u0[i] + data.y[i] / alpha;
+  if (alpha !== undefined) {
+    u0 = Float64Array.from(u);
+    const big = data.y.reduce((mx, v) => Math.max(mx, Math.abs(v)), 0);
+    if (!Number.isFinite(big / alpha)) throw new OptionError(`α = ${alpha} is too small for these labels: the gradient's residual (F_α − y)/α overflows (max |y| = ${big.toPrecision(3)})`, { field: 'alpha' });
+  }
   let residual = residualOf();
   const initialResidual = residual;
   if (!u.every(Number.isFinite) || !Number.isFinite(residual)) {
@@ -227,7 +235,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
       W.set(Wprev); // keep the last finite weights
       r.set(rprev);
       u.set(uprev);
-      if (rModel !== r) for (let i = 0; i < n; i++) rModel[i] = scale * r[i];
+      residualOf(); // r and F_α − y of the kept weights
       status = 'diverged';
       message = `diverged at step ${k}: the output became non-finite; kept the weights of step ${k - 1} (‖r‖ = ${residual.toPrecision(6)}); a smaller step size may help`;
       hints = [smallerEta];
@@ -299,7 +307,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
     criterion: CRITERION,
     ...(alpha !== undefined ? { alpha } : {}),
   };
-  if (alpha !== undefined) for (let i = 0; i < n; i++) u[i] = alpha * (u[i] - u0[i]);
+  if (alpha !== undefined && u0 !== undefined) for (let i = 0; i < n; i++) u[i] = alpha * (u[i] - u0[i]);
   return {
     model,
     status,

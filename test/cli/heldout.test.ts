@@ -383,3 +383,13 @@ test('sweep --alpha 0.3,30 --init coupled then report: the figure laziness-alpha
   const html = readFileSync(j.index, 'utf-8');
   assert.match(html, /Runs of the centred model: α against the kernel change/);
 });
+
+test('held-out points too many for the memory: refused before anything is drawn, the hint lowers --test-n', () => {
+  const r = run('train', '--test-n', '1000000', '--max-memory', '2G');
+  assert.equal(r.code, 2, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /held-out kernels/);
+  assert.match(lines[0], /lower --test-n/);
+  assert.doesNotMatch(lines[0], /lower --n\b/);
+});

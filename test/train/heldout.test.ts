@@ -212,7 +212,7 @@ test('centred α-model: train() = GD on ½‖α(F − F(W0)) − y‖²/α² wri
   }
 });
 
-test('centred α-model: α = 1 is the plain network trained on y + F(W0, X), bit for bit; with coupled init (F(W0, ·) = 0) it is the plain run itself', () => {
+test('centred α-model: α = 1 is the plain network trained on y + F(W0, X) (to rounding: (u − u0) − y against u − (y + u0)); with coupled init (F(W0, ·) = 0) it is the plain run itself, bit for bit', () => {
   const { n, d } = C_DATA;
   const test_ = sphere(5, d, 12);
   const opts = { backend, eta: C_ETA, maxSteps: 40, epsilon: 1e-300 };
@@ -224,9 +224,9 @@ test('centred α-model: α = 1 is the plain network trained on y + F(W0, X), bit
   assert.ok(norm(u0) > 0.1, 'F(W0, X) is not small');
   const shifted: Dataset = { ...C_DATA, y: C_DATA.y.map((v, i) => v + u0[i]) };
   const plain = train(shifted, { ...opts, model: { m: C_M, seed: 4 } });
-  assert.deepEqual(Array.from(centredRun.model.W), Array.from(plain.model.W), 'the same weights');
-  assert.deepEqual(centredRun.history.residual, plain.history.residual, 'the same residuals');
-  assert.deepEqual(Array.from(centredRun.predictions), Array.from(plain.predictions, (v, i) => v - u0[i]), 'outputs differ by F(W0, X)');
+  assert.ok(relErr(centredRun.model.W, plain.model.W) < 1e-13, 'the same weights');
+  assert.ok(relErr(centredRun.history.residual, plain.history.residual) < 1e-12, 'the same residuals');
+  assert.ok(relErr(centredRun.predictions, Array.from(plain.predictions, (v, i) => v - u0[i])) < 1e-12, 'outputs differ by F(W0, X)');
   // on test points too: the centred output is F(W, x*) − F(W0, x*)
   const pt = problemOf(centredRun.model, centredRun.test!.inputs, test_.y, test_.n);
   const ut = new Float64Array(test_.n);
@@ -730,4 +730,20 @@ test('bad input: test data of another dimension (DataError naming both d); α = 
   assert.equal(empty.status, 'error');
   assert.match(empty.message, /no test points/);
   assert.equal(empty.field, 'testFraction');
+});
+
+test('centred α-model at extreme α: F_α − y is formed before dividing by α, so y is never rounded away; an α that overflows (F_α − y)/α is refused', () => {
+  const { n } = C_DATA;
+  for (const alpha of [1e20, 1e300]) {
+    const res = train(C_DATA, { backend, alpha, eta: C_ETA, maxSteps: 0, epsilon: 1e-3, model: { m: C_M, seed: 4 } });
+    // F_α(W(0), ·) = 0, so the initial residual is ‖y‖, whatever α (before the fix it read 0 at α = 1e300: F(W0) + y/α = F(W0))
+    assert.ok(Math.abs(res.initialResidual - norm(C_DATA.y)) <= 1e-15 * norm(C_DATA.y), `α = ${alpha}: ‖r(0)‖ = ${res.initialResidual}`);
+    assert.notEqual(res.status, 'converged');
+    assert.equal(res.predictions.length, n);
+    assert.ok(res.predictions.every((v) => v === 0));
+  }
+  assert.throws(
+    () => train(C_DATA, { backend, alpha: 1e-320, eta: C_ETA, maxSteps: 1, model: { m: C_M, seed: 4 } }),
+    (e: unknown) => e instanceof OptionError && e.field === 'alpha' && /too small/.test(e.message),
+  );
 });
