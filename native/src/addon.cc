@@ -3,8 +3,10 @@
 #include <napi.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "api.h"
 
@@ -119,6 +121,126 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
   c.k->step(&c.p, W, r, eta, u, intArg(info[7], "threads", 1));
   return info.Env().Undefined();
 }
+// The trainer's per-step bookkeeping (src/train/train.ts), written out in the same order so that
+// its doubles are the same bits: plain r_i = u_i − y_i; centred (α) F_α − y = α(u_i − u0_i) − y_i
+// and r_i = (F_α − y)_i / α; ‖F_α − y‖₂ summed in index order. Compiled without FMA (this unit has
+// no -mfma), as JavaScript evaluates it.
+struct Residual {
+  int n;
+  const double* y;
+  const double* u0;  // null: the plain network
+  double alpha;
+  double operator()(const double* u, double* r, double* rModel) const {
+    double s = 0;
+    if (!u0) {
+      for (int i = 0; i < n; i++) {
+        r[i] = u[i] - y[i];
+        s += r[i] * r[i];
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        rModel[i] = alpha * (u[i] - u0[i]) - y[i];
+        r[i] = rModel[i] / alpha;
+        s += rModel[i] * rModel[i];
+      }
+    }
+    return std::sqrt(s);
+  }
+};
+
+// R = max_r ‖w_r − w_r(0)‖₂ (src/model/movement.ts), the same loop
+double movementOf(const double* W, const double* W0, int m, int d) {
+  double best = 0;
+  for (int r = 0; r < m; r++) {
+    double s = 0;
+    for (int j = 0; j < d; j++) {
+      double t = W[(int64_t)r * d + j] - W0[(int64_t)r * d + j];
+      s += t * t;
+    }
+    if (s > best) best = s;
+  }
+  return std::sqrt(best);
+}
+
+bool allFinite(const double* v, int64_t len) {
+  for (int64_t i = 0; i < len; i++)
+    if (!std::isfinite(v[i])) return false;
+  return true;
+}
+
+// Up to B steps of GD in one call, with the trainer's stopping rules between steps (train.ts):
+// before a step, stop if ‖r‖ ≤ ε (reason 1); after it, if the output or W is not finite, restore
+// the last finite state and stop without counting the step (2); record ‖r‖, R (and ReLU's pattern
+// flips); stop if ‖r‖ > limit (3). Reason 0: all B steps taken.
+// runSteps(isa, f32, prob, W, W0, y, u, r, rModel, eta, opts, out, threads) → { steps, reason }
+//   opts = { steps: B, residual: ‖r‖ now, epsilon, limit, alpha, u0?: Float64Array, flips: bool }
+//   out  = { residual, movement, flips? }: Float64Arrays of length ≥ B, entry b for the step b + 1 of the call
+Napi::Value RunSteps(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Call c = problem(info);
+  const int n = c.p.n;
+  const int64_t len = md(c);
+  double* W = arr<double>(info[3], len, "W");
+  const double* W0 = arr<double>(info[4], len, "W0");
+  const double* y = arr<double>(info[5], n, "y");
+  double* u = arr<double>(info[6], n, "u");
+  double* r = arr<double>(info[7], n, "r");
+  double* rModel = arr<double>(info[8], n, "rModel");
+  double eta = info[9].ToNumber().DoubleValue();
+  if (!info[10].IsObject() || !info[11].IsObject()) throw Napi::TypeError::New(env, "opts and out must be objects");
+  Napi::Object o = info[10].As<Napi::Object>();
+  Napi::Object out = info[11].As<Napi::Object>();
+  const int B = intArg(o.Get("steps"), "steps", 0);
+  double residual = o.Get("residual").ToNumber().DoubleValue();
+  const double epsilon = o.Get("epsilon").ToNumber().DoubleValue();
+  const double limit = o.Get("limit").ToNumber().DoubleValue();
+  Residual res{n, y, nullptr, 1.0};
+  if (o.Get("u0").IsTypedArray()) {
+    res.u0 = arr<double>(o.Get("u0"), n, "u0");
+    res.alpha = o.Get("alpha").ToNumber().DoubleValue();
+  }
+  const bool flips = o.Get("flips").ToBoolean();
+  double* outR = arr<double>(out.Get("residual"), B, "out.residual");
+  double* outM = arr<double>(out.Get("movement"), B, "out.movement");
+  double* outF = flips ? arr<double>(out.Get("flips"), B, "out.flips") : nullptr;
+  const int threads = intArg(info[12], "threads", 1);
+  std::vector<double> Wprev((size_t)len), uprev((size_t)n);
+  void* run = c.k->step_begin(&c.p, threads);
+  if (!run) throw Napi::Error::New(env, "out of memory for the step's scratch");
+  int steps = 0, reason = 0;
+  for (int b = 0; b < B; b++) {
+    if (residual <= epsilon) {
+      reason = 1;
+      break;
+    }
+    std::memcpy(Wprev.data(), W, (size_t)len * sizeof(double));
+    std::memcpy(uprev.data(), u, (size_t)n * sizeof(double));
+    c.k->step_next(run, W, r, eta, u);  // W(k+1) = W(k) − η ∇L(W(k)); u = F(W(k+1), X)
+    double next = res(u, r, rModel);
+    if (!std::isfinite(next) || !allFinite(W, len)) {
+      std::memcpy(W, Wprev.data(), (size_t)len * sizeof(double));  // keep the last finite weights
+      std::memcpy(u, uprev.data(), (size_t)n * sizeof(double));
+      res(u, r, rModel);
+      reason = 2;
+      break;
+    }
+    residual = next;
+    outR[b] = residual;
+    outM[b] = movementOf(W, W0, c.p.m, c.p.d);
+    if (outF) outF[b] = (double)c.k->flips(&c.p, W0, W, threads);
+    steps++;
+    if (residual > limit) {
+      reason = 3;
+      break;
+    }
+  }
+  c.k->step_end(run);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("steps", steps);
+  result.Set("reason", reason);
+  return result;
+}
+
 Napi::Value Jvp(const Napi::CallbackInfo& info) {
   Call c = problem(info);
   const double* W = arr<double>(info[3], md(c), "W");
@@ -237,6 +359,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("forward", Napi::Function::New(env, Forward));
   exports.Set("gradient", Napi::Function::New(env, Gradient));
   exports.Set("step", Napi::Function::New(env, Step));
+  exports.Set("runSteps", Napi::Function::New(env, RunSteps));
   exports.Set("jvp", Napi::Function::New(env, Jvp));
   exports.Set("gram", Napi::Function::New(env, Gram));
   exports.Set("flips", Napi::Function::New(env, Flips));

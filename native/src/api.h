@@ -40,6 +40,12 @@ struct OvKernels {
   void (*forward)(const OvProblem*, const double* W, double* u, int threads);
   void (*gradient)(const OvProblem*, const double* W, const double* r, double* G, int threads);
   void (*step)(const OvProblem*, double* W, const double* r, double eta, double* u, int threads);
+  // The same step, many times on one problem: step_begin sets up the scratch once (null when out
+  // of memory or for an unknown act), each step_next is one step() with the same bits, step_end
+  // frees it. The problem must outlive the run.
+  void* (*step_begin)(const OvProblem*, int threads);
+  void (*step_next)(void* run, double* W, const double* r, double eta, double* u);
+  void (*step_end)(void* run);
   void (*jvp)(const OvProblem*, const double* W, const double* V, double* out, int threads);
   void (*gram)(const OvProblem*, const double* W, double* H, int threads);
   int64_t (*flips)(const OvProblem*, const double* W0, const double* W, int threads);

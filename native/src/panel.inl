@@ -819,9 +819,11 @@ struct NK {
   }
   // diag(r) X packed for pass B: per block b of IB rows and column block jb of JB columns, an
   // IB×JB tile, row-major, zero-padded: r_i x_ij at Xr[((b·njb + jb)·IB + i mod IB)·JB + j mod JB].
+  // Allocated on first use and rewritten in place by later steps of a run (the padding stays zero).
   static void set_r(Ctx& c, const double* r) {
     int nblk = (c.n + IB - 1) / IB;
-    T* xr = (T*)ov_alloc((int64_t)nblk * c.njb * IB * JB * sizeof(T));
+    T* xr = c.Xr ? (T*)c.Xr : (T*)ov_alloc((int64_t)nblk * c.njb * IB * JB * sizeof(T));
+    if (!xr) return;
     for (int i = 0; i < c.n; i++)
       for (int j = 0; j < c.d; j++)
         xr[((int64_t)((i / IB) * c.njb + j / JB) * IB + i % IB) * JB + j % JB] =
@@ -852,26 +854,57 @@ struct NK {
     }
     teardown(c);
   }
-  static void step(const OvProblem* p, double* W, const double* r, double eta, double* u, int threads) {
-    if (!ov_act_valid(p->act)) return ov_fill_nan(u, p->n);
+  // A run of steps on one problem (api.h step_begin / step_next / step_end): the context (scratch,
+  // packed X, diag(r)X) is set up once, and every step_next is one step() of the same bits, since
+  // each step overwrites all of the state it reads (chunk partials, the per-worker Ul, Xr).
+  struct Stepper {
     Ctx c;
-    int th = workers(threads, layout(p->m).nchunk);
-    if (!setup(c, p, th)) return;
+    int th;
+  };
+  static void* step_begin(const OvProblem* p, int threads) {
+    if (!ov_act_valid(p->act)) return 0;
+    Stepper* s = (Stepper*)ov_alloc(sizeof(Stepper));
+    if (!s) return 0;
+    s->th = workers(threads, layout(p->m).nchunk);
+    if (!setup(s->c, p, s->th)) {
+      teardown(s->c);
+      ov_free(s);
+      return 0;
+    }
+    return s;
+  }
+  static void step_end(void* vs) {
+    Stepper* s = (Stepper*)vs;
+    if (!s) return;
+    teardown(s->c);
+    ov_free(s);
+  }
+  static void step_next(void* vs, double* W, const double* r, double eta, double* u) {
+    Stepper* s = (Stepper*)vs;
+    Ctx& c = s->c;
+    const int th = s->th;
     c.W = W;
     c.Wc = W;
     c.eta = eta;
     set_r(c, r);
-    if (p->act == OV_ACT_SOFTMAX) {
+    if (!c.Xr) return ov_fill_nan(u, c.n);
+    if (c.act == OV_ACT_SOFTMAX) {
       sm_stats(c, th, 0);                        // M_i, c_i, m/D_i at W
       ov_parallel(c.nchunk, th, task_step_sm, &c);  // gradient, update, SM1 at the new W
       reduce_max(c);
       ov_parallel(c.nchunk, th, task_sm_sum, &c);   // SM2 at the new W
       reduce_sm(c, u);
     } else {
-      ov_parallel(c.nchunk, th, pick(p->act, task_step<OV_ACT_EXP>, task_step<OV_ACT_RELU>, task_step<OV_ACT_COSH>, task_step<OV_ACT_SINH>), &c);
+      ov_parallel(c.nchunk, th, pick(c.act, task_step<OV_ACT_EXP>, task_step<OV_ACT_RELU>, task_step<OV_ACT_COSH>, task_step<OV_ACT_SINH>), &c);
       reduce_chunks(c, u);
     }
-    teardown(c);
+  }
+  static void step(const OvProblem* p, double* W, const double* r, double eta, double* u, int threads) {
+    if (!ov_act_valid(p->act)) return ov_fill_nan(u, p->n);
+    void* s = step_begin(p, threads);
+    if (!s) return;
+    step_next(s, W, r, eta, u);
+    step_end(s);
   }
   static void gradient(const OvProblem* p, const double* W, const double* r, double* G, int threads) {
     if (!ov_act_valid(p->act)) return ov_fill_nan(G, (int64_t)p->m * p->d);

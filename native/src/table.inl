@@ -8,6 +8,9 @@ static OvKernels make_table(const char* isa) {
   k.forward = NK<V>::forward;
   k.gradient = NK<V>::gradient;
   k.step = NK<V>::step;
+  k.step_begin = NK<V>::step_begin;
+  k.step_next = NK<V>::step_next;
+  k.step_end = NK<V>::step_end;
   k.jvp = NK<V>::jvp;
   k.gram = GK<V>::gram;
   k.flips = NK<V>::flips;

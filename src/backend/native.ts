@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { OptionError } from '../errors.js';
-import type { Activation, Backend, Precision, Problem } from './types.js';
+import type { Activation, Backend, Precision, Problem, RunState, RunStepsOptions, RunStepsOut, RunStepsResult } from './types.js';
 
 /** The instruction sets the addon is built for, fastest first. */
 export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
@@ -46,6 +46,22 @@ export interface NativeAddon {
   forward(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, u: Float64Array, threads: number): void;
   gradient(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, r: Float64Array, G: Float64Array, threads: number): void;
   step(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, r: Float64Array, eta: number, u: Float64Array, threads: number): void;
+  /** Absent in addons built before it (then the trainer steps one call at a time). */
+  runSteps?(
+    isa: string,
+    f32: boolean,
+    p: NativeProblem,
+    W: Float64Array,
+    W0: Float64Array,
+    y: Float64Array,
+    u: Float64Array,
+    r: Float64Array,
+    rModel: Float64Array,
+    eta: number,
+    opts: { steps: number; residual: number; epsilon: number; limit: number; alpha?: number; u0?: Float64Array; flips: boolean },
+    out: RunStepsOut,
+    threads: number,
+  ): RunStepsResult;
   jvp(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, V: Float64Array, out: Float64Array, threads: number): void;
   gram(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, H: Float64Array, threads: number): void;
   flips(isa: string, f32: boolean, p: NativeProblem, W0: Float64Array, W: Float64Array, threads: number): number;
@@ -98,6 +114,14 @@ export interface NativeOptions {
   isa?: NativeIsa;
 }
 
+/**
+ * Below this much work per call (multiply-adds: n·m·d for a step, n²·m for a Gram matrix) the
+ * kernels run on the calling thread: waking the pool costs more than the second core saves there
+ * (measured in bench/RESULTS.md, "small networks"). Results are the same bits for every thread
+ * count, so this changes only the time.
+ */
+export const SINGLE_THREAD_WORK = 2 ** 19;
+
 /** X in float32, converted once per Problem object. */
 const x32Cache = new WeakMap<Problem, Float32Array>();
 
@@ -126,6 +150,21 @@ export class NativeBackend implements Backend {
     this.threads = t;
     this.name = `native-${isa}`;
     this.kernels = new Set(info.activations ?? [0, 1]);
+    const run = this.addon.runSteps;
+    if (run) {
+      this.runSteps = (p, s, o, out) => {
+        if (o.alpha !== undefined && o.u0 === undefined) throw new RangeError('the centred model needs u0 = F(W(0), X)');
+        return run(this.isa, this.f32, this.prob(p), s.W, s.W0, s.y, s.u, s.r, s.rModel, o.eta, o, out, this.threadsFor(p.n * p.m * p.d));
+      };
+    }
+  }
+
+  /** Many fused steps in one call, with the trainer's bookkeeping in C++ (native/src/addon.cc RunSteps): the same bits as one `step` at a time. Absent with an addon built before it. */
+  readonly runSteps?: (p: Problem, s: RunState, o: RunStepsOptions, out: RunStepsOut) => RunStepsResult;
+
+  /** The threads a call of this much work runs on (SINGLE_THREAD_WORK). */
+  private threadsFor(work: number): number {
+    return work < SINGLE_THREAD_WORK ? 1 : this.threads;
   }
 
   supports(activation: Activation): boolean {
@@ -150,23 +189,23 @@ export class NativeBackend implements Backend {
   }
 
   forward(p: Problem, W: Float64Array, u: Float64Array): void {
-    this.addon.forward(this.isa, this.f32, this.prob(p), W, u, this.threads);
+    this.addon.forward(this.isa, this.f32, this.prob(p), W, u, this.threadsFor(p.n * p.m * p.d));
   }
   gradient(p: Problem, W: Float64Array, r: Float64Array, G: Float64Array): void {
-    this.addon.gradient(this.isa, this.f32, this.prob(p), W, r, G, this.threads);
+    this.addon.gradient(this.isa, this.f32, this.prob(p), W, r, G, this.threadsFor(p.n * p.m * p.d));
   }
   /** Fused: per panel of neurons, gradient at W, update, then u at the new W (docs/theory.md §2, §5). */
   step(p: Problem, W: Float64Array, r: Float64Array, eta: number, u: Float64Array): void {
-    this.addon.step(this.isa, this.f32, this.prob(p), W, r, eta, u, this.threads);
+    this.addon.step(this.isa, this.f32, this.prob(p), W, r, eta, u, this.threadsFor(p.n * p.m * p.d));
   }
   jvp(p: Problem, W: Float64Array, V: Float64Array, out: Float64Array): void {
-    this.addon.jvp(this.isa, this.f32, this.prob(p), W, V, out, this.threads);
+    this.addon.jvp(this.isa, this.f32, this.prob(p), W, V, out, this.threadsFor(p.n * p.m * p.d));
   }
   gram(p: Problem, W: Float64Array, H: Float64Array): void {
-    this.addon.gram(this.isa, this.f32, this.prob(p), W, H, this.threads);
+    this.addon.gram(this.isa, this.f32, this.prob(p), W, H, this.threadsFor(p.n * p.n * p.m));
   }
   patternFlips(p: Problem, W0: Float64Array, W: Float64Array): number {
-    return this.addon.flips(this.isa, this.f32, this.prob(p), W0, W, this.threads);
+    return this.addon.flips(this.isa, this.f32, this.prob(p), W0, W, this.threadsFor(p.n * p.m * p.d));
   }
 
   /** y = exp(x) with this backend's vector exp, in its precision (for accuracy tests). */

@@ -66,4 +66,53 @@ export interface Backend {
 
   /** Whether this backend has kernels for the activation (the native backend has none for user-defined ones). */
   supports(activation: Activation): boolean;
+
+  /**
+   * Optional: up to `o.steps` gradient-descent steps in one call, with the trainer's stopping rules
+   * and bookkeeping between them (src/train/train.ts), giving the same bits as that many `step`
+   * calls followed by the trainer's own residual, movement and divergence checks.
+   */
+  runSteps?(p: Problem, s: RunState, o: RunStepsOptions, out: RunStepsOut): RunStepsResult;
+}
+
+/** The arrays a run of steps updates in place (W, u, r, rModel) or reads (W0, y). */
+export interface RunState {
+  W: Float64Array;
+  W0: Float64Array;
+  y: Float64Array;
+  u: Float64Array;
+  /** The gradient's residual: u − y, or (F_α − y)/α for the centred model. */
+  r: Float64Array;
+  /** F_α − y for the centred model (the same array as r for the plain network). */
+  rModel: Float64Array;
+}
+
+export interface RunStepsOptions {
+  steps: number;
+  /** The step size η of every step. */
+  eta: number;
+  /** ‖r‖ before the first step of the call. */
+  residual: number;
+  /** Stop before a step once ‖r‖ ≤ ε. */
+  epsilon: number;
+  /** Stop after a step once ‖r‖ > limit (divergence). */
+  limit: number;
+  /** The centred model (docs/theory.md §6): its α and F(W(0), X). */
+  alpha?: number;
+  u0?: Float64Array;
+  /** ReLU: count the pattern flips against W(0) after every step. */
+  flips: boolean;
+}
+
+/** Per step b of the call (entry b): ‖r‖, R = max_r ‖w_r − w_r(0)‖₂ and (flips) the number of flipped patterns. */
+export interface RunStepsOut {
+  residual: Float64Array;
+  movement: Float64Array;
+  flips?: Float64Array;
+}
+
+export interface RunStepsResult {
+  steps: number;
+  /** 0: all steps taken; 1: ‖r‖ ≤ ε reached; 2: the output or W became non-finite (the last finite state is kept, the step not counted); 3: ‖r‖ > limit. */
+  reason: 0 | 1 | 2 | 3;
 }

@@ -130,6 +130,9 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
         progress?.preparing(preparing.join(', then '));
       },
       shouldStop: () => interrupted,
+      // the progress bar and Ctrl-C need a report every few milliseconds, not every step: the steps
+      // between reports go to the backend in one call (the same bits)
+      reportEvery: Math.max(1, Math.floor(2 ** 22 / (data.n * spec.model.m * data.d))),
       onStep: (info) => {
         progress?.update(info);
         return !interrupted;

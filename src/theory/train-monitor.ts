@@ -84,6 +84,8 @@ export function ntkMonitor(every: number): TrainMonitor<NtkReport> {
         if (ctx.problem.n <= LINEARISED_MAX_N) lin = linearisedFromKernel(mon.H0, ctx.problem.n, Float64Array.from(ctx.r), mon.initial.etaNtk);
         observe(ctx);
       }),
+    every,
+    residual: (k, residual) => mon!.observeResidual(k, residual), // O(1): not worth timing
     observe: (ctx) =>
       timed(() => {
         mon!.observeResidual(ctx.k, ctx.residual);

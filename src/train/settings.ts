@@ -47,3 +47,16 @@ export function checkTestEvery(v: unknown): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new OptionError(`the test interval must be a positive integer, got ${String(v)}`, { field: 'testEvery' });
   return v;
 }
+
+/** How often onStep is called at the least: a positive integer (or Infinity: only at k = 0 and the last step's batch). */
+export function checkReportEvery(v: unknown): number {
+  if (v === Infinity) return v;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new OptionError(`the report interval must be a positive integer, got ${String(v)}`, { field: 'reportEvery' });
+  return v;
+}
+
+/** A monitor's observation interval (TrainMonitor.every): a positive integer. */
+export function checkMonitorCadence(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new RangeError(`a monitor's interval must be a positive integer, got ${String(v)}`);
+  return v;
+}

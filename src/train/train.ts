@@ -16,7 +16,7 @@ import { DEFAULT_MODEL_SPEC, type ModelSpec, validateSpec } from '../model/spec.
 import { defaultMemoryLimit } from '../io/limits.js';
 import { autoEtaSteps } from './eta.js';
 import { checkRunMemory } from './memory.js';
-import { checkAlpha, checkDivergenceFactor, checkEpsilon, checkEta, checkMaxSteps, checkTestEvery } from './settings.js';
+import { checkAlpha, checkDivergenceFactor, checkEpsilon, checkEta, checkMaxSteps, checkMonitorCadence, checkReportEvery, checkTestEvery } from './settings.js';
 import {
   CRITERION,
   type Conventions,
@@ -37,6 +37,9 @@ import {
 export { movement };
 
 export const DEFAULTS = { epsilon: 0.01, maxSteps: 100_000, divergenceFactor: 1e3, normalize: 'unit' as const };
+
+/** Multiply-adds (n·m·d per step) one call of the backend's runSteps may take: 2^25, about 10–30 ms of work here. */
+export const BATCH_WORK = 2 ** 25;
 
 function norm2(v: Float64Array): number {
   let s = 0;
@@ -206,6 +209,22 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
   const uprev = new Float64Array(n);
   const limit = factor * Math.max(initialResidual, epsilon);
   const smallerEta: Hint = { field: 'eta', value: Number((eta / 10).toPrecision(3)) };
+  // What must happen at a step, after it: the test record and the monitors' observations at their
+  // multiples (a monitor without an interval observes every step).
+  const watchers = monitors.map(([, mon]) => mon);
+  const residualHooks = watchers.filter((mon) => mon.residual !== undefined);
+  const observers = watchers.filter((mon) => mon.observe !== undefined);
+  const event = (at: number): void => {
+    if (held && at % testEvery === 0) held.record(at);
+    for (const mon of observers) if (at % (mon.every ?? 1) === 0) mon.observe!(ctx(at));
+  };
+  const reportEvery = options.onStep ? checkReportEvery(options.reportEvery ?? 1) : Infinity;
+  const cadences = [reportEvery, ...(held ? [testEvery] : []), ...observers.map((mon) => checkMonitorCadence(mon.every ?? 1))].filter((e) => Number.isFinite(e));
+  /** Steps from k to the next step at which something must happen (a multiple of a cadence). */
+  const stepsToEvent = (at: number): number => cadences.reduce((best, e) => Math.min(best, e - (at % e)), Infinity);
+  // a batch does about BATCH_WORK multiply-adds of the step's passes (≈ 10–30 ms), so that Ctrl-C and progress stay prompt
+  const batchCap = Math.max(1, Math.floor(BATCH_WORK / (n * m * d)));
+  const batchOut = { residual: new Float64Array(Math.min(batchCap, maxSteps)), movement: new Float64Array(Math.min(batchCap, maxSteps)), ...(patterns ? { flips: new Float64Array(Math.min(batchCap, maxSteps)) } : {}) };
   while (true) {
     if (residual <= epsilon) {
       status = 'converged';
@@ -225,35 +244,68 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
       ];
       break;
     }
-    Wprev.set(W);
-    rprev.set(r);
-    uprev.set(u);
-    backend.step(p, W, r, eta, u); // W(k+1) = W(k) − η ∇L(W(k)); u = F(W(k+1), X)
-    const next = residualOf();
-    k++;
-    if (!Number.isFinite(next) || !allFinite(W)) {
-      W.set(Wprev); // keep the last finite weights
-      r.set(rprev);
-      u.set(uprev);
-      residualOf(); // r and F_α − y of the kept weights
-      status = 'diverged';
-      message = `diverged at step ${k}: the output became non-finite; kept the weights of step ${k - 1} (‖r‖ = ${residual.toPrecision(6)}); a smaller step size may help`;
-      hints = [smallerEta];
-      k--;
-      break;
-    }
-    const ratio = next / residual;
-    residual = next;
-    const R = movement(W, model.W0, m, d);
-    history.residual.push(residual);
-    history.movement.push(R);
+    // Steps up to the next event (a report, a test record, a monitor's observation, the budget) go
+    // to the backend in one call where it can (runSteps: the same bits as one step at a time).
+    const batch = Math.min(maxSteps - k, batchCap, stepsToEvent(k));
+    let ratio = NaN;
+    let R = history.movement[history.movement.length - 1];
     let flipFraction: number | undefined;
-    if (patterns) {
-      flipFraction = backend.patternFlips(p, model.W0, W) / (n * m);
-      history.flipFraction!.push(flipFraction);
+    if (batch > 1 && backend.runSteps) {
+      const before = k;
+      const ran = backend.runSteps(p, { W, W0: model.W0, y: data.y, u, r, rModel }, { steps: batch, eta, residual, epsilon, limit, ...(alpha !== undefined ? { alpha, u0: u0! } : {}), flips: patterns }, batchOut);
+      for (let j = 0; j < ran.steps; j++) {
+        const next = batchOut.residual[j];
+        ratio = next / residual;
+        residual = next;
+        R = batchOut.movement[j];
+        k++;
+        history.residual.push(residual);
+        history.movement.push(R);
+        if (patterns) {
+          flipFraction = batchOut.flips![j] / (n * m);
+          history.flipFraction!.push(flipFraction);
+        }
+        for (const mon of residualHooks) mon.residual!(k, residual);
+      }
+      if (ran.reason === 2) {
+        status = 'diverged';
+        message = `diverged at step ${k + 1}: the output became non-finite; kept the weights of step ${k} (‖r‖ = ${residual.toPrecision(6)}); a smaller step size may help`;
+        hints = [smallerEta];
+        if (k > before) event(k);
+        break;
+      }
+      if (k === before) continue; // converged before the first step: the loop's top says so
+      event(k);
+    } else {
+      Wprev.set(W);
+      rprev.set(r);
+      uprev.set(u);
+      backend.step(p, W, r, eta, u); // W(k+1) = W(k) − η ∇L(W(k)); u = F(W(k+1), X)
+      const next = residualOf();
+      k++;
+      if (!Number.isFinite(next) || !allFinite(W)) {
+        W.set(Wprev); // keep the last finite weights
+        r.set(rprev);
+        u.set(uprev);
+        residualOf(); // r and F_α − y of the kept weights
+        status = 'diverged';
+        message = `diverged at step ${k}: the output became non-finite; kept the weights of step ${k - 1} (‖r‖ = ${residual.toPrecision(6)}); a smaller step size may help`;
+        hints = [smallerEta];
+        k--;
+        break;
+      }
+      ratio = next / residual;
+      residual = next;
+      R = movement(W, model.W0, m, d);
+      history.residual.push(residual);
+      history.movement.push(R);
+      if (patterns) {
+        flipFraction = backend.patternFlips(p, model.W0, W) / (n * m);
+        history.flipFraction!.push(flipFraction);
+      }
+      for (const mon of residualHooks) mon.residual!(k, residual);
+      event(k);
     }
-    if (held && k % testEvery === 0) held.record(k);
-    for (const [, mon] of monitors) mon.observe?.(ctx(k));
     if (residual > limit) {
       status = 'diverged';
       message = `diverged at step ${k}: ‖r‖ = ${residual.toPrecision(6)} grew past ${factor}× its start (${initialResidual.toPrecision(6)}); a smaller step size may help`;

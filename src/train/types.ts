@@ -56,8 +56,15 @@ export interface MonitorContext {
  */
 export interface TrainMonitor<R = unknown> {
   start?(ctx: MonitorContext): void;
-  /** Called after every step (k ≥ 1) with the state after the step; the monitor picks its own cadence. */
+  /**
+   * The steps at which `observe` needs the state: k a multiple of `every` (default 1, every step).
+   * Between them the trainer may take several steps in one backend call (Backend.runSteps).
+   */
+  readonly every?: number;
+  /** Called after every `every`-th step (k ≥ 1) with the state after the step. */
   observe?(ctx: MonitorContext): void;
+  /** Called after every step (k ≥ 1), in order, with ‖F(W(k), X) − y‖₂ (cheap: no state). */
+  residual?(k: number, residual: number): void;
   /** Its value is the result's monitors[key]; a `perStep` field of it (series of length steps + 1) is also merged into the history. */
   finish?(ctx: MonitorContext): R;
 }
@@ -85,8 +92,13 @@ export interface TrainOptions<M extends Monitors = Monitors> {
   divergenceFactor?: number;
   /** Default: createBackend({ activation }) — the native backend when built and it has the activation's kernel, else the reference. */
   backend?: Backend;
-  /** Called at k = 0 and after every step; return false to stop (status "stopped"). */
+  /** Called at k = 0 and then at least every `reportEvery` steps and at the last one; return false to stop (status "stopped"). */
   onStep?: (info: StepInfo) => void | boolean;
+  /**
+   * How often onStep must be called (default 1: after every step). Larger values let a backend
+   * take the steps in between in one call (Backend.runSteps): the same bits, less overhead per step.
+   */
+  reportEvery?: number;
   /** The memory the run may use, in bytes (default: the machine's free memory); a larger run is refused before allocating (train/memory.ts). */
   maxMemory?: number;
   /** Called once λ_max and η are known, before the first step. */
