@@ -34,7 +34,7 @@ export { movementStats, type MovementStats } from './model/movement.js';
 export { saveModel, loadModel, serializeModel, parseModel } from './model/file.js';
 export { powerIteration, type PowerResult } from './linalg/power.js';
 export { autoEta, ntkTimes, type AutoEta } from './train/eta.js';
-export { train, trainAsync, movement, DEFAULTS as TRAIN_DEFAULTS } from './train/train.js';
+export { train, trainAsync, trainMany, movement, DEFAULTS as TRAIN_DEFAULTS } from './train/train.js';
 // Kernels (docs/theory.md §3, §5) and the a-posteriori quantities of §4.
 export { infiniteKernel, infiniteCrossKernel, hCts, hInf } from './kernel/infinite.js';
 export { empiricalKernel, normalisedKernel, normalisedJointKernel, ntkNormalisation, type JointKernel } from './kernel/empirical.js';
@@ -71,7 +71,7 @@ export { thresholdsFromResults, type MStarCurve, type MStarPoint } from './exper
 export { du2019Setup, du2019Specs, du2019Summary, DU2019_SCALES, type Du2019Setup, type Du2019ScaleName } from './experiments/du2019.js';
 export * from './experiments/arora2019.js';
 export { arora2019Page } from './report/arora2019-page.js';
-export { runOne, resultOf, loadRunData, type RunResult, type RunData, type StoredTest } from './experiments/run.js';
+export { runOne, runMany, resultOf, loadRunData, type RunResult, type RunData, type StoredTest } from './experiments/run.js';
 export { readResults } from './experiments/results.js';
 export { runSweep } from './experiments/sweep.js';
 export type {

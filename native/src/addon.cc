@@ -69,13 +69,12 @@ struct Call {
 };
 
 // (isa, f32, prob, ...): prob = { n, d, m, X, a, kappa, act }
-Call problem(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+Call problemOf(Napi::Env env, const Napi::Value& isa, const Napi::Value& f32, const Napi::Value& prob) {
   Call c;
-  c.f32 = info[1].ToBoolean();
-  c.k = table(env, info[0].ToString().Utf8Value(), c.f32);
-  if (!info[2].IsObject()) throw Napi::TypeError::New(env, "problem must be an object");
-  Napi::Object o = info[2].As<Napi::Object>();
+  c.f32 = f32.ToBoolean();
+  c.k = table(env, isa.ToString().Utf8Value(), c.f32);
+  if (!prob.IsObject()) throw Napi::TypeError::New(env, "problem must be an object");
+  Napi::Object o = prob.As<Napi::Object>();
   c.p.n = intArg(o.Get("n"), "n", 1);
   c.p.d = intArg(o.Get("d"), "d", 1);
   c.p.m = intArg(o.Get("m"), "m", 1);
@@ -94,6 +93,7 @@ Call problem(const Napi::CallbackInfo& info) {
   c.p.act = (int)a;
   return c;
 }
+Call problem(const Napi::CallbackInfo& info) { return problemOf(info.Env(), info[0], info[1], info[2]); }
 
 int64_t md(const Call& c) { return (int64_t)c.p.m * c.p.d; }
 
@@ -171,74 +171,130 @@ bool allFinite(const double* v, int64_t len) {
 // Up to B steps of GD in one call, with the trainer's stopping rules between steps (train.ts):
 // before a step, stop if ‖r‖ ≤ ε (reason 1); after it, if the output or W is not finite, restore
 // the last finite state and stop without counting the step (2); record ‖r‖, R (and ReLU's pattern
-// flips); stop if ‖r‖ > limit (3). Reason 0: all B steps taken.
-// runSteps(isa, f32, prob, W, W0, y, u, r, rModel, eta, opts, out, threads) → { steps, reason }
-//   opts = { steps: B, residual: ‖r‖ now, epsilon, limit, alpha, u0?: Float64Array, flips: bool }
-//   out  = { residual, movement, flips? }: Float64Arrays of length ≥ B, entry b for the step b + 1 of the call
-Napi::Value RunSteps(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Call c = problem(info);
-  const int n = c.p.n;
-  const int64_t len = md(c);
-  double* W = arr<double>(info[3], len, "W");
-  const double* W0 = arr<double>(info[4], len, "W0");
-  const double* y = arr<double>(info[5], n, "y");
-  double* u = arr<double>(info[6], n, "u");
-  double* r = arr<double>(info[7], n, "r");
-  double* rModel = arr<double>(info[8], n, "rModel");
-  double eta = info[9].ToNumber().DoubleValue();
-  if (!info[10].IsObject() || !info[11].IsObject()) throw Napi::TypeError::New(env, "opts and out must be objects");
-  Napi::Object o = info[10].As<Napi::Object>();
-  Napi::Object out = info[11].As<Napi::Object>();
-  const int B = intArg(o.Get("steps"), "steps", 0);
-  double residual = o.Get("residual").ToNumber().DoubleValue();
-  const double epsilon = o.Get("epsilon").ToNumber().DoubleValue();
-  const double limit = o.Get("limit").ToNumber().DoubleValue();
-  Residual res{n, y, nullptr, 1.0};
-  if (o.Get("u0").IsTypedArray()) {
-    res.u0 = arr<double>(o.Get("u0"), n, "u0");
-    res.alpha = o.Get("alpha").ToNumber().DoubleValue();
-  }
-  const bool flips = o.Get("flips").ToBoolean();
-  double* outR = arr<double>(out.Get("residual"), B, "out.residual");
-  double* outM = arr<double>(out.Get("movement"), B, "out.movement");
-  double* outF = flips ? arr<double>(out.Get("flips"), B, "out.flips") : nullptr;
-  const int threads = intArg(info[12], "threads", 1);
-  std::vector<double> Wprev((size_t)len), uprev((size_t)n);
-  void* run = c.k->step_begin(&c.p, threads);
-  if (!run) throw Napi::Error::New(env, "out of memory for the step's scratch");
+// flips); stop if ‖r‖ > limit (3). Reason 0: all B steps taken; −1: out of memory.
+struct Job {
+  Call c;
+  double *W, *u, *r, *rModel;
+  const double *W0, *y;
+  double eta, residual, epsilon, limit;
+  Residual res;
+  int B;
+  double *outR, *outM, *outF;
   int steps = 0, reason = 0;
-  for (int b = 0; b < B; b++) {
-    if (residual <= epsilon) {
-      reason = 1;
+};
+
+void runJob(Job& j, int threads) {
+  const int n = j.c.p.n;
+  const int64_t len = md(j.c);
+  std::vector<double> Wprev((size_t)len), uprev((size_t)n);
+  void* run = j.c.k->step_begin(&j.c.p, threads);
+  if (!run) {
+    j.reason = -1;
+    return;
+  }
+  double residual = j.residual;
+  for (int b = 0; b < j.B; b++) {
+    if (residual <= j.epsilon) {
+      j.reason = 1;
       break;
     }
-    std::memcpy(Wprev.data(), W, (size_t)len * sizeof(double));
-    std::memcpy(uprev.data(), u, (size_t)n * sizeof(double));
-    c.k->step_next(run, W, r, eta, u);  // W(k+1) = W(k) − η ∇L(W(k)); u = F(W(k+1), X)
-    double next = res(u, r, rModel);
-    if (!std::isfinite(next) || !allFinite(W, len)) {
-      std::memcpy(W, Wprev.data(), (size_t)len * sizeof(double));  // keep the last finite weights
-      std::memcpy(u, uprev.data(), (size_t)n * sizeof(double));
-      res(u, r, rModel);
-      reason = 2;
+    std::memcpy(Wprev.data(), j.W, (size_t)len * sizeof(double));
+    std::memcpy(uprev.data(), j.u, (size_t)n * sizeof(double));
+    j.c.k->step_next(run, j.W, j.r, j.eta, j.u);  // W(k+1) = W(k) − η ∇L(W(k)); u = F(W(k+1), X)
+    double next = j.res(j.u, j.r, j.rModel);
+    if (!std::isfinite(next) || !allFinite(j.W, len)) {
+      std::memcpy(j.W, Wprev.data(), (size_t)len * sizeof(double));  // keep the last finite weights
+      std::memcpy(j.u, uprev.data(), (size_t)n * sizeof(double));
+      j.res(j.u, j.r, j.rModel);
+      j.reason = 2;
       break;
     }
     residual = next;
-    outR[b] = residual;
-    outM[b] = movementOf(W, W0, c.p.m, c.p.d);
-    if (outF) outF[b] = (double)c.k->flips(&c.p, W0, W, threads);
-    steps++;
-    if (residual > limit) {
-      reason = 3;
+    j.outR[b] = residual;
+    j.outM[b] = movementOf(j.W, j.W0, j.c.p.m, j.c.p.d);
+    if (j.outF) j.outF[b] = (double)j.c.k->flips(&j.c.p, j.W0, j.W, threads);
+    j.steps++;
+    if (residual > j.limit) {
+      j.reason = 3;
       break;
     }
   }
-  c.k->step_end(run);
+  j.c.k->step_end(run);
+}
+
+// The arguments of one run, read on the main thread: a = [isa, f32, prob, W, W0, y, u, r, rModel, eta, opts, out]
+//   opts = { steps: B, residual: ‖r‖ now, epsilon, limit, alpha, u0?: Float64Array, flips: bool }
+//   out  = { residual, movement, flips? }: Float64Arrays of length ≥ B, entry b for the step b + 1 of the call
+Job jobOf(Napi::Env env, const std::vector<Napi::Value>& a) {
+  Job j{problemOf(env, a[0], a[1], a[2])};
+  const int n = j.c.p.n;
+  const int64_t len = md(j.c);
+  j.W = arr<double>(a[3], len, "W");
+  j.W0 = arr<double>(a[4], len, "W0");
+  j.y = arr<double>(a[5], n, "y");
+  j.u = arr<double>(a[6], n, "u");
+  j.r = arr<double>(a[7], n, "r");
+  j.rModel = arr<double>(a[8], n, "rModel");
+  j.eta = a[9].ToNumber().DoubleValue();
+  if (!a[10].IsObject() || !a[11].IsObject()) throw Napi::TypeError::New(env, "opts and out must be objects");
+  Napi::Object o = a[10].As<Napi::Object>();
+  Napi::Object out = a[11].As<Napi::Object>();
+  j.B = intArg(o.Get("steps"), "steps", 0);
+  j.residual = o.Get("residual").ToNumber().DoubleValue();
+  j.epsilon = o.Get("epsilon").ToNumber().DoubleValue();
+  j.limit = o.Get("limit").ToNumber().DoubleValue();
+  j.res = Residual{n, j.y, nullptr, 1.0};
+  if (o.Get("u0").IsTypedArray()) {
+    j.res.u0 = arr<double>(o.Get("u0"), n, "u0");
+    j.res.alpha = o.Get("alpha").ToNumber().DoubleValue();
+  }
+  const bool flips = o.Get("flips").ToBoolean();
+  j.outR = arr<double>(out.Get("residual"), j.B, "out.residual");
+  j.outM = arr<double>(out.Get("movement"), j.B, "out.movement");
+  j.outF = flips ? arr<double>(out.Get("flips"), j.B, "out.flips") : nullptr;
+  return j;
+}
+
+Napi::Object resultOf(Napi::Env env, const Job& j) {
+  if (j.reason < 0) throw Napi::Error::New(env, "out of memory for the step's scratch");
   Napi::Object result = Napi::Object::New(env);
-  result.Set("steps", steps);
-  result.Set("reason", reason);
+  result.Set("steps", j.steps);
+  result.Set("reason", j.reason);
   return result;
+}
+
+// runSteps(isa, f32, prob, W, W0, y, u, r, rModel, eta, opts, out, threads) → { steps, reason }
+Napi::Value RunSteps(const Napi::CallbackInfo& info) {
+  std::vector<Napi::Value> a;
+  for (size_t i = 0; i < 12; i++) a.push_back(info[i]);
+  Job j = jobOf(info.Env(), a);
+  runJob(j, intArg(info[12], "threads", 1));
+  return resultOf(info.Env(), j);
+}
+
+// runMany(isa, f32, jobs, threads) → [{ steps, reason }]: jobs = [[prob, W, W0, y, u, r, rModel, eta, opts, out], …],
+// each run on one thread with its own scratch, the jobs spread over `threads` workers. Each job's
+// bits are those of runSteps alone: the kernels give the same bits on every thread count.
+void taskJob(void* ctx, int t, int) { runJob((*(std::vector<Job>*)ctx)[t], 1); }
+
+Napi::Value RunMany(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[2].IsArray()) throw Napi::TypeError::New(env, "jobs must be an array");
+  Napi::Array list = info[2].As<Napi::Array>();
+  std::vector<Job> jobs;
+  jobs.reserve(list.Length());
+  for (uint32_t t = 0; t < list.Length(); t++) {
+    Napi::Value v = list.Get(t);
+    if (!v.IsArray() || v.As<Napi::Array>().Length() != 10) throw Napi::TypeError::New(env, "each job must be [prob, W, W0, y, u, r, rModel, eta, opts, out]");
+    Napi::Array job = v.As<Napi::Array>();
+    std::vector<Napi::Value> a = {info[0], info[1]};
+    for (uint32_t i = 0; i < 10; i++) a.push_back(job.Get(i));
+    jobs.push_back(jobOf(env, a));
+  }
+  ov_parallel((int)jobs.size(), intArg(info[3], "threads", 1), taskJob, &jobs);
+  Napi::Array results = Napi::Array::New(env, jobs.size());
+  for (uint32_t t = 0; t < jobs.size(); t++) results.Set(t, resultOf(env, jobs[t]));
+  return results;
 }
 
 Napi::Value Jvp(const Napi::CallbackInfo& info) {
@@ -360,6 +416,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gradient", Napi::Function::New(env, Gradient));
   exports.Set("step", Napi::Function::New(env, Step));
   exports.Set("runSteps", Napi::Function::New(env, RunSteps));
+  exports.Set("runMany", Napi::Function::New(env, RunMany));
   exports.Set("jvp", Napi::Function::New(env, Jvp));
   exports.Set("gram", Napi::Function::New(env, Gram));
   exports.Set("flips", Napi::Function::New(env, Flips));

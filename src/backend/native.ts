@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { OptionError } from '../errors.js';
-import type { Activation, Backend, Precision, Problem, RunState, RunStepsOptions, RunStepsOut, RunStepsResult } from './types.js';
+import type { Activation, Backend, Precision, Problem, RunJob, RunState, RunStepsOptions, RunStepsOut, RunStepsResult } from './types.js';
 
 /** The instruction sets the addon is built for, fastest first. */
 export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
@@ -62,6 +62,8 @@ export interface NativeAddon {
     out: RunStepsOut,
     threads: number,
   ): RunStepsResult;
+  /** Absent in addons built before it. Jobs: [prob, W, W0, y, u, r, rModel, eta, opts, out]. */
+  runMany?(isa: string, f32: boolean, jobs: unknown[][], threads: number): RunStepsResult[];
   jvp(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, V: Float64Array, out: Float64Array, threads: number): void;
   gram(isa: string, f32: boolean, p: NativeProblem, W: Float64Array, H: Float64Array, threads: number): void;
   flips(isa: string, f32: boolean, p: NativeProblem, W0: Float64Array, W: Float64Array, threads: number): number;
@@ -150,6 +152,13 @@ export class NativeBackend implements Backend {
     this.threads = t;
     this.name = `native-${isa}`;
     this.kernels = new Set(info.activations ?? [0, 1]);
+    const many = this.addon.runMany;
+    if (many) {
+      this.runMany = (jobs) => {
+        for (const j of jobs) if (j.o.alpha !== undefined && j.o.u0 === undefined) throw new RangeError('the centred model needs u0 = F(W(0), X)');
+        return many(this.isa, this.f32, jobs.map((j) => [this.prob(j.p), j.s.W, j.s.W0, j.s.y, j.s.u, j.s.r, j.s.rModel, j.o.eta, j.o, j.out]), this.threads);
+      };
+    }
     const run = this.addon.runSteps;
     if (run) {
       this.runSteps = (p, s, o, out) => {
@@ -161,6 +170,8 @@ export class NativeBackend implements Backend {
 
   /** Many fused steps in one call, with the trainer's bookkeeping in C++ (native/src/addon.cc RunSteps): the same bits as one `step` at a time. Absent with an addon built before it. */
   readonly runSteps?: (p: Problem, s: RunState, o: RunStepsOptions, out: RunStepsOut) => RunStepsResult;
+  /** Several runs' batches in one native call, the runs spread over the threads (each on one); each run's bits are those of runSteps. */
+  readonly runMany?: (jobs: readonly RunJob[]) => RunStepsResult[];
 
   /** The threads a call of this much work runs on (SINGLE_THREAD_WORK). */
   private threadsFor(work: number): number {

@@ -73,6 +73,20 @@ export interface Backend {
    * calls followed by the trainer's own residual, movement and divergence checks.
    */
   runSteps?(p: Problem, s: RunState, o: RunStepsOptions, out: RunStepsOut): RunStepsResult;
+
+  /**
+   * Optional: several independent runSteps calls at once (the jobs spread over the backend's
+   * threads, each job on one), with each job's bits those of its runSteps alone.
+   */
+  runMany?(jobs: readonly RunJob[]): RunStepsResult[];
+}
+
+/** One runSteps call's arguments. */
+export interface RunJob {
+  p: Problem;
+  s: RunState;
+  o: RunStepsOptions;
+  out: RunStepsOut;
 }
 
 /** The arrays a run of steps updates in place (W, u, r, rModel) or reads (W0, y). */

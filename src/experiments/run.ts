@@ -10,7 +10,7 @@ import { withLabelNoise } from '../data/noise.js';
 import { checkTestData, splitDataset } from '../data/split.js';
 import { generateSynthetic, generateSyntheticWithTest } from '../data/synthetic.js';
 import { OverparamError } from '../errors.js';
-import { train } from '../train/train.js';
+import { train, trainMany } from '../train/train.js';
 import { autoMonitorEvery, LINEARISED_MAX_N, ntkMonitor, type NtkReport } from '../theory/train-monitor.js';
 import { heldOutMonitor, type HeldOutReport, type PredictorCurves } from '../theory/heldout-monitor.js';
 import type { Hint } from '../errors.js';
@@ -296,43 +296,83 @@ function storedHeldOut(h: HeldOutReport): StoredHeldOutReport {
  */
 export function runOne(spec: RunSpec, backend?: Backend, maxMemory?: number): RunResult {
   const t0 = performance.now();
-  const id = runId(spec);
   try {
-    const limit = maxMemory ?? defaultMemoryLimit();
-    const limitText = maxMemory !== undefined ? 'the limit given' : "the machine's free memory";
-    if (spec.data.kind === 'synthetic') {
-      // before the data are drawn: n·d of a synthetic set is known from the spec
-      const { n, d } = spec.data;
-      const nTest = spec.test?.kind === 'synthetic' ? spec.test.n : 0;
-      checkRunMemory({ n, d, m: spec.model.m, monitor: spec.monitorEvery !== 0 || nTest > 0, reference: backend?.name === 'reference', precision: spec.precision, nTest }, limit, limitText);
-    }
-    const data = loadRunData(spec, limit);
-    const activation = activationByName(spec.model.activation);
-    // a given backend without this activation's kernel is replaced as 'auto' would choose (never another activation's kernel)
-    const be = backend?.supports(activation) ? backend : createBackend({ precision: spec.precision, activation, ...(backend ? { threads: backend.threads } : {}) });
-    const res = train(data.train, { ...trainOptionsOf(spec, data), backend: be, monitors: monitorsOf(spec, data), maxMemory: limit });
-    return resultOf(spec, res, performance.now() - t0);
+    const { data, options } = prepareRun(spec, backend, maxMemory);
+    return resultOf(spec, train(data.train, options), performance.now() - t0);
   } catch (err) {
-    const message = err instanceof OverparamError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
-    const hints = err instanceof OverparamError ? [...err.hints] : [];
-    const field = err instanceof OverparamError ? err.field : undefined;
-    return {
-      kind: 'overparam-run',
-      id,
-      spec,
-      status: 'error',
-      message,
-      ...(hints.length > 0 ? { hints } : {}),
-      ...(field !== undefined ? { field } : {}),
-      steps: 0,
-      initialResidual: null,
-      residual: null,
-      movement: null,
-      eta: null,
-      lambdaMax: null,
-      conventions: null,
-      history: null,
-      timeMs: performance.now() - t0,
-    };
+    return errorResult(spec, err, performance.now() - t0);
   }
+}
+
+/**
+ * Several specs at once (e.g. the seeds of one threshold probe): each result is runOne's, bit for
+ * bit but for timeMs (here the batch's wall time divided among its runs), while the runs' batches of
+ * steps share native calls (trainMany). A spec that fails returns its error result; the others go on.
+ */
+export function runMany(specs: readonly RunSpec[], backend?: Backend, maxMemory?: number): RunResult[] {
+  const t0 = performance.now();
+  const prepared = specs.map((spec): { run: PreparedRun } | { error: unknown } => {
+    try {
+      return { run: prepareRun(spec, backend, maxMemory) };
+    } catch (error) {
+      return { error };
+    }
+  });
+  const runs = prepared.flatMap((p) => ('run' in p ? [p.run] : []));
+  const trained = trainMany(runs.map((p) => ({ data: p.data.train, options: p.options })));
+  const each = (performance.now() - t0) / Math.max(1, specs.length);
+  let t = 0;
+  return specs.map((spec, k) => {
+    const p = prepared[k];
+    if ('error' in p) return errorResult(spec, p.error, each);
+    const res = trained[t++];
+    return res instanceof Error ? errorResult(spec, res, each) : resultOf(spec, res as TrainResult<Partial<RunMonitorSet>>, each);
+  });
+}
+
+interface PreparedRun {
+  data: RunData;
+  options: TrainOptions<Partial<RunMonitorSet>>;
+}
+
+/** The data, backend, monitors and trainer options of a spec, within the memory limit (default the machine's free memory). */
+function prepareRun(spec: RunSpec, backend: Backend | undefined, maxMemory: number | undefined): PreparedRun {
+  const limit = maxMemory ?? defaultMemoryLimit();
+  const limitText = maxMemory !== undefined ? 'the limit given' : "the machine's free memory";
+  if (spec.data.kind === 'synthetic') {
+    // before the data are drawn: n·d of a synthetic set is known from the spec
+    const { n, d } = spec.data;
+    const nTest = spec.test?.kind === 'synthetic' ? spec.test.n : 0;
+    checkRunMemory({ n, d, m: spec.model.m, monitor: spec.monitorEvery !== 0 || nTest > 0, reference: backend?.name === 'reference', precision: spec.precision, nTest }, limit, limitText);
+  }
+  const data = loadRunData(spec, limit);
+  const activation = activationByName(spec.model.activation);
+  // a given backend without this activation's kernel is replaced as 'auto' would choose (never another activation's kernel)
+  const be = backend?.supports(activation) ? backend : createBackend({ precision: spec.precision, activation, ...(backend ? { threads: backend.threads } : {}) });
+  return { data, options: { ...trainOptionsOf(spec, data), backend: be, monitors: monitorsOf(spec, data), maxMemory: limit } };
+}
+
+/** A results line for a run that failed with an error (its message, field and hints kept). */
+function errorResult(spec: RunSpec, err: unknown, timeMs: number): RunResult {
+  const message = err instanceof OverparamError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
+  const hints = err instanceof OverparamError ? [...err.hints] : [];
+  const field = err instanceof OverparamError ? err.field : undefined;
+  return {
+    kind: 'overparam-run',
+    id: runId(spec),
+    spec,
+    status: 'error',
+    message,
+    ...(hints.length > 0 ? { hints } : {}),
+    ...(field !== undefined ? { field } : {}),
+    steps: 0,
+    initialResidual: null,
+    residual: null,
+    movement: null,
+    eta: null,
+    lambdaMax: null,
+    conventions: null,
+    history: null,
+    timeMs,
+  };
 }

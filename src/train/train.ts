@@ -4,7 +4,7 @@
  * §4, theory/train-monitor.ts) are passed in by the caller and watch the run without changing it.
  */
 import { createBackend } from '../backend/index.js';
-import type { Backend } from '../backend/types.js';
+import type { Backend, RunJob, RunStepsResult } from '../backend/types.js';
 import { type Dataset, validateDataset } from '../data/dataset.js';
 import { checkTestData } from '../data/split.js';
 import { applyNormalization, fitNormalization } from '../data/normalize.js';
@@ -52,16 +52,32 @@ function allFinite(v: Float64Array): boolean {
   return true;
 }
 
+/** A batch of steps the loop asks its driver to run (Backend.runSteps, or runMany for several runs at once). */
+interface StepRequest {
+  backend: Backend;
+  job: RunJob;
+}
+
+/** What the loop's generator yields: a pause (undefined) or a batch of steps to run; it is resumed with that batch's result. */
+type Pause = StepRequest | undefined;
+
+/** Runs the generator, answering its step requests with the backend's runSteps. */
+function drive<R>(run: Generator<Pause, R, RunStepsResult | undefined>, onPause?: () => void): R {
+  let next = run.next();
+  for (;;) {
+    if (next.done) return next.value;
+    const req = next.value;
+    if (req === undefined) onPause?.();
+    next = run.next(req ? req.backend.runSteps!(req.job.p, req.job.s, req.job.o, req.job.out) : undefined);
+  }
+}
+
 /**
  * Trains synchronously. Use `trainAsync` where the event loop must keep running (signals,
  * progress timers, servers).
  */
 export function train<M extends Monitors = Record<never, never>>(data: Dataset, options: TrainOptions<M> = {}): TrainResult<M> {
-  const run = trainSteps(data, options);
-  for (;;) {
-    const next = run.next();
-    if (next.done) return next.value;
-  }
+  return drive(trainSteps(data, options));
 }
 
 /**
@@ -71,18 +87,69 @@ export function train<M extends Monitors = Record<never, never>>(data: Dataset, 
 export async function trainAsync<M extends Monitors = Record<never, never>>(data: Dataset, options: TrainOptions<M> = {}, yieldEveryMs = 50): Promise<TrainResult<M>> {
   const run = trainSteps(data, options);
   let last = performance.now();
+  let next = run.next();
   for (;;) {
-    const next = run.next();
     if (next.done) return next.value;
+    const req = next.value;
+    const ran = req ? req.backend.runSteps!(req.job.p, req.job.s, req.job.o, req.job.out) : undefined;
     if (performance.now() - last >= yieldEveryMs) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       last = performance.now();
     }
+    next = run.next(ran);
   }
 }
 
-/** The training loop as a generator that pauses after every step (and between the preparations before step 0). */
-function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>): Generator<void, TrainResult<M>, void> {
+/**
+ * Several independent runs at once (e.g. the seeds of one threshold probe): each is exactly the
+ * run `train(data, options)` would make — the same bits — but their batches of steps go to the
+ * backend together (Backend.runMany: one native call, the runs spread over its threads, each on one
+ * thread). A run that fails returns its error in its place; the others go on.
+ */
+export function trainMany(runs: readonly { data: Dataset; options: TrainOptions<Monitors> }[]): (TrainResult<Monitors> | Error)[] {
+  const gens = runs.map((r) => trainSteps(r.data, r.options));
+  const out: (TrainResult<Monitors> | Error)[] = new Array(runs.length);
+  const state: (IteratorResult<Pause, TrainResult<Monitors>> | null)[] = new Array(runs.length).fill(null);
+  const advance = (i: number, value: RunStepsResult | undefined): void => {
+    try {
+      let next = gens[i].next(value);
+      while (!next.done && next.value === undefined) next = gens[i].next();
+      state[i] = next;
+      if (next.done) out[i] = next.value;
+    } catch (err) {
+      state[i] = null;
+      out[i] = err instanceof Error ? err : new Error(String(err));
+    }
+  };
+  for (let i = 0; i < runs.length; i++) advance(i, undefined);
+  for (;;) {
+    const waiting = state.map((st, i) => (st && !st.done ? i : -1)).filter((i) => i >= 0);
+    if (waiting.length === 0) return out;
+    // the requests of one backend go in one call where it can take several; the others one by one
+    const byBackend = new Map<Backend, number[]>();
+    for (const i of waiting) {
+      const req = (state[i] as IteratorYieldResult<Pause>).value!;
+      byBackend.set(req.backend, [...(byBackend.get(req.backend) ?? []), i]);
+    }
+    for (const [backend, idx] of byBackend) {
+      const jobs = idx.map((i) => (state[i] as IteratorYieldResult<Pause>).value!.job);
+      let results: RunStepsResult[];
+      try {
+        results = backend.runMany && jobs.length > 1 ? backend.runMany(jobs) : jobs.map((j) => backend.runSteps!(j.p, j.s, j.o, j.out));
+      } catch (err) {
+        for (const i of idx) {
+          state[i] = null;
+          out[i] = err instanceof Error ? err : new Error(String(err));
+        }
+        continue;
+      }
+      idx.forEach((i, t) => advance(i, results[t]));
+    }
+  }
+}
+
+/** The training loop as a generator that pauses after every step (and between the preparations before step 0), and hands batches of steps to its driver. */
+function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>): Generator<Pause, TrainResult<M>, RunStepsResult | undefined> {
   const t0 = performance.now();
   validateDataset(data);
   const activation = resolveActivation(options.model?.activation ?? DEFAULT_MODEL_SPEC.activation);
@@ -252,7 +319,9 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
     let flipFraction: number | undefined;
     if (batch > 1 && backend.runSteps) {
       const before = k;
-      const ran = backend.runSteps(p, { W, W0: model.W0, y: data.y, u, r, rModel }, { steps: batch, eta, residual, epsilon, limit, ...(alpha !== undefined ? { alpha, u0: u0! } : {}), flips: patterns }, batchOut);
+      const job: RunJob = { p, s: { W, W0: model.W0, y: data.y, u, r, rModel }, o: { steps: batch, eta, residual, epsilon, limit, ...(alpha !== undefined ? { alpha, u0: u0! } : {}), flips: patterns }, out: batchOut };
+      const ran = yield { backend, job };
+      if (!ran) throw new Error('internal: a batch of steps was not run');
       for (let j = 0; j < ran.steps; j++) {
         const next = batchOut.residual[j];
         ratio = next / residual;

@@ -12,7 +12,8 @@ import { loadAddon, NativeBackend } from '../../src/backend/native.js';
 import type { Backend, Problem, RunStepsOptions } from '../../src/backend/types.js';
 import { ACTIVATION_NAMES } from '../../src/activations/index.js';
 import { generateSyntheticWithTest } from '../../src/data/synthetic.js';
-import { train } from '../../src/train/train.js';
+import { train, trainMany } from '../../src/train/train.js';
+import { runMany, runOne } from '../../src/experiments/run.js';
 import { ntkMonitor } from '../../src/theory/train-monitor.js';
 import { heldOutMonitor } from '../../src/theory/heldout-monitor.js';
 import { bitEqual, makeProblem, stableEta } from './helpers.js';
@@ -186,4 +187,35 @@ test('train(): batched through runSteps and one step at a time give the same run
       for (let i = 1; i < seen.length; i++) assert.ok(seen[i] - seen[i - 1] <= 37 && seen[i] > seen[i - 1]);
     }
   }
+});
+
+test('trainMany and runMany: several runs whose batches share native calls (runMany: the runs spread over the threads) give each run the bits of its own train() / runOne(), errors kept in place', { skip }, () => {
+  const native = new NativeBackend({ threads: 2 });
+  const data = generateSyntheticWithTest({ inputs: 'sphere', n: 24, d: 5, labels: 'normal', seed: 1 }, 5).train;
+  const opts = [16, 64, 256].flatMap((m) =>
+    (['exp', 'relu', 'softmax'] as const).map((activation, k) => ({ model: { m, seed: k + m, activation }, eta: 'auto' as const, epsilon: 0.01, maxSteps: 5000, backend: native })),
+  );
+  const many = trainMany([...opts.map((options) => ({ data, options })), { data, options: { ...opts[0], alpha: -1 } }]);
+  opts.forEach((o, i) => {
+    const alone = train(data, o);
+    const x = many[i];
+    assert.ok(!(x instanceof Error), String(x));
+    assert.equal(x.steps, alone.steps);
+    assert.ok(bitEqual(x.model.W, alone.model.W), `run ${i}: W`);
+    assert.deepEqual(x.history, alone.history, `run ${i}: history`);
+  });
+  assert.ok(many.at(-1) instanceof Error, 'the bad run failed in its place');
+  const specs = [0, 1, 2, 3].map((seed) => ({
+    data: { kind: 'synthetic' as const, inputs: 'sphere' as const, n: 16, d: 6, labels: 'normal' as const, seed: 0 },
+    model: { activation: 'exp' as const, scaling: 'ntk' as const, init: 'gaussian' as const, m: 32, seed },
+    normalize: 'unit' as const,
+    eta: 'auto' as const,
+    epsilon: 0.01,
+    maxSteps: 20000,
+    precision: 'f64' as const,
+    monitorEvery: seed % 2 === 0 ? 0 : 25,
+  }));
+  const rs = runMany(specs, native);
+  const strip = (r: object) => JSON.stringify(r, (k, v) => (k === 'timeMs' ? 0 : v));
+  specs.forEach((s, i) => assert.equal(strip(rs[i]), strip(runOne(s, native)), `spec ${i}`));
 });
