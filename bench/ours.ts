@@ -1,6 +1,9 @@
 /**
  * Our side of the benchmark, run as a child process so that its peak memory (maxRSS) is its own.
- * Usage: ours.ts DIR KIND(step|gram|eig) PRECISION REPS THREADS → one JSON line.
+ * Usage: ours.ts DIR KIND(step|train|gram|eig) PRECISION REPS THREADS → one JSON line.
+ * `step` times the fused kernel one call per step; `train` times whole train() runs of REPS steps
+ * (fixed η, no monitor, ε never reached) and reports ms per step of each of 5 runs: what a user's
+ * run costs per step, with the trainer's bookkeeping and the batching of steps into native calls.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +13,7 @@ import { ACTIVATIONS } from '../src/activations/index.js';
 import type { Meta } from './data.js';
 import { readF64 } from './data.js';
 import { lambdaMin } from './eig.js';
+import { train } from '../src/train/train.js';
 
 function timeit(fn: () => void, reps: number, warmup = 1): number[] {
   for (let k = 0; k < warmup; k++) fn();
@@ -45,7 +49,17 @@ if (kind === 'eig') {
     kappa: meta.kappa, activation: ACTIVATIONS.exp,
   };
   const W = f('W.f64');
-  if (kind === 'gram') {
+  if (kind === 'train') {
+    const data = { n: p.n, d: p.d, X: p.X, y: p.y, source: 'bench' };
+    const once = (): number => {
+      const t0 = process.hrtime.bigint();
+      const r = train(data, { model: { m: p.m, seed: 1 }, normalize: 'none', eta: meta.eta, epsilon: 1e-300, maxSteps: reps, backend: nb });
+      if (r.steps !== reps) throw new Error(`the run stopped after ${r.steps} of ${reps} steps (${r.status})`);
+      return Number(process.hrtime.bigint() - t0) / 1e6 / reps;
+    };
+    once();
+    out.ms = Array.from({ length: 5 }, once);
+  } else if (kind === 'gram') {
     const H = new Float64Array(p.n * p.n);
     out.ms = timeit(() => nb.gram(p, W, H), reps);
   } else {

@@ -57,8 +57,30 @@ function checkRegular(path: string): boolean {
   return true;
 }
 
+/**
+ * The last reading of each results file, keyed by its inode, size and modification time: a study
+ * probes the same file many times, and re-parsing lines it has just written cost more than the
+ * small runs themselves. A file changed by anyone (another sweep, an editor) has another key and is
+ * read again. ResultsWriter.close() extends the entry by the lines it appended.
+ */
+const lastRead = new Map<string, { key: string; file: ResultsFile }>();
+const fileKey = (path: string): string => {
+  const st = statSync(path);
+  return `${st.ino}:${st.size}:${st.mtimeMs}`;
+};
+
+/** The results of a file (read-only: the arrays may be shared with the next caller). */
 export function readResults(path: string): ResultsFile {
   if (!checkRegular(path)) return { results: [], validBytes: 0, torn: false };
+  const key = fileKey(path);
+  const hit = lastRead.get(path);
+  if (hit && hit.key === key) return hit.file;
+  const file = parseResults(path);
+  lastRead.set(path, { key, file });
+  return file;
+}
+
+function parseResults(path: string): ResultsFile {
   let buf: Buffer;
   try {
     buf = readFileSync(path);
@@ -205,7 +227,7 @@ export class ResultsWriter {
     this.lock = takeLock(path);
     process.once('exit', this.release);
     // read under the lock: a sweep that appended before we took it keeps every line it wrote
-    let valid: { validBytes: number; torn: boolean };
+    let valid: ResultsFile;
     try {
       valid = readResults(path); // throws, touching nothing, on a file that is not a results file
     } catch (err) {
@@ -213,6 +235,8 @@ export class ResultsWriter {
       throw err;
     }
     const { validBytes, torn } = valid;
+    this.base = valid;
+    this.bytes = validBytes;
     try {
       this.fd = io.openSync(path, 'a');
       if (torn) io.ftruncateSync(this.fd, validBytes);
@@ -221,6 +245,11 @@ export class ResultsWriter {
       throw new DataError(`${path}: cannot open the results file for appending (${ioFailure(err)})`);
     }
   }
+
+  /** What the file held when this writer opened it, the results appended since and its size now. */
+  private base: ResultsFile = { results: [], validBytes: 0, torn: false };
+  private readonly added: RunResult[] = [];
+  private bytes = 0;
 
   append(r: RunResult): void {
     const bytes = Buffer.from(JSON.stringify(r) + '\n', 'utf-8');
@@ -240,11 +269,21 @@ export class ResultsWriter {
       }
       throw new DataError(`${this.path}: cannot append the result of run ${r.id}: ${ioFailure(err)}; ${state}. Free space and rerun the same command to resume`);
     }
+    this.added.push(r);
+    this.bytes += bytes.length;
   }
 
   close(): void {
     try {
       this.io.closeSync(this.fd);
+      // the next reading of this file is what it held plus what we wrote, when nothing else changed it
+      try {
+        if (this.io === NODE_IO && statSync(this.path).size === this.bytes) {
+          lastRead.set(this.path, { key: fileKey(this.path), file: { results: [...this.base.results, ...this.added.map((r) => JSON.parse(JSON.stringify(r)) as RunResult)], validBytes: this.bytes, torn: false } });
+        }
+      } catch {
+        lastRead.delete(this.path);
+      }
     } finally {
       this.unlock();
     }

@@ -3,10 +3,24 @@
  * appending each result the moment it arrives. Rerunning the same sweep skips what is done,
  * so a killed sweep loses at most the runs in flight and nothing is ever duplicated.
  */
+import { availableParallelism } from 'node:os';
+import { createBackend } from '../backend/index.js';
 import { runPool } from './pool.js';
 import { ResultsWriter, latestById, readResults } from './results.js';
-import type { RunResult } from './run.js';
+import { runMany, type RunResult } from './run.js';
 import { runId, type RunSpec } from './spec.js';
+
+/**
+ * A run this small (n·m·d, synthetic data, native kernels) takes milliseconds, less than handing
+ * it to a worker thread: a sweep of only such runs trains them in this thread, several per native
+ * call (runMany: the runs spread over the threads). The same results, bit for bit.
+ */
+export const SMALL_RUN_WORK = 2 ** 20;
+
+/** In-process batches hold at most this many runs, so that a kill loses little and progress keeps coming. */
+const SMALL_BATCH = 64;
+
+const isSmall = (s: RunSpec): boolean => s.data.kind === 'synthetic' && s.data.n * s.data.d * s.model.m <= SMALL_RUN_WORK && s.test === undefined;
 
 export interface SweepProgress {
   total: number;
@@ -22,6 +36,8 @@ export interface SweepOptions {
   shouldStop?: () => boolean;
   /** The memory one run may use (bytes). */
   maxMemory?: number;
+  /** Small runs (SMALL_RUN_WORK) in this thread, several per native call (default true); false: always on worker threads. */
+  inProcess?: boolean;
 }
 
 export interface SweepOutcome {
@@ -49,20 +65,45 @@ export async function runSweep(specs: readonly RunSpec[], resultsPath: string, o
   const progress: SweepProgress = { total: seen.size, done: seen.size - pending.length, failed: 0, skipped: seen.size - pending.length };
   opts.onProgress?.(progress);
   const writer = new ResultsWriter(resultsPath);
+  const onResult = (r: RunResult): void => {
+    writer.append(r);
+    known.set(r.id, r);
+    progress.done++;
+    if (r.status === 'error') progress.failed++;
+    progress.last = r;
+    opts.onProgress?.(progress);
+  };
   try {
-    await runPool(pending, {
-      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-      ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
-      ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
-      onResult: (r) => {
-        writer.append(r);
-        known.set(r.id, r);
-        progress.done++;
-        if (r.status === 'error') progress.failed++;
-        progress.last = r;
-        opts.onProgress?.(progress);
-      },
-    });
+    if (pending.length > 0 && pending.every(isSmall) && (opts.inProcess ?? true)) {
+      const threads = Math.max(1, opts.workers ?? availableParallelism());
+      const backends = new Map<string, ReturnType<typeof createBackend>>();
+      // batches of one precision each (the backend's), in the sweep's order within each
+      const batches = (['f64', 'f32'] as const).flatMap((prec) => {
+        const of = pending.filter((sp) => sp.precision === prec);
+        return Array.from({ length: Math.ceil(of.length / SMALL_BATCH) }, (_, b) => of.slice(b * SMALL_BATCH, (b + 1) * SMALL_BATCH));
+      });
+      for (const batch of batches) {
+        if (opts.shouldStop?.()) break;
+        const prec = batch[0].precision;
+        let backend = backends.get(prec);
+        try {
+          backend ??= createBackend({ precision: prec, threads });
+          backends.set(prec, backend);
+        } catch {
+          backend = undefined; // runMany reports the error in each run's result
+        }
+        for (const r of runMany(batch, backend, opts.maxMemory)) onResult(r);
+        // let signals and timers run between batches
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } else {
+      await runPool(pending, {
+        ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+        ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+        ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
+        onResult,
+      });
+    }
   } finally {
     writer.close();
   }

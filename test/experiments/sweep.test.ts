@@ -187,3 +187,20 @@ test('two sweeps on one results file: the second is refused while the first runs
   assert.equal(new Set(ids).size, ids.length, 'each run once');
   assert.equal(ids.length, 6);
 });
+
+test('small runs: the in-process sweep (several runs per native call) and the worker-thread sweep write the same results, bit for bit but the wall times', async () => {
+  const { runSweep } = await import('../../src/experiments/sweep.js');
+  const { expandGrid, parseGrid } = await import('../../src/experiments/grid.js');
+  const specs = expandGrid(parseGrid({ n: [8, 16], width: [8, 32, 128], seeds: 3, activation: ['exp', 'relu', 'softmax'], maxSteps: 3000, epsilon: 0.01, monitorEvery: 0 }));
+  const a = join(dir, 'inprocess.jsonl');
+  const b = join(dir, 'workers.jsonl');
+  const ra = await runSweep(specs, a, { workers: 2 });
+  const rb = await runSweep(specs, b, { workers: 2, inProcess: false });
+  assert.equal(ra.ran, specs.length);
+  assert.equal(rb.ran, specs.length);
+  const strip = (r: RunResult | undefined) => JSON.stringify({ ...r, timeMs: 0, threads: 0 });
+  specs.forEach((_, k) => assert.equal(strip(ra.results[k]), strip(rb.results[k]), `run ${k}`));
+  // and the same again from the files: the in-process sweep resumes like any other
+  const again = await runSweep(specs, a, { workers: 2 });
+  assert.equal(again.ran, 0);
+});
