@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --help]`: one GD step of the exp network (docs/theory.md §2) with our native
  * backend and, side by side on the same data, numpy and PyTorch "as usually written" and
- * "hand-optimised in place"; the Gram matrix at M; λ_min of an n = 2000 kernel. Each implementation runs in its own process (peak memory = its maxRSS). The
+ * "hand-optimised in place"; the Gram matrix at M; λ_min of an n = 2000 kernel; with `--only study`, a
+ * whole threshold study against a numpy implementation of the same search (bench/study.ts). Each implementation runs in its own process (peak memory = its maxRSS). The
  * roofline comes from FMA and exp throughputs measured here, now. Never run by the tests.
  *
  * The machine's speed drifts (up to 1.5× within minutes on a shared VM), so a step's ratios are
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeBackend, loadAddon } from '../src/backend/native.js';
 import { type Size, writeKernel, writeProblem } from './data.js';
+import { runStudy } from './study.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const USAGE = `usage: npm run bench [-- options]
@@ -25,7 +27,11 @@ const USAGE = `usage: npm run bench [-- options]
   --json-out FILE      print the table and also write the JSON report to FILE
   --threads N          threads for our backend and the peers' BLAS (default: all cores)
   --rounds R           rounds per peer, each bracketed by two runs of ours (default 3; 1 with --quick)
-  --only LIST          any of step,gram,eig (default: all three)
+  --only LIST          any of step,gram,eig,study (default: step,gram,eig); study is a whole
+                       threshold study (n = 8…64, 10 seeds, exp and ReLU) timed with overparam and
+                       with a numpy implementation of the same search, m* compared (bench/study.ts;
+                       1–2 minutes here; it times the built library dist/: \`npm run build\` first);
+                       not in the default set; its rounds: 1 unless --rounds is given
   --help               this text`;
 function fail(msg: string): never {
   console.error(`bench: ${msg}\n${USAGE}`);
@@ -71,7 +77,7 @@ const SIZES: Size[] = [
   { name: 'XL', n: 4000, d: 16, m: 65536 },
 ];
 const parts = new Set((opts.only ?? 'step,gram,eig').split(','));
-if ([...parts].some((x) => !['step', 'gram', 'eig'].includes(x))) fail(`--only takes a comma-separated list of step, gram, eig, got '${opts.only}'`);
+if ([...parts].some((x) => !['step', 'gram', 'eig', 'study'].includes(x))) fail(`--only takes a comma-separated list of step, gram, eig, study, got '${opts.only}'`);
 const steps: Array<[Size, 'f64' | 'f32']> = !parts.has('step') ? [] : quick
   ? [[SIZES[0], 'f64'], [SIZES[1], 'f64'], [SIZES[1], 'f32']]
   : [[SIZES[0], 'f64'], [SIZES[1], 'f64'], [SIZES[1], 'f32'], [SIZES[2], 'f64'], [SIZES[3], 'f64'], [SIZES[3], 'f32']];
@@ -330,6 +336,12 @@ try {
     });
     rows[0].method = 'potrf + Lanczos(H^-1)';
     results.push({ kind: 'lambdaMin', n: eigN, rounds, rows });
+  }
+
+  // ── a whole threshold study, overparam against numpy (issue 15, item 3) ──
+  if (parts.has('study')) {
+    const studyRounds = opts.rounds !== undefined ? rounds : 1;
+    results.push(runStudy({ quick, threads, rounds: studyRounds, root, skipNumpy, log }));
   }
 
   // ── roofline, from the best probe of the run ──
