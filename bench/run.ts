@@ -27,7 +27,8 @@ const USAGE = `usage: npm run bench [-- options]
   --json-out FILE      print the table and also write the JSON report to FILE
   --threads N          threads for our backend and the peers' BLAS (default: all cores)
   --rounds R           rounds per peer, each bracketed by two runs of ours (default 3; 1 with --quick)
-  --only LIST          any of step,gram,eig,study (default: step,gram,eig); study is a whole
+  --only LIST          any of small,step,gram,eig,study (default: small,step,gram,eig); small times
+                       whole train() runs per step at the sizes threshold studies train (n ≤ 256); study is a whole
                        threshold study (n = 8…64, 10 seeds, exp and ReLU) timed with overparam and
                        with a numpy implementation of the same search, m* compared (bench/study.ts;
                        1–2 minutes here; it times the built library dist/: \`npm run build\` first);
@@ -70,14 +71,23 @@ if (!('addon' in loaded)) {
 const addon = loaded.addon;
 const threads = opts.threads !== undefined ? positiveInt('threads', opts.threads) : addon.info().hardwareThreads;
 
+/** The sizes threshold studies train by the thousand (issue 15's table and the sizes between). */
+const SMALL_SIZES: Size[] = [
+  { name: 's32-16', n: 32, d: 8, m: 16 },
+  { name: 's32-256', n: 32, d: 8, m: 256 },
+  { name: 's64-256', n: 64, d: 8, m: 256 },
+  { name: 's64-1024', n: 64, d: 8, m: 1024 },
+  { name: 's128-1024', n: 128, d: 8, m: 1024 },
+  { name: 's256-4096', n: 256, d: 8, m: 4096 },
+];
 const SIZES: Size[] = [
   { name: 'S', n: 256, d: 16, m: 4096 },
   { name: 'M', n: 1000, d: 16, m: 16384 },
   { name: 'L', n: 1000, d: 64, m: 65536 },
   { name: 'XL', n: 4000, d: 16, m: 65536 },
 ];
-const parts = new Set((opts.only ?? 'step,gram,eig').split(','));
-if ([...parts].some((x) => !['step', 'gram', 'eig', 'study'].includes(x))) fail(`--only takes a comma-separated list of step, gram, eig, study, got '${opts.only}'`);
+const parts = new Set((opts.only ?? 'small,step,gram,eig').split(','));
+if ([...parts].some((x) => !['small', 'step', 'gram', 'eig', 'study'].includes(x))) fail(`--only takes a comma-separated list of small, step, gram, eig, study, got '${opts.only}'`);
 const steps: Array<[Size, 'f64' | 'f32']> = !parts.has('step') ? [] : quick
   ? [[SIZES[0], 'f64'], [SIZES[1], 'f64'], [SIZES[1], 'f32']]
   : [[SIZES[0], 'f64'], [SIZES[1], 'f64'], [SIZES[1], 'f32'], [SIZES[2], 'f64'], [SIZES[3], 'f64'], [SIZES[3], 'f32']];
@@ -306,6 +316,40 @@ try {
       rows.push({ impl: p.label, ms, runsMs: e.ms, pairsPerSec: rate, peakMB: e.rss, oursSpeedup: e.ratio.length ? median(e.ratio) : null, oursSpeedupRounds: e.ratio });
     }
     results.push({ kind: 'step', size: s.name, n: s.n, d: s.d, m: s.m, precision: prec, rounds, rows });
+  }
+
+  // ── small networks: whole train() runs per step, against the numpy step ──
+  if (parts.has('small')) {
+    log('');
+    log('Small networks: ms per GD step of a whole train() run (fixed η = 1e-4, no monitor, ε never reached: every');
+    log('step taken, the trainer\'s bookkeeping included) against one numpy step; float64, κ = 1/√m, unit-norm rows.');
+    log('ours × = peer time / mean of our two runs around it: median over rounds (range); target ≥ 3× the faster numpy at');
+    log('(32, 8, 256) and (64, 8, 1024), ≥ 2× at (32, 8, 16) and every size between.');
+    log(`${pad('size', 22)}${pad('implementation', 17)}${lpad('µs/step', 10)}  ours ×`);
+    const numpyPeers = runnable(peerDefs.filter((p) => p.script === 'peer_numpy.py'));
+    for (const s of quick ? SMALL_SIZES.slice(0, 2) : SMALL_SIZES) {
+      probe();
+      const dir = path.join(root, s.name);
+      writeProblem(dir, s);
+      const work = s.n * s.m * s.d;
+      // enough steps that a run takes ~0.1 s; the peers time single steps, many of them
+      const steps = Math.max(200, Math.min(20000, Math.round(2e8 / work)));
+      const b = bracketed(dir, 'train', 'f64', steps, numpyPeers, quick ? 200 : Math.max(50, Math.min(3000, Math.round(3e7 / work))));
+      const tag = `(${s.n},${s.d},${s.m})`;
+      const rows: Record<string, unknown>[] = [];
+      const oms = b.ours.ms.length ? median(b.ours.ms) : undefined;
+      log(`${pad(tag, 22)}${pad(`${nb.name} train()`, 17)}${lpad(oms === undefined ? 'failed' : (oms * 1e3).toFixed(1), 10)}${b.ours.error ? ' ' + b.ours.error : ''}`);
+      rows.push({ impl: `${nb.name} train()`, msPerStep: oms, runsMs: b.ours.ms, steps, error: b.ours.error });
+      let best: number[] = [];
+      for (const p of numpyPeers) {
+        const e = b.peers.get(p.label)!;
+        const ms = e.ms.length ? median(e.ms) : undefined;
+        log(`${pad('', 22)}${pad(p.label, 17)}${lpad(ms === undefined ? 'failed' : (ms * 1e3).toFixed(1), 10)}  ${ratioText(e.ratio)}${e.error ? ' ' + e.error : ''}`);
+        rows.push({ impl: p.label, msPerStep: ms, runsMs: e.ms, oursSpeedup: e.ratio.length ? median(e.ratio) : null, oursSpeedupRounds: e.ratio, error: e.error });
+        if (e.ratio.length && (best.length === 0 || median(e.ratio) < median(best))) best = e.ratio;
+      }
+      results.push({ kind: 'small', n: s.n, d: s.d, m: s.m, rounds, rows, againstFasterNumpy: best.length ? median(best) : null });
+    }
   }
 
   // ── Gram matrix at M ──
