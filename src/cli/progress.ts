@@ -7,7 +7,7 @@ import { errorText } from './run.js';
 
 export interface Progress {
   update(info: StepInfo): void;
-  /** Names the work before step 0 (η by power iteration, the monitor's first kernel), shown until step 0 is reported: at large m it takes minutes. */
+  /** Names the work before step 0 (η = 1/λ_max(H(W(0))), the monitor's first kernel), shown until step 0 is reported: at large m it takes minutes. */
   preparing(what: string): void;
   stop(): void;
 }

@@ -126,7 +126,7 @@ export const RUN_OPTIONS: readonly RunOptionDef[] = [
     defaultOf: (g) => (g.seeds.length === 1 ? String(g.seeds[0]) : String(g.seeds.length)),
   },
   { field: 'normalize', single: '--normalize <kind>', help: `input normalisation: ${NORMALIZE_KINDS.join('|')}: unit (rows to ‖x‖ = 1), max (all rows by the largest norm), none (default {default})`, defaultOf: (g) => g.normalize },
-  { field: 'eta', single: '--eta <value>', help: "step size η, or 'auto' = 1/λ_max(H(W(0))) by power iteration (default {default})", defaultOf: (g) => String(g.eta) },
+  { field: 'eta', single: '--eta <value>', help: "step size η, or 'auto' = 1/λ_max(H(W(0))), matrix-free (power iteration; Lanczos or Jacobi–Davidson with H^lim above n·m·d = 4·10⁸) (default {default})", defaultOf: (g) => String(g.eta) },
   { field: 'epsilon', single: '--epsilon <value>', help: 'target ε of the unsquared ‖F(W,X) − y‖₂ (default {default})', defaultOf: (g) => String(g.epsilon) },
   { field: 'maxSteps', single: '--max-steps <count>', help: 'step budget per run (default {default})', defaultOf: (g) => String(g.maxSteps) },
   {

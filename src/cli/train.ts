@@ -126,7 +126,7 @@ async function runTrain(o: TrainCliOptions): Promise<number> {
       maxMemory: limit,
       monitors: monitorsOf(spec, runData),
       onPrepare: (what) => {
-        preparing.push(what === 'eta' ? 'η by power iteration' : runData.test ? "the monitors' kernels at W(0)" : "the monitor's H(W(0))");
+        preparing.push(what === 'eta' ? 'η = 1/λ_max(H(W(0)))' : runData.test ? "the monitors' kernels at W(0)" : "the monitor's H(W(0))");
         progress?.preparing(preparing.join(', then '));
       },
       shouldStop: () => interrupted,
@@ -221,7 +221,12 @@ function printSummary(r: Result, files: Written): void {
     ['movement', `max_r ‖w_r − w_r(0)‖₂ = ${fmt(r.history.movement[last])}`],
   ];
   if (r.history.flipFraction) rows.push(['flipped', `${(100 * r.history.flipFraction[last]).toFixed(3)}% of activation patterns`]);
-  if (r.eta.mode === 'auto' && r.eta.lambdaMax !== undefined) rows.push(['λ_max(H(W(0)))', `${fmt(r.eta.lambdaMax)} (power iteration, ${r.eta.iterations} iterations) → η = 1/λ_max`]);
+  if (r.eta.mode === 'auto' && r.eta.lambdaMax !== undefined) {
+    // src/train/eta.ts: power iteration below n·m·d = 4·10⁸, Lanczos or Jacobi–Davidson with H^lim above
+    const method = r.eta.method ?? 'power';
+    const how = method === 'davidson' ? `Jacobi–Davidson with H^lim, ${r.eta.iterations} products with H` : method === 'lanczos' ? `Lanczos, ${r.eta.iterations} products with H` : `power iteration, ${r.eta.iterations} iterations`;
+    rows.push(['λ_max(H(W(0)))', `${fmt(r.eta.lambdaMax)} (${how}) → η = 1/λ_max`]);
+  }
   rows.push(['time', `${(r.timeMs / 1000).toFixed(2)} s (${r.steps > 0 ? (r.timeMs / r.steps).toFixed(2) : '-'} ms/step)`]);
   const mon = r.monitors.ntk;
   if (mon) {

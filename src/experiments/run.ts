@@ -10,7 +10,7 @@ import { withLabelNoise } from '../data/noise.js';
 import { checkTestData, splitDataset } from '../data/split.js';
 import { generateSynthetic, generateSyntheticWithTest } from '../data/synthetic.js';
 import { OverparamError } from '../errors.js';
-import { train, trainMany } from '../train/train.js';
+import { train, trainManyAsync } from '../train/train.js';
 import { autoMonitorEvery, LINEARISED_MAX_N, ntkMonitor, type NtkReport } from '../theory/train-monitor.js';
 import { heldOutMonitor, type HeldOutReport, type PredictorCurves } from '../theory/heldout-monitor.js';
 import type { Hint } from '../errors.js';
@@ -306,28 +306,41 @@ export function runOne(spec: RunSpec, backend?: Backend, maxMemory?: number): Ru
 
 /**
  * Several specs at once (e.g. the seeds of one threshold probe): each result is runOne's, bit for
- * bit but for timeMs (here the batch's wall time divided among its runs), while the runs' batches of
- * steps share native calls (trainMany). A spec that fails returns its error result; the others go on.
+ * bit but for timeMs (here the wall time from the batch's start to the run's end), while the runs'
+ * batches of steps share native calls (trainManyAsync). `onResult` hears of each run as it ends; a
+ * spec that fails gives its error result. With `shouldStop` true the runs not finished are left
+ * out (undefined): a stopped run is not a result.
  */
-export function runMany(specs: readonly RunSpec[], backend?: Backend, maxMemory?: number): RunResult[] {
+export async function runMany(
+  specs: readonly RunSpec[],
+  o: { backend?: Backend; maxMemory?: number; shouldStop?: () => boolean; onResult?: (r: RunResult) => void } = {},
+): Promise<(RunResult | undefined)[]> {
   const t0 = performance.now();
-  const prepared = specs.map((spec): { run: PreparedRun } | { error: unknown } => {
+  const out: (RunResult | undefined)[] = new Array(specs.length).fill(undefined);
+  const done = (k: number, r: RunResult): void => {
+    out[k] = r;
+    o.onResult?.(r);
+  };
+  const runs: { k: number; run: PreparedRun }[] = [];
+  specs.forEach((spec, k) => {
     try {
-      return { run: prepareRun(spec, backend, maxMemory) };
+      runs.push({ k, run: prepareRun(spec, o.backend, o.maxMemory) });
     } catch (error) {
-      return { error };
+      done(k, errorResult(spec, error, performance.now() - t0));
     }
   });
-  const runs = prepared.flatMap((p) => ('run' in p ? [p.run] : []));
-  const trained = trainMany(runs.map((p) => ({ data: p.data.train, options: p.options })));
-  const each = (performance.now() - t0) / Math.max(1, specs.length);
-  let t = 0;
-  return specs.map((spec, k) => {
-    const p = prepared[k];
-    if ('error' in p) return errorResult(spec, p.error, each);
-    const res = trained[t++];
-    return res instanceof Error ? errorResult(spec, res, each) : resultOf(spec, res as TrainResult<Partial<RunMonitorSet>>, each);
-  });
+  await trainManyAsync(
+    runs.map(({ run }) => ({ data: run.data.train, options: run.options })),
+    {
+      ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+      onDone: (i, res) => {
+        const { k } = runs[i];
+        const t = performance.now() - t0;
+        done(k, res instanceof Error ? errorResult(specs[k], res, t) : resultOf(specs[k], res as TrainResult<Partial<RunMonitorSet>>, t));
+      },
+    },
+  );
+  return out;
 }
 
 interface PreparedRun {

@@ -92,9 +92,8 @@ export async function runSweep(specs: readonly RunSpec[], resultsPath: string, o
         } catch {
           backend = undefined; // runMany reports the error in each run's result
         }
-        for (const r of runMany(batch, backend, opts.maxMemory)) onResult(r);
-        // let signals and timers run between batches
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        // each run's result is written as it ends; on a stop the runs in flight are dropped (a stopped run is not a result)
+        await runMany(batch, { ...(backend ? { backend } : {}), ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}), ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}), onResult });
       }
     } else {
       await runPool(pending, {

@@ -13,7 +13,7 @@
  */
 import { tridiagonalQL } from './ql.js';
 import { bisectEigenvalue } from './sturm.js';
-import { applyQ, tridiagonalize } from './tridiagonal.js';
+import { applyQ, tridiagonalize, type TridiagonalForm } from './tridiagonal.js';
 
 export interface EighResult {
   /** Eigenvalues in ascending order. */
@@ -36,7 +36,16 @@ export function eigvalsh(A: Float64Array, n: number): Float64Array {
 
 /** All eigenvalues (ascending) and orthonormal eigenvectors (as rows) of the symmetric matrix A. */
 export function eigh(A: Float64Array, n: number): EighResult {
-  const t = tridiagonalize(A, n);
+  return eighOfForm(tridiagonalize(A, n));
+}
+
+/**
+ * eigh from A's tridiagonal form (tridiagonalize(A, n)), which is only read: the same bits as
+ * eigh(A), for a caller that also wants other eigenvalues of A from the same reduction
+ * (lambdaMinMaxOfForm) and so reduces A once.
+ */
+export function eighOfForm(t: TridiagonalForm): EighResult {
+  const { n } = t;
   const d = Float64Array.from(t.d);
   const e = Float64Array.from(t.e);
   const Zt = new Float64Array(n * n);
@@ -65,7 +74,12 @@ export function eigvalshByIndex(A: Float64Array, n: number, indices: readonly nu
 
 /** λ_min and λ_max of the symmetric matrix A (one reduction, two bisections). */
 export function lambdaMinMax(A: Float64Array, n: number): { lambdaMin: number; lambdaMax: number } {
-  const t = tridiagonalize(A, n);
+  return lambdaMinMaxOfForm(tridiagonalize(A, n));
+}
+
+/** λ_min and λ_max from A's tridiagonal form (two bisections; the same bits as lambdaMinMax(A)). */
+export function lambdaMinMaxOfForm(t: TridiagonalForm): { lambdaMin: number; lambdaMax: number } {
+  const { n } = t;
   return { lambdaMin: bisectEigenvalue(t, n, 0), lambdaMax: bisectEigenvalue(t, n, n - 1) };
 }
 

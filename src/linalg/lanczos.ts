@@ -173,3 +173,117 @@ function finish(r: Ritz, b: number, k: number, converged: boolean): LanczosResul
     ritzValues: r.values,
   };
 }
+
+export interface LanczosTopOptions {
+  /**
+   * Stop when both the estimated relative error of θ₁ = the largest Ritz value, ρ²/((θ₁ − θ₂) θ₁)
+   * (Kato–Temple with the second Ritz value θ₂ standing in for λ₂), and θ₁'s relative change over
+   * the last step are ≤ tol; or when ρ ≤ tol·θ₁ (an eigenvalue lies within ρ of θ₁). Default 1e-8.
+   */
+  tol?: number;
+  /** Maximum number of steps (= products). Default min(n, 300). */
+  maxIter?: number;
+  /** Also return the unit Ritz vector of θ₁ (O(kn) once, at the end). */
+  vector?: boolean;
+}
+
+export interface LanczosTopResult {
+  /** θ₁, the largest Ritz value: a lower bound on λ_max (interlacing). */
+  readonly value: number;
+  /** θ₂, the second largest Ritz value (≤ λ₂); NaN after one step. */
+  readonly second: number;
+  /** ρ = ‖A y − θ₁ y‖ of the top Ritz pair (β_k |s_k|). */
+  readonly residual: number;
+  /** Steps done (operator products). */
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** With `vector`: the unit Ritz vector y of θ₁. */
+  readonly vector?: Float64Array;
+}
+
+/**
+ * The largest eigenvalue of a symmetric operator by the Lanczos process (full reorthogonalisation
+ * as in lanczosExtremes), pausing after every product so that a caller can stay responsive. Only
+ * the top of the spectrum is watched. On breakdown (an invariant subspace: β ≈ 0) the Ritz values
+ * are eigenvalues of A, and θ₁ is λ_max unless the start was orthogonal to its eigenvector; the
+ * iteration stops there (converged). Deterministic: the same operator and start give the same bits.
+ *
+ * @param apply writes A v into out (A symmetric n×n)
+ * @param start nonzero starting vector (copied), length n
+ */
+export function* lanczosTopSteps(
+  apply: (v: Float64Array, out: Float64Array) => void,
+  start: Float64Array,
+  opts: LanczosTopOptions = {},
+): Generator<void, LanczosTopResult, void> {
+  const n = start.length;
+  if (n < 1) throw new RangeError('Lanczos: the start vector is empty');
+  const maxIter = Math.min(n, opts.maxIter ?? 300);
+  const tol = opts.tol ?? 1e-8;
+  const Q = new Float64Array(maxIter * n);
+  const alpha = new Float64Array(maxIter);
+  const beta = new Float64Array(maxIter);
+  const w = new Float64Array(n);
+  const c = new Float64Array(maxIter);
+  const s0 = norm(start);
+  if (!(s0 > 0) || !Number.isFinite(s0)) throw new RangeError('Lanczos: start vector must be finite and nonzero');
+  for (let t = 0; t < n; t++) Q[t] = start[t] / s0;
+  let tNorm = 0;
+  let prev = NaN;
+  let k = 0;
+  let result: Ritz = { values: new Float64Array(0), bottom: new Float64Array(0) };
+  let b = 0;
+  let converged = false;
+  for (let j = 0; j < maxIter; j++) {
+    apply(Q.subarray(j * n, j * n + n), w);
+    for (let t = 0; t < n; t++) {
+      if (!Number.isFinite(w[t])) return { value: NaN, second: NaN, residual: NaN, iterations: j + 1, converged: false };
+    }
+    reorthogonalise(Q, j + 1, n, w, c);
+    alpha[j] = c[j];
+    b = norm(w);
+    tNorm = Math.max(tNorm, Math.abs(alpha[j]) + b + (j > 0 ? beta[j - 1] : 0));
+    k = j + 1;
+    const breakdown = b <= 1e3 * EPS * tNorm;
+    // the Ritz values of T_k every step while k ≤ 40 (where expensive products stop), then every 5th (O(k³) each)
+    if (k <= 40 || k % 5 === 0 || k === maxIter || k === n || breakdown) {
+      result = ritz(alpha, beta, k);
+      const top = result.values[k - 1];
+      const second = k > 1 ? result.values[k - 2] : NaN;
+      const rho = Math.abs(b * result.bottom[k - 1]);
+      const scale = Math.abs(top);
+      const estimate = k > 1 && top > second ? (rho * rho) / ((top - second) * scale) : Infinity; // Kato–Temple, θ₂ for λ₂
+      const change = Math.abs(top - prev) / scale; // since the last check
+      prev = top;
+      if (k === n || breakdown || rho <= tol * scale || (estimate <= tol && change <= tol)) {
+        converged = true;
+        break;
+      }
+    }
+    if (k === maxIter) break;
+    beta[j] = b;
+    for (let t = 0; t < n; t++) Q[k * n + t] = w[t] / b;
+    yield;
+  }
+  const value = result.values[k - 1];
+  const out = { value, second: k > 1 ? result.values[k - 2] : NaN, residual: Math.abs(b * result.bottom[k - 1]), iterations: k, converged };
+  if (!opts.vector) return out;
+  // y = Q_kᵀ s with s the unit eigenvector of T_k for θ₁
+  const d = Float64Array.from(alpha.subarray(0, k));
+  const e = new Float64Array(k);
+  for (let i = 1; i < k; i++) e[i] = beta[i - 1];
+  const Zt = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) Zt[i * k + i] = 1;
+  tridiagonalQL(d, e, k, Zt);
+  let best = 0;
+  for (let i = 1; i < k; i++) if (d[i] > d[best]) best = i;
+  const y = new Float64Array(n);
+  for (let i = 0; i < k; i++) {
+    const si = Zt[best * k + i];
+    const o = i * n;
+    for (let t = 0; t < n; t++) y[t] += si * Q[o + t];
+  }
+  const sy = norm(y);
+  for (let t = 0; t < n; t++) y[t] /= sy;
+  return { ...out, vector: y };
+}

@@ -38,12 +38,42 @@ export function checkSquare(A: Float64Array, n: number, what = 'matrix'): void {
 }
 
 /**
+ * Row j of the fused pass with the pending update: a_jk ← a_jk − (u_j q_k + q_j u_k) for k < j,
+ * then s = Σ_k a_jk u_k (returned) and p_k += a_jk u_j; the diagonal a_jj gets its update too.
+ * A function of its own, small, so that the JIT compiles it early and fully (the same arithmetic).
+ */
+function fusedRowPending(a: Float64Array, rj: number, ri: number, ru: number, qOld: Float64Array, p: Float64Array, j: number, uj: number): number {
+  const uoj = a[ru + j];
+  const qoj = qOld[j];
+  let s = 0;
+  for (let k = 0; k < j; k++) {
+    const ajk = a[rj + k] - (uoj * qOld[k] + qoj * a[ru + k]);
+    a[rj + k] = ajk;
+    s += ajk * a[ri + k];
+    p[k] += ajk * uj;
+  }
+  a[rj + j] -= 2 * uoj * qoj;
+  return s;
+}
+
+/** The same without a pending update (the first reflector). */
+function fusedRow(a: Float64Array, rj: number, ri: number, p: Float64Array, j: number, uj: number): number {
+  let s = 0;
+  for (let k = 0; k < j; k++) {
+    const ajk = a[rj + k];
+    s += ajk * a[ri + k];
+    p[k] += ajk * uj;
+  }
+  return s;
+}
+
+/**
  * Reduces the symmetric n×n matrix A (row-major; only the lower triangle is read) to T = QᵀAQ.
  * A is not modified.
  */
 export function tridiagonalize(A: Float64Array, n: number): TridiagonalForm {
   checkSquare(A, n);
-  const a = Float64Array.from(A.subarray(0, n * n));
+  const a = A.slice(0, n * n); // a copy (memcpy); A is not modified
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const h = new Float64Array(n);
@@ -92,24 +122,7 @@ export function tridiagonalize(A: Float64Array, n: number): TridiagonalForm {
     for (let j = 0; j <= l; j++) {
       const rj = j * n;
       const uj = a[ri + j];
-      let s = 0;
-      if (ru >= 0) {
-        const uoj = a[ru + j];
-        const qoj = qOld[j];
-        for (let k = 0; k < j; k++) {
-          const ajk = a[rj + k] - (uoj * qOld[k] + qoj * a[ru + k]);
-          a[rj + k] = ajk;
-          s += ajk * a[ri + k];
-          p[k] += ajk * uj;
-        }
-        a[rj + j] -= 2 * uoj * qoj;
-      } else {
-        for (let k = 0; k < j; k++) {
-          const ajk = a[rj + k];
-          s += ajk * a[ri + k];
-          p[k] += ajk * uj;
-        }
-      }
+      const s = ru >= 0 ? fusedRowPending(a, rj, ri, ru, qOld, p, j, uj) : fusedRow(a, rj, ri, p, j, uj);
       p[j] += s + a[rj + j] * uj;
     }
     // p ← A u / hh;  K = uᵀp / (2 hh);  q = p − K u;  A ← A − u qᵀ − q uᵀ   (tred2)
@@ -141,35 +154,10 @@ export function applyQ(form: TridiagonalForm, Z: Float64Array, count: number): v
   let k = 0;
   for (; k + 4 <= count; k += 4) {
     const o0 = k * n;
-    const o1 = o0 + n;
-    const o2 = o1 + n;
-    const o3 = o2 + n;
     for (let i = 1; i < n; i++) {
       const hi = h[i];
       if (hi === 0) continue;
-      const ri = i * n;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let t = 0; t < i; t++) {
-        const u = a[ri + t];
-        s0 += u * Z[o0 + t];
-        s1 += u * Z[o1 + t];
-        s2 += u * Z[o2 + t];
-        s3 += u * Z[o3 + t];
-      }
-      s0 /= hi;
-      s1 /= hi;
-      s2 /= hi;
-      s3 /= hi;
-      for (let t = 0; t < i; t++) {
-        const u = a[ri + t];
-        Z[o0 + t] -= s0 * u;
-        Z[o1 + t] -= s1 * u;
-        Z[o2 + t] -= s2 * u;
-        Z[o3 + t] -= s3 * u;
-      }
+      reflect4(a, i * n, i, hi, Z, o0, n);
     }
   }
   for (; k < count; k++) {
@@ -177,11 +165,47 @@ export function applyQ(form: TridiagonalForm, Z: Float64Array, count: number): v
     for (let i = 1; i < n; i++) {
       const hi = h[i];
       if (hi === 0) continue;
-      const ri = i * n;
-      let s = 0;
-      for (let t = 0; t < i; t++) s += a[ri + t] * Z[o + t];
-      s /= hi;
-      for (let t = 0; t < i; t++) Z[o + t] -= s * a[ri + t];
+      reflect1(a, i * n, i, hi, Z, o);
     }
   }
+}
+
+// The reflections of applyQ as small functions of their own, so that the JIT compiles them early and
+// whole (the first call of a large function otherwise runs long in the interpreter); same arithmetic.
+
+/** Rows o0 … o0+3n of Z (four vectors, n apart): z ← z − (u·z / h) u with u = a[ri … ri+i). */
+function reflect4(a: Float64Array, ri: number, i: number, hi: number, Z: Float64Array, o0: number, n: number): void {
+  const o1 = o0 + n;
+  const o2 = o1 + n;
+  const o3 = o2 + n;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let t = 0; t < i; t++) {
+    const u = a[ri + t];
+    s0 += u * Z[o0 + t];
+    s1 += u * Z[o1 + t];
+    s2 += u * Z[o2 + t];
+    s3 += u * Z[o3 + t];
+  }
+  s0 /= hi;
+  s1 /= hi;
+  s2 /= hi;
+  s3 /= hi;
+  for (let t = 0; t < i; t++) {
+    const u = a[ri + t];
+    Z[o0 + t] -= s0 * u;
+    Z[o1 + t] -= s1 * u;
+    Z[o2 + t] -= s2 * u;
+    Z[o3 + t] -= s3 * u;
+  }
+}
+
+/** One vector (row o of Z): z ← z − (u·z / h) u. */
+function reflect1(a: Float64Array, ri: number, i: number, hi: number, Z: Float64Array, o: number): void {
+  let s = 0;
+  for (let t = 0; t < i; t++) s += a[ri + t] * Z[o + t];
+  s /= hi;
+  for (let t = 0; t < i; t++) Z[o + t] -= s * a[ri + t];
 }

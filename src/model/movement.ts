@@ -25,18 +25,83 @@ export interface MovementStats {
 export function movementStats(W: Float64Array, W0: Float64Array, m: number, d: number): MovementStats {
   const sq = new Float64Array(m);
   let total = 0;
+  let top = 0;
+  let nan = false;
   for (let r = 0; r < m; r++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const t = W[r * d + j] - W0[r * d + j];
-      s += t * t;
-    }
+    const s = movedSq(W, W0, r * d, d);
     sq[r] = s;
     total += s;
+    if (s > top) top = s;
+    else if (s !== s) nan = true;
   }
-  sq.sort();
   const mid = m >> 1;
-  // sqrt is monotone: the median of the norms is the root of the median of their squares
-  const median = m % 2 === 1 ? Math.sqrt(sq[mid]) : (Math.sqrt(sq[mid - 1]) + Math.sqrt(sq[mid])) / 2;
-  return { max: Math.sqrt(sq[m - 1]), median, frobenius: Math.sqrt(total) };
+  if (nan) {
+    // NaN sorts last (TypedArray sort): the order statistics of the sorted squares, as they always were
+    sq.sort();
+    const median = m % 2 === 1 ? Math.sqrt(sq[mid]) : (Math.sqrt(sq[mid - 1]) + Math.sqrt(sq[mid])) / 2;
+    return { max: Math.sqrt(sq[m - 1]), median, frobenius: Math.sqrt(total) };
+  }
+  // sqrt is monotone: the median of the norms is the root of the median of their squares. The
+  // order statistics by selection (O(m)), not a sort: the same elements, so the same bits.
+  const upper = selectKth(sq, mid);
+  // for even m the lower middle is the largest of the mid elements left of the selected one
+  let lower = 0;
+  if (m % 2 === 0) for (let r = 0; r < mid; r++) if (sq[r] > lower) lower = sq[r];
+  const median = m % 2 === 1 ? Math.sqrt(upper) : (Math.sqrt(lower) + Math.sqrt(upper)) / 2;
+  return { max: Math.sqrt(top), median, frobenius: Math.sqrt(total) };
+}
+
+/** ‖w_r − w_r(0)‖₂² for the neuron at offset o (a function of its own: compiled after a few calls, where a loop over all m·d entries in one function would run long in the interpreter first). */
+function movedSq(W: Float64Array, W0: Float64Array, o: number, d: number): number {
+  let s = 0;
+  for (let j = 0; j < d; j++) {
+    const t = W[o + j] - W0[o + j];
+    s += t * t;
+  }
+  return s;
+}
+
+/**
+ * The k-th smallest of a (0-based; no NaN), by quickselect with median-of-three pivots (Hoare
+ * partition), rearranging a so that a[0 … k−1] ≤ a[k] ≤ a[k+1 …]. O(m) expected (O(m log m) at worst).
+ */
+function selectKth(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  // introselect: after ~2 log₂ m rounds without reaching k (a bad run of pivots), sort what is left
+  let rounds = 2 * Math.ceil(Math.log2(a.length + 1)) + 8;
+  while (hi > lo) {
+    if (rounds-- === 0) {
+      a.subarray(lo, hi + 1).sort();
+      return a[k];
+    }
+    const mid = (lo + hi) >> 1;
+    // median of three into a[mid]; a[lo] ≤ a[mid] ≤ a[hi]
+    if (a[mid] < a[lo]) swap(a, mid, lo);
+    if (a[hi] < a[lo]) swap(a, hi, lo);
+    if (a[hi] < a[mid]) swap(a, hi, mid);
+    const pivot = a[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    // now a[lo … j] ≤ pivot ≤ a[i … hi], and a[j+1 … i−1] = pivot
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }

@@ -11,16 +11,19 @@
  * contraction threshold uses the effective step η κ² m; so the same thresholds apply to "ntk" and
  * "none" runs. Cost of one `observe`: one backend.gram (O(n² m)), one dense λ_min and one spectral
  * norm of an n×n matrix (O(n³) each by default; ≈ 1 s each at n = 1000), and O(md) for the movement.
+ * An observation at W = W(0) (step 0) costs O(md): it is H(W(0)), measured when the monitor was made.
+ * The start reduces H(W(0)) to tridiagonal form once, for λ_min, λ_max and (eigenH0) its eigenvectors.
  */
 import type { Backend, Problem } from '../backend/types.js';
 import { DataError } from '../errors.js';
 import { spectralDistance } from '../kernel/distance.js';
 import { normalisedKernel, ntkNormalisation } from '../kernel/empirical.js';
 import { infiniteKernel } from '../kernel/infinite.js';
-import { kernelLambdaMin, lambdaMinMax } from '../linalg/eigh.js';
+import { eighOfForm, kernelLambdaMin, lambdaMinMax, lambdaMinMaxOfForm, type EighResult } from '../linalg/eigh.js';
+import { tridiagonalize } from '../linalg/tridiagonal.js';
 import type { SpectralNormOptions } from '../linalg/dense.js';
 import { movementStats } from '../model/movement.js';
-import { observedB, rStar } from './bounds.js';
+import { rStar } from './bounds.js';
 import { certificate } from './certificate.js';
 import type { CertificateInput, CertificateRow } from './certificate.js';
 
@@ -80,6 +83,8 @@ export interface KernelMonitor {
   readonly initial: KernelMonitorInitial;
   /** The NTK-normalised H(W(0)) (n×n); e.g. for the linearised prediction with initial.etaNtk. */
   readonly H0: Float64Array;
+  /** eigh(H0), the same bits, from the reduction the start already made (computed on the first call, O(n³)). */
+  eigenH0(): EighResult;
   observe(k: number, W: Float64Array, residualNorm: number): KernelObservation;
   /** O(1): feeds ‖r(k)‖ for the per-step contraction; call it every step. */
   observeResidual(k: number, residualNorm: number): void;
@@ -87,6 +92,107 @@ export interface KernelMonitor {
   /** The measured values the certificate is built from. */
   certificateInput(): CertificateInput;
   certificate(): CertificateRow[];
+}
+
+/** max_i |⟨w_r, x_i⟩| over the neurons r in `rows`, folded into b as observedB does (Math.max: NaN sticks). */
+function maxAbsDot(X: Float64Array, n: number, d: number, W: Float64Array, rows: ArrayLike<number>, count: number, b: number): number {
+  const n4 = n - (n % 4);
+  for (let c = 0; c < count; c++) {
+    const o = rows[c] * d;
+    let i = 0;
+    for (; i < n4; i += 4) {
+      const q0 = i * d;
+      const q1 = q0 + d;
+      const q2 = q1 + d;
+      const q3 = q2 + d;
+      let z0 = 0;
+      let z1 = 0;
+      let z2 = 0;
+      let z3 = 0;
+      for (let t = 0; t < d; t++) {
+        const w = W[o + t];
+        z0 += w * X[q0 + t];
+        z1 += w * X[q1 + t];
+        z2 += w * X[q2 + t];
+        z3 += w * X[q3 + t];
+      }
+      // in sample order, as observedB's Math.max(b, |z|) (a NaN sticks)
+      let a = Math.abs(z0);
+      if (a > b || a !== a) b = a;
+      a = Math.abs(z1);
+      if (a > b || a !== a) b = a;
+      a = Math.abs(z2);
+      if (a > b || a !== a) b = a;
+      a = Math.abs(z3);
+      if (a > b || a !== a) b = a;
+    }
+    for (; i < n; i++) {
+      const q = i * d;
+      let z = 0;
+      for (let t = 0; t < d; t++) z += W[o + t] * X[q + t];
+      const a = Math.abs(z);
+      if (a > b || a !== a) b = a;
+    }
+  }
+  return b;
+}
+
+/** ‖v‖² of v = a[o … o+d) (its own small function, so that the JIT compiles it after a few calls). */
+function squaredNorm(a: Float64Array, o: number, d: number): number {
+  let s = 0;
+  for (let t = 0; t < d; t++) s += a[o + t] * a[o + t];
+  return s;
+}
+
+/**
+ * Observed B = max_{r,i} |⟨w_r(0), x_i⟩| (docs/theory.md §4): the value of bounds.ts's observedB,
+ * bit for bit (each ⟨w_r, x_i⟩ summed in the same order, so the maximum is the same element), in
+ * O(md + nd) instead of O(nmd): |⟨w_r, x_i⟩| ≤ ‖w_r‖ max_i ‖x_i‖ (Cauchy–Schwarz), so after the
+ * neurons of largest norm have set b, only those with ‖w_r‖ max‖x‖ ≥ b can hold the maximum.
+ * The bound is widened by 1e-9 relative (far above the rounding of a d-term dot product) so that
+ * no neuron is skipped by a rounding. Non-finite inputs: the full scan, exactly as observedB.
+ */
+export function observedBFast(X: Float64Array, n: number, d: number, W: Float64Array, m: number): number {
+  const norms = new Float64Array(m);
+  let finite = true;
+  for (let r = 0; r < m; r++) {
+    const s = squaredNorm(W, r * d, d);
+    norms[r] = Math.sqrt(s);
+    if (!Number.isFinite(s)) finite = false;
+  }
+  let x2 = 0;
+  for (let k = 0; k < n * d; k++) if (!Number.isFinite(X[k])) finite = false;
+  for (let i = 0; i < n; i++) {
+    const s = squaredNorm(X, i * d, d);
+    if (s > x2) x2 = s;
+  }
+  const all = (): number => {
+    const rows = new Int32Array(m);
+    for (let r = 0; r < m; r++) rows[r] = r;
+    return maxAbsDot(X, n, d, W, rows, m, 0);
+  };
+  if (!finite || !Number.isFinite(x2)) return all();
+  const xMax = Math.sqrt(x2) * (1 + 1e-9);
+  // first the 32 neurons of largest norm (a threshold from the sorted norms), then the rest that the bound cannot exclude
+  const sorted = norms.slice().sort();
+  const threshold = sorted[Math.max(0, m - 32)];
+  const rows = new Int32Array(m);
+  let count = 0;
+  for (let r = 0; r < m; r++) if (norms[r] >= threshold) rows[count++] = r;
+  const b = maxAbsDot(X, n, d, W, rows, count, 0);
+  count = 0;
+  for (let r = 0; r < m; r++) if (norms[r] < threshold && norms[r] * (1 + 1e-9) * xMax >= b) rows[count++] = r;
+  return maxAbsDot(X, n, d, W, rows, count, b);
+}
+
+/** Whether a and b hold the same bytes (memcmp): the same bits, so the same kernel. */
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+function allFinite(v: Float64Array): boolean {
+  for (let k = 0; k < v.length; k++) if (!Number.isFinite(v[k])) return false;
+  return true;
 }
 
 export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
@@ -104,9 +210,11 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
       hints: [{ field: 'normalize', value: 'unit' }],
     });
   }
-  const B = observedB(p.X, n, d, W0, m);
+  const B = observedBFast(p.X, n, d, W0, m);
   const etaNtk = o.eta / ntkNormalisation(p); // η κ² m
-  const extremes0 = lambdaMinMax(H0, n);
+  const form0 = tridiagonalize(H0, n); // one reduction of H(W(0)): λ_min, λ_max, and eigh for the linearised prediction
+  const extremes0 = lambdaMinMaxOfForm(form0);
+  let eigen0: EighResult | undefined;
   const initial: KernelMonitorInitial = {
     lambda,
     B,
@@ -139,12 +247,24 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
   }
 
   function observe(k: number, W: Float64Array, residualNorm: number): KernelObservation {
-    normalisedKernel(o.backend, p, W, Hk);
-    // a kernel that overflowed along the run (W moved far) is recorded as not measured, not thrown
-    const finite = Hk.every(Number.isFinite);
-    const extremes = finite ? lambdaMinMax(Hk, n) : { lambdaMin: Number.NaN, lambdaMax: Number.NaN };
-    const kernelDrift = finite ? spectralDistance(Hk, H0, n, o.spectral) : Number.NaN;
-    const moved = movementStats(W, W0, m, d);
+    let extremes: { lambdaMin: number; lambdaMax: number };
+    let kernelDrift: number;
+    let moved: { max: number; median: number; frobenius: number };
+    if (sameBits(W, W0)) {
+      // W = W(0) bit for bit (step 0): H(W) is H0 (the Gram matrix is a deterministic function of W),
+      // whose extremes the start computed; ‖H0 − H0‖₂ = 0 and no neuron moved — the values the
+      // general route below gives here, without its kernel and two reductions
+      extremes = extremes0;
+      kernelDrift = 0;
+      moved = { max: 0, median: 0, frobenius: 0 };
+    } else {
+      normalisedKernel(o.backend, p, W, Hk);
+      // a kernel that overflowed along the run (W moved far) is recorded as not measured, not thrown
+      const finite = allFinite(Hk);
+      extremes = finite ? lambdaMinMax(Hk, n) : { lambdaMin: Number.NaN, lambdaMax: Number.NaN };
+      kernelDrift = finite ? spectralDistance(Hk, H0, n, o.spectral) : Number.NaN;
+      moved = movementStats(W, W0, m, d);
+    }
     const obs: KernelObservation = {
       k,
       lambdaMin: extremes.lambdaMin,
@@ -189,6 +309,7 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
   return {
     initial,
     H0,
+    eigenH0: () => (eigen0 ??= eighOfForm(form0)),
     observe,
     observeResidual,
     observations,

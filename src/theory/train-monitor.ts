@@ -7,7 +7,7 @@
  */
 import type { MonitorContext, TrainMonitor } from '../train/types.js';
 import { SINGULAR_TEXT, type CertificateRow } from './certificate.js';
-import { contractionEnvelope, linearisedFromKernel, type LinearisedPrediction } from './linearised.js';
+import { contractionEnvelope, linearisedPrediction, type LinearisedPrediction } from './linearised.js';
 import { createKernelMonitor, type KernelMonitor, type KernelMonitorInitial, type KernelObservation } from './monitor.js';
 import { stopwatch } from './stopwatch.js';
 
@@ -81,7 +81,8 @@ export function ntkMonitor(every: number): TrainMonitor<NtkReport> {
       timed(() => {
         mon = createKernelMonitor({ backend: ctx.backend, problem: ctx.problem, W0: ctx.W0, eta: ctx.eta });
         r0Norm = ctx.residual;
-        if (ctx.problem.n <= LINEARISED_MAX_N) lin = linearisedFromKernel(mon.H0, ctx.problem.n, Float64Array.from(ctx.r), mon.initial.etaNtk);
+        // eigh(H0) from the monitor's own reduction of H0 (= linearisedFromKernel(H0, …), one O(n³) reduction fewer)
+        if (ctx.problem.n <= LINEARISED_MAX_N) lin = linearisedPrediction(mon.eigenH0(), Float64Array.from(ctx.r), mon.initial.etaNtk);
         observe(ctx);
       }),
     every,

@@ -106,20 +106,67 @@ export async function trainAsync<M extends Monitors = Record<never, never>>(data
  * backend together (Backend.runMany: one native call, the runs spread over its threads, each on one
  * thread). A run that fails returns its error in its place; the others go on.
  */
-export function trainMany(runs: readonly { data: Dataset; options: TrainOptions<Monitors> }[]): (TrainResult<Monitors> | Error)[] {
+export function trainMany(runs: readonly ManyRun[]): (TrainResult<Monitors> | Error)[] {
+  const rounds = manyRounds(runs);
+  for (;;) {
+    const next = rounds.next();
+    if (next.done) return next.value as (TrainResult<Monitors> | Error)[];
+  }
+}
+
+/**
+ * trainMany handing control back to the event loop every `yieldEveryMs` between rounds of native
+ * calls, and ending early when `shouldStop` says so: the runs not finished then are undefined.
+ * `onDone` hears of each run as it ends.
+ */
+export async function trainManyAsync(
+  runs: readonly ManyRun[],
+  o: { shouldStop?: () => boolean; onDone?: (index: number, result: TrainResult<Monitors> | Error) => void; yieldEveryMs?: number } = {},
+): Promise<(TrainResult<Monitors> | Error | undefined)[]> {
+  const rounds = manyRounds(runs, o.onDone);
+  let last = performance.now();
+  for (;;) {
+    const next = rounds.next();
+    if (next.done) return next.value;
+    if (performance.now() - last >= (o.yieldEveryMs ?? 50)) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+    if (o.shouldStop?.()) return next.value;
+  }
+}
+
+/** One run of trainMany: its data and options, as for train(). */
+export interface ManyRun {
+  data: Dataset;
+  options: TrainOptions<Monitors>;
+}
+
+/** The rounds of trainMany: one native call per backend per round; yields the results so far (undefined: not finished) between rounds. */
+function* manyRounds(
+  runs: readonly ManyRun[],
+  onDone?: (index: number, result: TrainResult<Monitors> | Error) => void,
+): Generator<(TrainResult<Monitors> | Error | undefined)[], (TrainResult<Monitors> | Error | undefined)[], void> {
   const gens = runs.map((r) => trainSteps(r.data, r.options));
-  const out: (TrainResult<Monitors> | Error)[] = new Array(runs.length);
+  const out: (TrainResult<Monitors> | Error | undefined)[] = new Array(runs.length).fill(undefined);
   const state: (IteratorResult<Pause, TrainResult<Monitors>> | null)[] = new Array(runs.length).fill(null);
+  const finish = (i: number, result: TrainResult<Monitors> | Error): void => {
+    out[i] = result;
+    onDone?.(i, result);
+  };
   const advance = (i: number, value: RunStepsResult | undefined): void => {
+    let ended: TrainResult<Monitors> | Error | undefined;
     try {
       let next = gens[i].next(value);
       while (!next.done && next.value === undefined) next = gens[i].next();
       state[i] = next;
-      if (next.done) out[i] = next.value;
+      if (next.done) ended = next.value;
     } catch (err) {
       state[i] = null;
-      out[i] = err instanceof Error ? err : new Error(String(err));
+      ended = err instanceof Error ? err : new Error(String(err));
     }
+    // outside the try: an error of the listener (a results file that cannot take the line) is not the run's
+    if (ended !== undefined) finish(i, ended);
   };
   for (let i = 0; i < runs.length; i++) advance(i, undefined);
   for (;;) {
@@ -137,14 +184,14 @@ export function trainMany(runs: readonly { data: Dataset; options: TrainOptions<
       try {
         results = backend.runMany && jobs.length > 1 ? backend.runMany(jobs) : jobs.map((j) => backend.runSteps!(j.p, j.s, j.o, j.out));
       } catch (err) {
-        for (const i of idx) {
-          state[i] = null;
-          out[i] = err instanceof Error ? err : new Error(String(err));
-        }
+        const error = err instanceof Error ? err : new Error(String(err));
+        for (const i of idx) state[i] = null;
+        for (const i of idx) finish(i, error);
         continue;
       }
       idx.forEach((i, t) => advance(i, results[t]));
     }
+    yield out;
   }
 }
 

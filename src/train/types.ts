@@ -109,7 +109,7 @@ export interface TrainOptions<M extends Monitors = Monitors> {
    * After step 0, onStep's return value stops it.
    */
   shouldStop?: () => boolean;
-  /** Called before the first step with the preparation under way (η by power iteration, then each monitor's start). */
+  /** Called before the first step with the preparation under way (η = 1/λ_max(H(W(0))), then each monitor's start). */
   onPrepare?: (what: 'eta' | 'monitors') => void;
   monitors?: M;
   /** Held-out points (raw, normalised like the training inputs): their residual is recorded at k = 0, every `testEvery` steps and at the end. */
@@ -143,8 +143,10 @@ export interface TestResult {
 export interface EtaInfo {
   mode: 'auto' | 'fixed';
   eta: number;
-  /** λ_max(H(W(0))) by power iteration (auto mode). */
+  /** λ_max(H(W(0))) (auto mode), by power iteration below a size and by Lanczos or Jacobi–Davidson above (train/eta.ts). */
   lambdaMax?: number;
+  /** How λ_max was found (auto mode). */
+  method?: string;
   iterations?: number;
   converged?: boolean;
 }

@@ -189,7 +189,7 @@ test('train(): batched through runSteps and one step at a time give the same run
   }
 });
 
-test('trainMany and runMany: several runs whose batches share native calls (runMany: the runs spread over the threads) give each run the bits of its own train() / runOne(), errors kept in place', { skip }, () => {
+test('trainMany and runMany: several runs whose batches share native calls (runMany: the runs spread over the threads) give each run the bits of its own train() / runOne(), errors kept in place', { skip }, async () => {
   const native = new NativeBackend({ threads: 2 });
   const data = generateSyntheticWithTest({ inputs: 'sphere', n: 24, d: 5, labels: 'normal', seed: 1 }, 5).train;
   const opts = [16, 64, 256].flatMap((m) =>
@@ -215,7 +215,12 @@ test('trainMany and runMany: several runs whose batches share native calls (runM
     precision: 'f64' as const,
     monitorEvery: seed % 2 === 0 ? 0 : 25,
   }));
-  const rs = runMany(specs, native);
-  const strip = (r: object) => JSON.stringify(r, (k, v) => (k === 'timeMs' ? 0 : v));
+  const heard: string[] = [];
+  const rs = await runMany(specs, { backend: native, onResult: (r) => heard.push(r.id) });
+  const strip = (r: object | undefined) => JSON.stringify(r, (k, v) => (k === 'timeMs' ? 0 : v));
   specs.forEach((s, i) => assert.equal(strip(rs[i]), strip(runOne(s, native)), `spec ${i}`));
+  assert.deepEqual([...heard].sort(), rs.map((r) => r!.id).sort(), 'each result heard once');
+  // stopped after the first round of native calls: the runs finished by then are results (the same), the others absent
+  const partial = await runMany(specs, { backend: native, shouldStop: () => true });
+  partial.forEach((r, i) => assert.ok(r === undefined || strip(r) === strip(rs[i]), `spec ${i}`));
 });

@@ -245,7 +245,7 @@ test('on a terminal, the progress bar says what runs before step 0 (η, the moni
   const cmd = [process.execPath, MAIN, 'train', ...FAST, '--max-steps', '3'].map((a) => `'${a}'`).join(' ');
   const p = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf-8', cwd: dir, env: { ...process.env, TERM: 'xterm' } });
   assert.equal(p.status, 1, p.stdout + p.stderr); // 3 steps do not reach ε: exit 1, result printed
-  assert.match(p.stdout, /0% to ε \| computing η by power iteration, then the monitor's H\(W\(0\)\) … \| step 0\/3/);
+  assert.match(p.stdout, /0% to ε \| computing η = 1\/λ_max\(H\(W\(0\)\)\), then the monitor's H\(W\(0\)\) … \| step 0\/3/);
   assert.match(p.stdout, /step 3\/3/);
   // the bar fits 80 columns: every redrawn line, escape codes and the bar's 12 cells aside
   for (const line of p.stdout.split(/\x1b\[1G|\r?\n/)) {

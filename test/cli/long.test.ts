@@ -27,13 +27,14 @@ test('off a terminal, sweep and threshold write one line per finished run on std
 
 test('Ctrl-C while η is computed stops the run before step 0 within one product, and still prints and saves', async () => {
   const model = join(dir, 'early.json');
-  // m = 3·10⁵: each product with H takes a second or two, the power iteration minutes
-  const child = spawn(process.execPath, [MAIN, 'train', '--n', '1000', '--d', '16', '--width', '300000', '--json', '--save', model], { cwd: dir });
+  // n·m·d = 3.84·10⁸, just below where --eta auto leaves the power iteration (train/eta.ts): ~85
+  // products of ~45 ms each here, so Ctrl-C at 1.5 s falls inside it
+  const child = spawn(process.execPath, [MAIN, 'train', '--n', '1000', '--d', '16', '--width', '24000', '--json', '--save', model], { cwd: dir });
   let out = '';
   child.stdout.setEncoding('utf-8').on('data', (c: string) => (out += c));
   child.stderr.resume();
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  await new Promise((r) => setTimeout(r, 5000));
+  await new Promise((r) => setTimeout(r, 1500));
   const t0 = Date.now();
   child.kill('SIGINT');
   assert.equal(await exited, 1);
