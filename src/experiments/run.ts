@@ -306,7 +306,8 @@ export function runOne(spec: RunSpec, backend?: Backend, maxMemory?: number): Ru
 
 /**
  * Several specs at once (e.g. the seeds of one threshold probe): each result is runOne's, bit for
- * bit but for timeMs (here the wall time from the batch's start to the run's end), while the runs'
+ * bit but for timeMs (here the run's share of the batch: the wall time from the batch's start to
+ * the run's end over the number of runs, so that the times of a batch add up to at most its wall time), while the runs'
  * batches of steps share native calls (trainManyAsync). `onResult` hears of each run as it ends; a
  * spec that fails gives its error result. With `shouldStop` true the runs not finished are left
  * out (undefined): a stopped run is not a result.
@@ -335,7 +336,7 @@ export async function runMany(
       ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
       onDone: (i, res) => {
         const { k } = runs[i];
-        const t = performance.now() - t0;
+        const t = (performance.now() - t0) / specs.length;
         done(k, res instanceof Error ? errorResult(specs[k], res, t) : resultOf(specs[k], res as TrainResult<Partial<RunMonitorSet>>, t));
       },
     },
