@@ -62,12 +62,11 @@ interface StepRequest {
 type Pause = StepRequest | undefined;
 
 /** Runs the generator, answering its step requests with the backend's runSteps. */
-function drive<R>(run: Generator<Pause, R, RunStepsResult | undefined>, onPause?: () => void): R {
+function drive<R>(run: Generator<Pause, R, RunStepsResult | undefined>): R {
   let next = run.next();
   for (;;) {
     if (next.done) return next.value;
     const req = next.value;
-    if (req === undefined) onPause?.();
     next = run.next(req ? req.backend.runSteps!(req.job.p, req.job.s, req.job.o, req.job.out) : undefined);
   }
 }
