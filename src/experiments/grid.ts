@@ -11,8 +11,8 @@ import { INPUT_KINDS, LABEL_KINDS, type InputKind, type LabelKind } from '../dat
 import { OptionError } from '../errors.js';
 import { activationByName, type ActivationName } from '../activations/index.js';
 import { checkSeed, checkWidth, parseInit, parseScaling, type Init } from '../model/spec.js';
-import { checkEpsilon, checkEta, checkMaxSteps, checkMonitorEvery } from '../train/settings.js';
-import { checkAlpha, checkLabelNoise, checkSynthetic, checkTestRecipe, validateRunSpec, type DataRecipe, type RunSpec, type TestRecipe } from './spec.js';
+import { checkAlpha, checkEpsilon, checkEta, checkMaxSteps, checkMonitorEvery } from '../train/settings.js';
+import { checkLabelNoise, checkSynthetic, checkTestRecipe, validateRunSpec, type DataRecipe, type RunSpec, type TestRecipe } from './spec.js';
 
 /** A data set of the grid: synthetic (n comes from the grid's n list) or a file. */
 export type GridData = { inputs: InputKind; d: number; labels: LabelKind; seed: number } | { path: string; labelColumn?: string; labelsPath?: string };

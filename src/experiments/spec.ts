@@ -11,8 +11,6 @@ import { OptionError } from '../errors.js';
 import { checkSeed, validateSpec, type ModelSpec } from '../model/spec.js';
 import { checkAlpha, checkEpsilon, checkEta, checkMaxSteps, checkMonitorEvery } from '../train/settings.js';
 
-export { checkAlpha };
-
 export type DataRecipe =
   | { kind: 'synthetic'; inputs: InputKind; n: number; d: number; labels: LabelKind; seed: number }
   | { kind: 'file'; path: string; labelColumn?: string; labelsPath?: string };

@@ -53,6 +53,8 @@ interface Ritz {
   values: Float64Array;
   /** last components of the eigenvectors of T, in the order of `values` */
   bottom: Float64Array;
+  /** the unit eigenvector of T for its largest eigenvalue (the first of equal ones) */
+  top: Float64Array;
 }
 
 /** Eigenvalues of T_k (α, β) and the last components of its unit eigenvectors. */
@@ -64,9 +66,12 @@ function ritz(alpha: Float64Array, beta: Float64Array, k: number): Ritz {
   for (let i = 0; i < k; i++) Zt[i * k + i] = 1;
   tridiagonalQL(d, e, k, Zt);
   const order = Array.from({ length: k }, (_, i) => i).sort((i, j) => d[i] - d[j]);
+  let best = 0;
+  for (let i = 1; i < k; i++) if (d[i] > d[best]) best = i;
   return {
     values: Float64Array.from(order, (i) => d[i]),
     bottom: Float64Array.from(order, (i) => Zt[i * k + k - 1]),
+    top: Zt.slice(best * k, best * k + k),
   };
 }
 
@@ -115,7 +120,7 @@ export function lanczosExtremes(
   for (let t = 0; t < n; t++) Q[t] = q0[t] / s0;
 
   let k = 0;
-  let result: Ritz = { values: new Float64Array(0), bottom: new Float64Array(0) };
+  let result: Ritz = { values: new Float64Array(0), bottom: new Float64Array(0), top: new Float64Array(0) };
   let converged = false;
   let tNorm = 0; // running estimate of ‖T‖ for the breakdown test
   let lastB = 0;
@@ -231,7 +236,7 @@ export function* lanczosTopSteps(
   let tNorm = 0;
   let prev = NaN;
   let k = 0;
-  let result: Ritz = { values: new Float64Array(0), bottom: new Float64Array(0) };
+  let result: Ritz = { values: new Float64Array(0), bottom: new Float64Array(0), top: new Float64Array(0) };
   let b = 0;
   let converged = false;
   for (let j = 0; j < maxIter; j++) {
@@ -268,18 +273,10 @@ export function* lanczosTopSteps(
   const value = result.values[k - 1];
   const out = { value, second: k > 1 ? result.values[k - 2] : NaN, residual: Math.abs(b * result.bottom[k - 1]), iterations: k, converged };
   if (!opts.vector) return out;
-  // y = Q_kᵀ s with s the unit eigenvector of T_k for θ₁
-  const d = Float64Array.from(alpha.subarray(0, k));
-  const e = new Float64Array(k);
-  for (let i = 1; i < k; i++) e[i] = beta[i - 1];
-  const Zt = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) Zt[i * k + i] = 1;
-  tridiagonalQL(d, e, k, Zt);
-  let best = 0;
-  for (let i = 1; i < k; i++) if (d[i] > d[best]) best = i;
+  // y = Q_kᵀ s with s the unit eigenvector of T_k for θ₁ (from the last Ritz step, which is at this k)
   const y = new Float64Array(n);
   for (let i = 0; i < k; i++) {
-    const si = Zt[best * k + i];
+    const si = result.top[i];
     const o = i * n;
     for (let t = 0; t < n; t++) y[t] += si * Q[o + t];
   }
