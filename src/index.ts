@@ -67,12 +67,20 @@ export {
 // Reports from results files (overparam report / train --report / replicate du2019).
 export { resultsPage, resultsSections, conventionsOf, type ResultsPage, type ResultsPageOptions, type SkippedFigure } from './report/results-page.js';
 export { du2019Page } from './report/du2019-page.js';
-export { thresholdsFromResults, type MStarCurve, type MStarPoint } from './experiments/analysis.js';
+export { thresholdsFromResults, type Censoring, type MStarCurve, type MStarPoint } from './experiments/analysis.js';
 export { du2019Setup, du2019Specs, du2019Summary, DU2019_SCALES, type Du2019Setup, type Du2019ScaleName } from './experiments/du2019.js';
 export * from './experiments/arora2019.js';
 export { arora2019Page } from './report/arora2019-page.js';
 export { runOne, runMany, resultOf, loadRunData, type RunResult, type RunData, type StoredTest } from './experiments/run.js';
 export { readResults } from './experiments/results.js';
+// The width study (docs/width-study.md): three width thresholds with binomial intervals and logistic fits.
+export * from './experiments/width-study.js';
+export { wilsonInterval, clopperPearsonInterval } from './experiments/binomial.js';
+export { logisticThreshold, type RatePoint, type ThresholdEstimate, type ThresholdStatus } from './experiments/logistic.js';
+export { fitPowerLaw, fitPowerLawWeighted, normalQuantile, type PowerLawFit, type WeightedPowerLawFit } from './experiments/stats.js';
+export { widthStudyPage } from './report/width-study-page.js';
+export { concentrationMonitor, type ConcentrationReport } from './theory/concentration.js';
+export { linearisedSteps } from './theory/linearised.js';
 export { runSweep } from './experiments/sweep.js';
 export type {
   FigureSpec,

@@ -10,6 +10,7 @@ import { replicateCommand } from './replicate.js';
 import { reportCommand } from './report.js';
 import { fail } from './run.js';
 import { sweepCommand } from './sweep.js';
+import { studyCommand } from './study.js';
 import { thresholdCommand } from './threshold.js';
 import { trainCommand } from './train.js';
 import { workerCommand } from './worker.js';
@@ -50,6 +51,7 @@ const commands = [
   sweepCommand(),
   workerCommand(),
   thresholdCommand(),
+  studyCommand(),
   reportCommand(),
   replicateCommand(),
 ];

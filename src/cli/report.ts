@@ -1,7 +1,7 @@
 /** `overparam report`: results files → an HTML page with SVG and PNG figures. */
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { thresholdsFromResults } from '../experiments/analysis.js';
+import { thresholdsFromResults, type MStarPoint } from '../experiments/analysis.js';
 import { latestById, readResults } from '../experiments/results.js';
 import { DataError, OptionError } from '../errors.js';
 import { resultsPage } from '../report/results-page.js';
@@ -66,16 +66,26 @@ async function runReport(files: string[], o: ReportCliOptions): Promise<number> 
   const rp = resultsPage(results, curves, { delta, maxRuns, maxCertificates, sources: files, ...(o.title ? { title: o.title } : {}) });
   const written = await writePage(o.out, rp, pngScale);
   if (o.json) {
-    const thresholds = curves.map((c) => ({ activation: c.activation, init: c.init, points: c.points.map((p) => ({ n: p.n, mStar: p.mStar, mBelow: p.mBelow })), fit: c.fit, theory: c.theory }));
+    const thresholds = curves.map((c) => ({ activation: c.activation, init: c.init, points: c.points.map((p) => ({ n: p.n, mStar: p.mStar, mBelow: p.mBelow, censored: p.censored })), fit: c.fit, censored: c.censored, theory: c.theory }));
     process.stdout.write(JSON.stringify({ command: 'report', results: files, runs: results.length, delta, ...reportJson(o.out, rp, written), thresholds }, null, 2) + '\n');
   } else {
     const lines = [`overparam report: ${results.length} run(s) from ${files.join(', ')}; ${rp.monitoredRuns} monitored`, ...reportLines(rp, written)];
     for (const c of curves) {
-      const pts = c.points.map((p) => `n=${p.n}: ${p.mStar ?? `>${p.widths.at(-1)?.m ?? '?'}`}`).join(', ');
-      const fit = c.fit ? `; fit exponent ${c.fit.exponent.toFixed(2)}${c.fit.ci ? ` (95% CI ${c.fit.ci[0].toFixed(2)}–${c.fit.ci[1].toFixed(2)})` : ''}` : '';
+      const pts = c.points.map((p) => `n=${p.n}: ${mStarBound(p)}`).join(', ');
+      const bounds = c.censored.below + c.censored.above;
+      const refused = bounds > 0 ? `, ${bounds} bound(s) left out` : '';
+      const fit = c.fit
+        ? `; fit exponent ${c.fit.exponent.toFixed(2)}${c.fit.ci ? ` (95% CI ${c.fit.ci[0].toFixed(2)}–${c.fit.ci[1].toFixed(2)})` : ''} over ${c.fit.points} uncensored n${refused}`
+        : `; no fit: needs uncensored m* at two or more n${refused}`;
       lines.push(`  m*(n), ${c.activation}/${c.init} (δ = ${delta}): ${pts}${fit}`);
     }
     process.stdout.write(lines.join('\n') + '\n');
   }
   return EXIT.ok;
+}
+
+/** m*(n) as the report's text line shows it: a value when bracketed, "≤ m" when the smallest width run already succeeded, "> m" when none did. */
+export function mStarBound(p: MStarPoint): string {
+  if (p.censored === 'above' || p.mStar === null) return `>${p.widths.at(-1)?.m ?? '?'}`;
+  return p.censored === 'below' ? `≤${p.mStar}` : String(p.mStar);
 }

@@ -1,7 +1,7 @@
 /** `overparam threshold`: how wide must the network be? m*(n) and its fitted exponent. */
 import { Command } from 'commander';
 import { DEFAULT_GRID, parseGrid, readGridFile } from '../experiments/grid.js';
-import { thresholdStudy, type ThresholdStudy } from '../experiments/study.js';
+import { thresholdStudy, type ThresholdCurve, type ThresholdPoint, type ThresholdStudy } from '../experiments/study.js';
 import { checkOutputFile } from '../io/atomic.js';
 import { provenance } from '../io/provenance.js';
 import { addMemoryOption, fractionOption, intOption, memoryOption } from './options.js';
@@ -99,20 +99,39 @@ async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions
     `overparam threshold: success = ‖F(W,X) − y‖₂ ≤ ${grid.epsilon} within ${grid.maxSteps} steps for ≥ ${(100 * (1 - delta)).toFixed(0)}% of ${grid.seeds.length} seeds`,
     `  conventions: scaling ${grid.scaling}, normalisation ${grid.normalize}, η ${grid.eta}, ${grid.precision === 'f64' ? 'float64' : 'float32'}, widths on m0·2^(j/${g}) from m0 = ${m0}; ${study.runs} runs (cached in ${o.results})`,
   ];
-  for (const c of study.curves) {
-    lines.push(`  ${c.activation} / ${c.init}:`);
-    for (const p of c.points) {
-      if (p.undetermined !== undefined) lines.push(`    n = ${String(p.n).padStart(5)}   m* undetermined: ${p.undetermined}`);
-      else lines.push(`    n = ${String(p.n).padStart(5)}   m* = ${p.mStar === null ? `> ${mMax}` : String(p.mStar).padStart(7)}   (largest failing width ${p.mBelow ?? '-'}; ${p.probes.length} probes)`);
-    }
-    if (c.fit) {
-      const ci = c.fit.ci ? `, ${Math.round(100 * c.fit.level)}% CI [${c.fit.ci[0].toFixed(2)}, ${c.fit.ci[1].toFixed(2)}]` : ' (no CI with two points)';
-      lines.push(`    fit: m* ≈ ${c.fit.constant.toPrecision(3)} · n^${c.fit.exponent.toFixed(2)}${ci}, R² = ${c.fit.r2.toFixed(3)}`);
-    } else lines.push('    fit: needs m* at two or more n');
-    lines.push(`    theory (orders, sufficient conditions): ${c.theory.join('; ')}`);
-  }
+  for (const c of study.curves) lines.push(...curveLines(c, mMax));
   process.stdout.write(lines.join('\n') + '\n');
   return undetermined(study) ? EXIT.notConverged : EXIT.ok;
+}
+
+/** The text lines of one curve: m* per n (a bound where censored), the fit over the uncensored n, the theory. */
+export function curveLines(c: ThresholdCurve, mMax: number): string[] {
+  const lines = [`  ${c.activation} / ${c.init}:`];
+  for (const p of c.points) {
+    if (p.undetermined !== undefined) lines.push(`    n = ${String(p.n).padStart(5)}   m* undetermined: ${p.undetermined}`);
+    else lines.push(`    n = ${String(p.n).padStart(5)}   ${mStarText(p, mMax)}`);
+  }
+  const left = leftOut(c.censored);
+  if (c.fit) {
+    const ci = c.fit.ci ? `, ${Math.round(100 * c.fit.level)}% CI [${c.fit.ci[0].toFixed(2)}, ${c.fit.ci[1].toFixed(2)}]` : ' (no CI with two points)';
+    lines.push(`    fit: m* ≈ ${c.fit.constant.toPrecision(3)} · n^${c.fit.exponent.toFixed(2)}${ci}, R² = ${c.fit.r2.toFixed(3)}, over ${c.fit.points} uncensored n${left}`);
+  } else lines.push(`    fit: needs uncensored m* at two or more n${left}`);
+  lines.push(`    theory (orders, sufficient conditions): ${c.theory.join('; ')}`);
+  return lines;
+}
+
+/** One point's m*: a value when bracketed by a failing width, a bound when censored. */
+function mStarText(p: ThresholdPoint, mMax: number): string {
+  const probes = `${p.probes.length} probe${p.probes.length === 1 ? '' : 's'}`;
+  if (p.censored === 'above' || p.mStar === null) return `m* > ${p.mBelow ?? mMax} (censored: no width up to ${mMax} succeeded); ${probes}`;
+  if (p.censored === 'below') return `m* ≤ ${p.mStar} (censored: the smallest width probed already succeeded); ${probes}`;
+  return `m* = ${String(p.mStar).padStart(7)}   (largest failing width ${p.mBelow ?? '-'}; ${probes})`;
+}
+
+/** What the fit refused, e.g. "; left out: 2 censored below (m* ≤ the smallest width probed)", or "". */
+function leftOut(c: { below: number; above: number }): string {
+  const parts = [c.below > 0 ? `${c.below} censored below (m* ≤ the smallest width probed)` : '', c.above > 0 ? `${c.above} censored above (m* > the largest width probed)` : ''].filter((s) => s !== '');
+  return parts.length > 0 ? `; left out: ${parts.join(', ')}` : '';
 }
 
 /** Some m* could not be read off because runs ended in errors: exit 1, like a sweep with failed runs. */

@@ -7,8 +7,10 @@
 import type { Init } from '../model/spec.js';
 import { latestById } from './results.js';
 import type { RunResult } from './run.js';
-import { fitPowerLaw, type PowerLawFit } from './stats.js';
-import { theoryOrders } from './study.js';
+import type { PowerLawFit } from './stats.js';
+import { fitUncensored, theoryOrders, type Censoring } from './study.js';
+
+export type { Censoring } from './study.js';
 
 /** Success rate over seeds at one width. */
 export interface WidthRate {
@@ -20,10 +22,12 @@ export interface WidthRate {
 
 export interface MStarPoint {
   n: number;
-  /** Smallest width whose success rate is ≥ 1 − δ (null: none of the widths run). */
+  /** Smallest width whose success rate is ≥ 1 − δ (null: none of the widths run). With censored 'below' an upper bound on m*(n) only. */
   mStar: number | null;
-  /** Largest width below m* whose rate is < 1 − δ (null: none was run). */
+  /** Largest width below m* whose rate is < 1 − δ (null: none was run); with no m*, the largest width run. */
   mBelow: number | null;
+  /** m* known only as a bound (see Censoring); null when bracketed by a failure below it. */
+  censored: Censoring;
   /** Every width run at this n, ascending. */
   widths: WidthRate[];
 }
@@ -32,8 +36,10 @@ export interface MStarCurve {
   activation: string;
   init: Init;
   points: MStarPoint[];
-  /** m* ≈ C·n^b over the n with an m* (null with fewer than two such n). */
+  /** m* ≈ C·n^b over the n with an uncensored m* (null with fewer than two such n); `fit.points` says how many it used. */
   fit: PowerLawFit | null;
+  /** Points left out of the fit because m* is only a bound there: censored below (≤) and above (>). */
+  censored: { below: number; above: number };
   /** The theory's orders for this activation and initialisation (study.ts; orders, no constants). */
   theory: string[];
 }
@@ -45,9 +51,12 @@ export function maxMovement(r: RunResult): number {
   return best;
 }
 
-/** Finished runs only (errors are retried by sweeps and say nothing about convergence), latest per id. */
+/**
+ * Finished trainings only, latest per id: errors are retried by sweeps and say nothing about
+ * convergence, and the width study's initial-kernel runs (spec.initialOnly) take no step.
+ */
 export function finishedRuns(results: readonly RunResult[]): RunResult[] {
-  return [...latestById(results).values()].filter((r) => r.status !== 'error');
+  return [...latestById(results).values()].filter((r) => r.status !== 'error' && !r.spec.initialOnly);
 }
 
 /** n of a run, when its data recipe says (synthetic data); file data sets do not record n in the spec. */
@@ -60,6 +69,9 @@ export function nOf(r: RunResult): number | null {
  * smallest width with rate ≥ 1 − δ ("success" = status converged: ‖F(W,X) − y‖₂ ≤ ε within the
  * step budget, docs/theory.md §2). Success need not be monotone in m on a finite set of seeds; m* is
  * the smallest successful width and `mBelow` the largest failure under it, as `threshold` reports.
+ * When no width under m* was run (the smallest width run already succeeded), m* is only an upper
+ * bound (censored 'below'); when none succeeded, only a lower bound (censored 'above'). Neither is
+ * fitted.
  * Runs on file data (no n in the spec) are left out.
  */
 export function thresholdsFromResults(results: readonly RunResult[], delta = 0): MStarCurve[] {
@@ -93,11 +105,10 @@ export function thresholdsFromResults(results: readonly RunResult[], delta = 0):
         const ok = (w: WidthRate) => w.rate >= 1 - delta - 1e-12;
         const star = widths.find(ok);
         const below = star === undefined ? widths.at(-1) : widths.filter((w) => w.m < star.m && !ok(w)).at(-1);
-        return { n, mStar: star?.m ?? null, mBelow: below?.m ?? null, widths };
+        const censored: Censoring = star === undefined ? 'above' : below === undefined ? 'below' : null;
+        return { n, mStar: star?.m ?? null, mBelow: below?.m ?? null, censored, widths };
       });
-    const found = points.filter((p) => p.mStar !== null);
-    const fit = new Set(found.map((p) => p.n)).size >= 2 ? fitPowerLaw(found.map((p) => p.n), found.map((p) => p.mStar!)) : null;
-    curves.push({ activation, init, points, fit, theory: theoryOrders(activation, init) });
+    curves.push({ activation, init, points, ...fitUncensored(points), theory: theoryOrders(activation, init) });
   }
   return curves;
 }

@@ -11,7 +11,10 @@ import { checkTestData, splitDataset } from '../data/split.js';
 import { generateSynthetic, generateSyntheticWithTest } from '../data/synthetic.js';
 import { OverparamError } from '../errors.js';
 import { train, trainManyAsync } from '../train/train.js';
-import { autoMonitorEvery, LINEARISED_MAX_N, ntkMonitor, type NtkReport } from '../theory/train-monitor.js';
+import { autoMonitorEvery, LINEARISED_MAX_N, ntkMonitor, type NtkMonitor, type NtkReport } from '../theory/train-monitor.js';
+import { concentrationMonitor, type ConcentrationReport } from '../theory/concentration.js';
+import { linearisedSteps } from '../theory/linearised.js';
+import type { KernelMonitorInitial } from '../theory/monitor.js';
 import { heldOutMonitor, type HeldOutReport, type PredictorCurves } from '../theory/heldout-monitor.js';
 import type { Hint } from '../errors.js';
 import { activationByName } from '../activations/index.js';
@@ -58,6 +61,8 @@ export interface RunResult {
   monitors?: RunMonitors;
   /** The held-out points' residuals (docs/theory.md §6), when the spec has test points. */
   test?: StoredTest;
+  /** With spec.budget: the step budget c·T from the run's own initial kernel (docs/theory.md §4), and whether maxSteps cut it. */
+  budget?: RunBudget;
   /** Wall time and the backend's threads: how this execution went, the only fields that differ between two executions of the same spec. */
   timeMs: number;
   threads?: number;
@@ -80,13 +85,35 @@ export type StoredHeldOutReport = Omit<HeldOutReport, 'timeMs' | 'linearised' | 
 export interface RunMonitors {
   ntk?: StoredNtkReport;
   heldout?: StoredHeldOutReport;
+  /** Under spec.initialOnly: ‖H(W(0)) − H^lim‖₂ and λ (docs/theory.md §4B). */
+  concentration?: ConcentrationReport;
+}
+
+export interface RunBudget {
+  /** c. */
+  multiple: number;
+  /** T = ln(‖r(0)‖/ε)/(−ln(1 − ηλ_min(H(W(0))))) (null: infinite, λ_min(H(W(0))) ≤ 0). */
+  linearisedSteps: number | null;
+  /** The budget the run had: min(⌈c·T⌉, maxSteps). */
+  steps: number;
+  /** ⌈c·T⌉ > maxSteps: the run had less than c·T steps, so a failure to reach ε says nothing about c·T. */
+  capped: boolean;
+}
+
+/** The budget of a spec with `budget` c, from the kernel monitor's start: min(⌈c·T⌉, maxSteps). */
+export function budgetOf(spec: RunSpec, initial: KernelMonitorInitial, r0Norm: number): RunBudget | undefined {
+  if (spec.budget === undefined) return undefined;
+  const T = linearisedSteps(r0Norm, spec.epsilon, initial.etaNtk, initial.lambdaMin0);
+  const want = Math.ceil(spec.budget * T);
+  return { multiple: spec.budget, linearisedSteps: Number.isFinite(T) ? T : null, steps: Math.min(want, spec.maxSteps), capped: !(want <= spec.maxSteps) };
 }
 
 /** The monitors a run's spec asks for: the kernel monitor every K steps (K from n, m, d for 'auto'), the held-out one when it has test points. */
 export interface RunMonitorSet {
   [key: string]: TrainMonitor<unknown> | undefined;
-  ntk: TrainMonitor<NtkReport>;
+  ntk: NtkMonitor;
   heldout: TrainMonitor<HeldOutReport>;
+  concentration: TrainMonitor<ConcentrationReport>;
 }
 
 /** The data of a run: its training set (with label noise, if asked) and its held-out points, if any. */
@@ -115,9 +142,10 @@ export function testIntervalOf(spec: RunSpec, n: number, d: number): number {
  * still records the network's test residual).
  */
 export function monitorsOf(spec: RunSpec, data: RunData): Partial<RunMonitorSet> {
+  if (spec.initialOnly) return { concentration: concentrationMonitor() };
   const every = monitorIntervalOf(spec, data.train.n, data.train.d);
   return {
-    ...(every > 0 ? { ntk: ntkMonitor(every) } : {}),
+    ...(every > 0 ? { ntk: ntkMonitor(every, spec.monitorUntil) } : {}),
     ...(data.test && data.train.n <= LINEARISED_MAX_N ? { heldout: heldOutMonitor(testIntervalOf(spec, data.train.n, data.train.d)) } : {}),
   };
 }
@@ -230,7 +258,9 @@ export function resultOf(spec: RunSpec, res: TrainResult<Partial<RunMonitorSet>>
   const last = h.residual.length - 1;
   const ntk = res.monitors.ntk;
   const heldout = res.monitors.heldout;
-  const monitors: RunMonitors = { ...(ntk ? { ntk: thinNtkReport(ntk, ks) } : {}), ...(heldout ? { heldout: storedHeldOut(heldout) } : {}) };
+  const concentration = res.monitors.concentration;
+  const monitors: RunMonitors = { ...(ntk ? { ntk: thinNtkReport(ntk, ks) } : {}), ...(heldout ? { heldout: storedHeldOut(heldout) } : {}), ...(concentration ? { concentration } : {}) };
+  const budget = ntk ? budgetOf(spec, ntk.initial, res.initialResidual) : undefined;
   const t = res.test;
   const small = t !== undefined && t.n <= STORED_PREDICTIONS_MAX;
   const testKs = t ? thinnedSteps(t.history.k.length) : [];
@@ -239,8 +269,8 @@ export function resultOf(spec: RunSpec, res: TrainResult<Partial<RunMonitorSet>>
     id: runId(spec),
     spec,
     status: res.status,
-    message: res.message,
-    ...(res.hints.length > 0 ? { hints: res.hints } : {}),
+    message: spec.initialOnly ? 'initial kernel measured (no step taken)' : res.message,
+    ...(res.hints.length > 0 && !spec.initialOnly ? { hints: res.hints } : {}),
     steps: res.steps,
     initialResidual: res.initialResidual,
     residual: res.residual,
@@ -256,6 +286,7 @@ export function resultOf(spec: RunSpec, res: TrainResult<Partial<RunMonitorSet>>
       ...(h.flipFraction ? { flipFraction: ks.map((k) => h.flipFraction![k]) } : {}),
     },
     ...(Object.keys(monitors).length ? { monitors } : {}),
+    ...(budget ? { budget } : {}),
     ...(t
       ? {
           test: {
@@ -363,7 +394,18 @@ function prepareRun(spec: RunSpec, backend: Backend | undefined, maxMemory: numb
   const activation = activationByName(spec.model.activation);
   // a given backend without this activation's kernel is replaced as 'auto' would choose (never another activation's kernel)
   const be = backend?.supports(activation) ? backend : createBackend({ precision: spec.precision, activation, ...(backend ? { threads: backend.threads } : {}) });
-  return { data, options: { ...trainOptionsOf(spec, data), backend: be, monitors: monitorsOf(spec, data), maxMemory: limit } };
+  const monitors = monitorsOf(spec, data);
+  const options: TrainOptions<Partial<RunMonitorSet>> = { ...trainOptionsOf(spec, data), backend: be, monitors, maxMemory: limit };
+  const ntk = monitors.ntk;
+  if (spec.budget !== undefined && ntk) {
+    // min(⌈c·T⌉, maxSteps) once the monitor's start has measured λ_min(H(W(0)))   (docs/theory.md §4)
+    options.stepLimit = (start) => {
+      const initial = ntk.initial();
+      const b = initial ? budgetOf(spec, initial, start.residual) : undefined;
+      return b && !b.capped ? { steps: b.steps, why: `${spec.budget} × the linearised T = ${b.linearisedSteps?.toPrecision(4)}` } : undefined;
+    };
+  }
+  return { data, options };
 }
 
 /** A results line for a run that failed with an error (its message, field and hints kept). */

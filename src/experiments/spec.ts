@@ -40,6 +40,15 @@ export interface RunSpec {
   precision: Precision;
   /** Kernel monitoring interval in steps (0: none; 'auto': autoMonitorEvery of the run's n, m, d). */
   monitorEvery: number | 'auto';
+  /**
+   * The step budget as a multiple c of the linearised prediction T = ln(‖r(0)‖/ε)/(−ln(1 − ηλ_min(H(W(0)))))
+   * of the run's own initial kernel (docs/theory.md §4), capped by maxSteps; needs the kernel monitor (absent: maxSteps alone).
+   */
+  budget?: number;
+  /** After this step the kernel monitor measures only at steps monitorEvery·2^j (absent: every monitorEvery steps throughout). */
+  monitorUntil?: number;
+  /** Measure the initial kernel only (docs/theory.md §4B: ‖H(W(0)) − H^lim‖₂ against λ/4), no step taken; maxSteps must be 0. */
+  initialOnly?: true;
 }
 
 /** JSON with object keys sorted at every level: one text per value. */
@@ -93,7 +102,7 @@ export function validateRunSpec(raw: unknown): RunSpec {
   if (text.length > MAX_SPEC_BYTES) throw new OptionError(`run spec too large (${text.length} bytes > ${MAX_SPEC_BYTES})`);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new OptionError('a run spec must be a JSON object');
   const s = raw as Record<string, unknown>;
-  const known = ['data', 'test', 'labelNoise', 'alpha', 'model', 'normalize', 'eta', 'epsilon', 'maxSteps', 'precision', 'monitorEvery'];
+  const known = ['data', 'test', 'labelNoise', 'alpha', 'model', 'normalize', 'eta', 'epsilon', 'maxSteps', 'precision', 'monitorEvery', 'monitorUntil', 'budget', 'initialOnly'];
   const extra = Object.keys(s).filter((k) => !known.includes(k));
   if (extra.length) throw new OptionError(`run spec has unknown field(s): ${extra.join(', ')}`);
   const data = s.data as Record<string, unknown> | undefined;
@@ -120,6 +129,12 @@ export function validateRunSpec(raw: unknown): RunSpec {
   const maxSteps = checkMaxSteps(s.maxSteps);
   if (s.precision !== 'f64' && s.precision !== 'f32') throw new OptionError(`unknown precision '${String(s.precision)}' (expected one of: f64, f32)`, { field: 'precision' });
   const monitorEvery = s.monitorEvery === 'auto' ? 'auto' : checkMonitorEvery(s.monitorEvery);
+  const budget = s.budget === undefined ? undefined : checkBudget(s.budget);
+  const monitorUntil = s.monitorUntil === undefined ? undefined : checkMaxSteps(s.monitorUntil);
+  if (budget !== undefined && monitorEvery === 0) throw new OptionError('a step budget in multiples of the linearised T needs the kernel monitor (its λ_min(H(W(0)))); give a monitoring interval > 0', { field: 'monitorEvery' });
+  if (s.initialOnly !== undefined && s.initialOnly !== true) throw new OptionError(`run spec: initialOnly must be true when present, got ${String(s.initialOnly)}`, { field: 'initialOnly' });
+  const initialOnly = s.initialOnly === true;
+  if (initialOnly && (maxSteps !== 0 || budget !== undefined || test !== undefined || alpha !== undefined)) throw new OptionError('a run that measures the initial kernel only takes no step: maxSteps 0, and no budget, test points or α', { field: 'initialOnly' });
   // sizes no machine holds are refused here already; what fits this machine is checked when the run starts (train/memory.ts)
   if (recipe.kind === 'synthetic' && recipe.n * model.m > MAX_PAIRS) throw new OptionError(`n·m = ${recipe.n * model.m} is beyond what one run can hold`, { field: 'm' });
   if (recipe.kind === 'synthetic' && recipe.n * recipe.d > MAX_PAIRS) throw new OptionError(`n·d = ${recipe.n * recipe.d} is beyond what one run can hold`, { field: 'd' });
@@ -137,7 +152,16 @@ export function validateRunSpec(raw: unknown): RunSpec {
     maxSteps,
     precision: s.precision,
     monitorEvery,
+    ...(budget !== undefined ? { budget } : {}),
+    ...(monitorUntil !== undefined ? { monitorUntil } : {}),
+    ...(initialOnly ? { initialOnly: true as const } : {}),
   };
+}
+
+/** The budget multiple c > 0 of the linearised T. */
+export function checkBudget(v: unknown): number {
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new OptionError(`the budget multiple of the linearised T must be a positive number, got ${String(v)}`, { field: 'budget' });
+  return v;
 }
 
 /** A test recipe's fields, checked against the training data's recipe (OptionError naming the field). */
@@ -171,5 +195,5 @@ export function describeRun(spec: RunSpec): string {
   const data = spec.data.kind === 'synthetic' ? `${spec.data.inputs} n=${spec.data.n} d=${spec.data.d}` : spec.data.path;
   const { activation, init, m, seed } = spec.model;
   const labels = spec.labelNoise !== undefined && spec.labelNoise > 0 ? ` (${spec.labelNoise === 1 ? 'random labels' : `label noise ${spec.labelNoise}`})` : '';
-  return `${activation}/${init} m=${m} seed=${seed}${spec.alpha !== undefined ? ` α=${spec.alpha}` : ''} on ${data}${labels}`;
+  return `${spec.initialOnly ? 'initial kernel of ' : ''}${activation}/${init} m=${m} seed=${seed}${spec.alpha !== undefined ? ` α=${spec.alpha}` : ''} on ${data}${labels}`;
 }

@@ -12,10 +12,23 @@ import { fitPowerLaw, type PowerLawFit } from './stats.js';
 import { runSweep, type SweepOptions } from './sweep.js';
 import { searchThreshold, type Probe, type ThresholdOptions } from './threshold.js';
 
+/**
+ * Whether m*(n) is known only as a bound: 'below' when the smallest width run (or probed) already
+ * succeeded, so that no failing width lies under it and m*(n) ≤ mStar is an upper bound, not a
+ * threshold; 'above' when no width succeeded (m*(n) > every width tried); null when a failing width
+ * brackets m* from below (or, for `threshold`, when the search was undetermined). Censored points
+ * are never fitted, and reports show them as bounds ("≤ 256", "> 4096").
+ */
+export type Censoring = 'below' | 'above' | null;
+
 export interface ThresholdPoint {
   n: number;
+  /** Smallest successful grid width (null: none up to mMax, or undetermined). With censored 'below' an upper bound only. */
   mStar: number | null;
+  /** Largest failing grid width below m* (null: the search could not probe lower than a success). */
   mBelow: number | null;
+  /** 'below': the first probe succeeded and no smaller width failed (mBelow null); 'above': none succeeded up to mMax; null otherwise, undetermined points included. */
+  censored: Censoring;
   probes: Probe[];
   /**
    * Why the search stopped without an answer: runs at a probed width ended in an error (a run that
@@ -25,6 +38,17 @@ export interface ThresholdPoint {
   undetermined?: string;
 }
 
+/**
+ * The power-law fit of m*(n) over the points with a bracketed m* (censored null), and how many
+ * points were refused as bounds. A bound is not a threshold: fitting the smallest width run as if
+ * it were m* reads the grid, not the network (a sweep whose every width converged would "fit" b = 0).
+ */
+export function fitUncensored(points: readonly { n: number; mStar: number | null; censored: Censoring }[]): { fit: PowerLawFit | null; censored: { below: number; above: number } } {
+  const found = points.filter((p) => p.mStar !== null && p.censored === null);
+  const fit = new Set(found.map((p) => p.n)).size >= 2 ? fitPowerLaw(found.map((p) => p.n), found.map((p) => p.mStar!)) : null;
+  return { fit, censored: { below: points.filter((p) => p.censored === 'below').length, above: points.filter((p) => p.censored === 'above').length } };
+}
+
 /** A probe whose runs did not all finish: the search for this n cannot go on. */
 class ProbeUnfinished extends Error {}
 
@@ -32,8 +56,10 @@ export interface ThresholdCurve {
   activation: ActivationName;
   init: Init;
   points: ThresholdPoint[];
-  /** Fit of m*(n) over the n with a found m* (null with fewer than two). */
+  /** Fit of m*(n) over the n with an uncensored m* (null with fewer than two); `fit.points` says how many it used. */
   fit: PowerLawFit | null;
+  /** Points left out of the fit because m* is only a bound there (undetermined points are counted by their `undetermined`). */
+  censored: { below: number; above: number };
   /** The theory's orders for this activation/initialisation, as orders (no constants). */
   theory: string[];
 }
@@ -87,17 +113,15 @@ export async function thresholdStudy(grid: Grid, opts: StudyOptions): Promise<Th
         };
         try {
           const search = await searchThreshold(rateAt, { ...opts, target: 1 - opts.delta });
-          points.push({ n, mStar: search.mStar, mBelow: search.mBelow, probes: search.probes });
+          const censored: Censoring = search.mStar === null ? 'above' : search.mBelow === null ? 'below' : null;
+          points.push({ n, mStar: search.mStar, mBelow: search.mBelow, censored, probes: search.probes });
         } catch (err) {
           if (!(err instanceof ProbeUnfinished)) throw err;
-          points.push({ n, mStar: null, mBelow: null, probes, undetermined: err.message });
+          points.push({ n, mStar: null, mBelow: null, censored: null, probes, undetermined: err.message });
           if (opts.shouldStop?.()) break;
         }
       }
-      const found = points.filter((p) => p.mStar !== null);
-      let fit: PowerLawFit | null = null;
-      if (new Set(found.map((p) => p.n)).size >= 2) fit = fitPowerLaw(found.map((p) => p.n), found.map((p) => p.mStar!));
-      curves.push({ activation, init, points, fit, theory: theoryOrders(activation, init) });
+      curves.push({ activation, init, points, ...fitUncensored(points), theory: theoryOrders(activation, init) });
     }
   }
   return { delta: opts.delta, seeds: grid.seeds, curves, runs };

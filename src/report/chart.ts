@@ -4,7 +4,7 @@
  * subtitle that states the conventions. Returns a Vega-Lite spec (a plain object).
  */
 import { OptionError } from '../errors.js';
-import type { FigureConventions, FigureSpec, LineChartOptions, LineStyle, Rule, Series } from './types.js';
+import type { FigureConventions, FigureSpec, HeatCell, HeatMapOptions, LineChartOptions, LineStyle, Rule, Series } from './types.js';
 
 /** Tableau 10: distinct in print and for the common colour-vision deficiencies. */
 export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
@@ -73,6 +73,9 @@ export interface SanitizedPoint {
   y: number;
   lo?: number;
   hi?: number;
+  /** Horizontal error bar (Series.xLow / xHigh). */
+  xlo?: number;
+  xhi?: number;
 }
 
 export interface SanitizeReport {
@@ -96,7 +99,7 @@ function bump(m: Map<string, number>, key: string): void {
  */
 export function sanitizeSeries(s: Series, logX: boolean, logY: boolean, report: SanitizeReport): SanitizedPoint[] {
   if (s.x.length !== s.y.length) throw new OptionError(`series '${s.name}': x has ${s.x.length} values, y has ${s.y.length}`);
-  for (const [what, arr] of [['yLow', s.yLow], ['yHigh', s.yHigh]] as const) {
+  for (const [what, arr] of [['yLow', s.yLow], ['yHigh', s.yHigh], ['xLow', s.xLow], ['xHigh', s.xHigh]] as const) {
     if (arr !== undefined && arr.length !== s.x.length) throw new OptionError(`series '${s.name}': ${what} has ${arr.length} values, x has ${s.x.length}`);
   }
   const out: SanitizedPoint[] = [];
@@ -118,6 +121,14 @@ export function sanitizeSeries(s: Series, logX: boolean, logY: boolean, report: 
       if (Number.isFinite(lo) && Number.isFinite(hi) && !(logY && (lo <= 0 || hi <= 0))) {
         p.lo = lo;
         p.hi = hi;
+      } else bump(report.bars, s.name);
+    }
+    if (s.xLow !== undefined || s.xHigh !== undefined) {
+      const lo = s.xLow === undefined ? x : s.xLow[i];
+      const hi = s.xHigh === undefined ? x : s.xHigh[i];
+      if (Number.isFinite(lo) && Number.isFinite(hi) && !(logX && (lo <= 0 || hi <= 0))) {
+        p.xlo = lo;
+        p.xhi = hi;
       } else bump(report.bars, s.name);
     }
     out.push(p);
@@ -197,6 +208,53 @@ function tickLabels(log: boolean, values: readonly number[]): string {
   return hi / lo >= 100 ? DECADE_LABEL : TICK_LABEL;
 }
 
+/** Largest range of a binary log axis: beyond 2^20 the labels get long and the decades read better. */
+const BINARY_MAX = 2 ** 20;
+
+export interface LogTicks {
+  /** Tick (and grid) positions: every power of two in the data's range. */
+  values: number[];
+  /** Every `every`-th of them, counted from the first, is labelled (1: all). */
+  every: number;
+}
+
+/**
+ * Ticks at the powers of two of a log axis whose values lie in [1, 2^20] and span at least three of
+ * them (n, widths m: the values this project sweeps), so that the values of the data are labelled.
+ * Vega's own log ticks sit at 1–9 × 10^k: over less than two decades the labels stop at the last
+ * decimal tick (n = 4, 8, 16 showed 4…10 only), over more only the decades are labelled (8…1024
+ * showed 10, 100, 1000, none of the n run). Labels thin to every 2nd, 3rd, … power when they would
+ * crowd `length` pixels (`gap`: the room one label needs). Null: the axis keeps vega's ticks.
+ */
+export function binaryLogTicks(values: readonly number[], length: number, gap: (label: string) => number): LogTicks | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v > 0 && Number.isFinite(v)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  if (!(lo >= 1 - 1e-9 && hi <= BINARY_MAX * (1 + 1e-9))) return null;
+  const k0 = Math.ceil(Math.log2(lo) - 1e-9);
+  const k1 = Math.floor(Math.log2(hi) + 1e-9);
+  if (k1 - k0 + 1 < 3) return null;
+  const ticks = Array.from({ length: k1 - k0 + 1 }, (_, i) => 2 ** (k0 + i));
+  // pixels between neighbouring powers of two on this axis (the data span the axis, near enough)
+  const step = Math.log(hi / lo) > 0 ? (length * Math.LN2) / Math.log(hi / lo) : length;
+  const need = Math.max(...ticks.map((v) => gap(v.toLocaleString('en-US'))));
+  const every = Math.max(1, Math.ceil(need / step));
+  return { values: ticks, every };
+}
+
+/** The label expression of binary ticks: integers with thousands separators, on every `every`-th power counted from `first`. */
+function binaryLabels(t: LogTicks): string {
+  const label = "format(datum.value, ',d')";
+  if (t.every === 1) return label;
+  const k0 = Math.round(Math.log2(t.values[0]));
+  return `(round(log(datum.value) / LN2) - ${k0}) % ${t.every} === 0 ? ${label} : ''`;
+}
+
 function axisScale(log: boolean, domain?: readonly [number, number], nice = true): Record<string, unknown> {
   const scale: Record<string, unknown> = log ? { type: 'log' } : { zero: false };
   if (log && !nice) {
@@ -234,9 +292,14 @@ export function lineChart(opts: LineChartOptions): FigureSpec {
     const mark = s.mark ?? 'line';
     for (const p of kept) {
       const row: Record<string, unknown> = { series: s.name, x: p.x, y: p.y, line: mark !== 'points', point: mark !== 'line' };
+      if (mark !== 'line') row.marker = `${s.shape ?? 'circle'}${s.filled === false ? ' open' : ''}`;
       if (p.lo !== undefined) {
         row.lo = p.lo;
         row.hi = p.hi;
+      }
+      if (p.xlo !== undefined) {
+        row.xlo = p.xlo;
+        row.xhi = p.xhi;
       }
       rows.push(row);
     }
@@ -266,12 +329,18 @@ export function lineChart(opts: LineChartOptions): FigureSpec {
 
   const clip = opts.yDomain !== undefined;
   const legendScale = { domain: names, range: names.map((n) => colors.get(n)) };
-  const color = { field: 'series', type: 'nominal', scale: legendScale, legend: { title: null } };
-  const strokeDash = { field: 'series', type: 'nominal', scale: { domain: names, range: styles.map((s) => DASH[s]) }, legend: { title: null } };
-  const xs = rows.flatMap((r) => [r.x, r.rx].filter((v): v is number => typeof v === 'number'));
+  const color = { field: 'series', type: 'nominal', scale: legendScale, legend: { title: null, symbolOpacity: 1 } };
+  const strokeDash = { field: 'series', type: 'nominal', scale: { domain: names, range: styles.map((s) => DASH[s]) }, legend: { title: null, symbolOpacity: 1 } };
+  const xs = rows.flatMap((r) => [r.x, r.rx, r.xlo, r.xhi].filter((v): v is number => typeof v === 'number'));
   const ys = rows.flatMap((r) => [r.y, r.ry, r.lo, r.hi].filter((v): v is number => typeof v === 'number'));
-  const x = { field: 'x', type: 'quantitative', title: opts.xLabel, scale: axisScale(logX, undefined, false), axis: { labelExpr: tickLabels(logX, xs) } };
-  const y = { field: 'y', type: 'quantitative', title: opts.yLabel, scale: axisScale(logY, opts.yDomain), axis: { labelExpr: tickLabels(logY, opts.yDomain ? [...opts.yDomain] : ys) } };
+  // A label needs its width and some room across on x (11 px font, ~6.5 px a character), its height on y.
+  const xTicks = logX ? binaryLogTicks(xs, opts.width ?? 480, (s) => 6.5 * s.length + 12) : null;
+  const yRange = opts.yDomain ? [...opts.yDomain] : ys;
+  const yTicks = logY ? binaryLogTicks(yRange, opts.height ?? 300, () => 22) : null;
+  const axisOf = (log: boolean, ticks: LogTicks | null, values: readonly number[]) => (ticks ? { values: ticks.values, labelExpr: binaryLabels(ticks) } : { labelExpr: tickLabels(log, values) });
+  const x = { field: 'x', type: 'quantitative', title: opts.xLabel, scale: axisScale(logX, undefined, false), axis: axisOf(logX, xTicks, xs) };
+  // binary ticks span the data, so the y axis is not stretched to whole decades then (as x never is)
+  const y = { field: 'y', type: 'quantitative', title: opts.yLabel, scale: axisScale(logY, opts.yDomain, yTicks === null || opts.yDomain !== undefined), axis: axisOf(logY, yTicks, yRange) };
 
   // Only layers that have rows: an empty layer makes vega warn about infinite extents.
   const has = (key: string, v?: unknown) => rows.some((r) => (v === undefined ? r[key] !== undefined : r[key] === v));
@@ -283,14 +352,27 @@ export function lineChart(opts: LineChartOptions): FigureSpec {
       encoding: { x, y, color, strokeDash, detail: { field: 'series', type: 'nominal' } },
     });
   }
-  if (has('point', true)) {
-    layer.push({ transform: [{ filter: 'datum.point === true' }], mark: { type: 'point', filled: true, size: 40, clip }, encoding: { x, y, color } });
+  // one point layer per marker (shape, filled or open), in the order the series first use them
+  for (const marker of new Set(rows.filter((r) => r.point === true).map((r) => r.marker as string))) {
+    const [shape, open] = marker.split(' ');
+    layer.push({
+      transform: [{ filter: `datum.point === true && datum.marker === '${marker}'` }],
+      mark: { type: 'point', shape, filled: open === undefined, size: open === undefined ? 40 : 70, strokeWidth: 1.5, clip },
+      encoding: { x, y, color },
+    });
   }
   if (has('lo')) {
     layer.push({
       transform: [{ filter: 'isValid(datum.lo)' }],
       mark: { type: 'rule', strokeWidth: 1.5, clip },
       encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color },
+    });
+  }
+  if (has('xlo')) {
+    layer.push({
+      transform: [{ filter: 'isValid(datum.xlo)' }],
+      mark: { type: 'rule', strokeWidth: 1.5, clip },
+      encoding: { x: { ...x, field: 'xlo' }, x2: { field: 'xhi' }, y, color },
     });
   }
   if (has('ry')) {
@@ -341,4 +423,185 @@ export function seriesNames(spec: FigureSpec): string[] {
 export function dropNotesOf(spec: FigureSpec): string[] {
   const meta = (spec.usermeta as { overparam?: { notes?: string[] } } | undefined)?.overparam;
   return meta?.notes?.slice() ?? [];
+}
+
+/**
+ * Extents of heat-map cells without their own: per row, halfway (geometric mean on a log axis) to
+ * the neighbouring cells; the outer cells reach as far beyond their centre as to the inner
+ * boundary, and a lone cell spans the narrowest cell of the chart (×/÷ √2 on a log axis, ±½ on a
+ * linear one when there is none).
+ */
+export function heatCellExtents(cells: readonly HeatCell[], logX: boolean): { x0: number; x1: number }[] {
+  const f = logX ? Math.log : (v: number) => v;
+  const g = logX ? Math.exp : (v: number) => v;
+  const out: { x0: number; x1: number }[] = cells.map(() => ({ x0: Number.NaN, x1: Number.NaN }));
+  const rows = new Map<number, number[]>();
+  cells.forEach((c, i) => {
+    if (!rows.has(c.row)) rows.set(c.row, []);
+    rows.get(c.row)!.push(i);
+  });
+  let narrowest = Infinity;
+  const lone: number[] = [];
+  for (const idx of rows.values()) {
+    const sorted = [...idx].sort((a, b) => cells[a].x - cells[b].x);
+    const xs = sorted.map((i) => f(cells[i].x));
+    if (sorted.length === 1) {
+      lone.push(sorted[0]);
+      continue;
+    }
+    for (let k = 0; k < sorted.length; k++) {
+      const left = k > 0 ? (xs[k - 1] + xs[k]) / 2 : xs[k] - (xs[k + 1] - xs[k]) / 2;
+      const right = k < sorted.length - 1 ? (xs[k] + xs[k + 1]) / 2 : xs[k] + (xs[k] - xs[k - 1]) / 2;
+      out[sorted[k]] = { x0: g(left), x1: g(right) };
+      if (right - left > 0) narrowest = Math.min(narrowest, right - left);
+    }
+  }
+  const half = Number.isFinite(narrowest) ? narrowest / 2 : logX ? Math.LN2 / 2 : 0.5;
+  for (const i of lone) out[i] = { x0: g(f(cells[i].x) - half), x1: g(f(cells[i].x) + half) };
+  cells.forEach((c, i) => {
+    if (c.x0 !== undefined) out[i].x0 = c.x0;
+    if (c.x1 !== undefined) out[i].x1 = c.x1;
+  });
+  return out;
+}
+
+/**
+ * A Vega-Lite heat map: rows of discrete values (e.g. n, largest at the top) against a continuous,
+ * optionally logarithmic x (e.g. width m), each cell a rectangle coloured by its value on a
+ * sequential scale; cells without a value are grey. Points, lines and intervals (`overlay`, in the
+ * same x and row coordinates) are drawn over the cells with their own legend. Like `lineChart` it
+ * states the conventions in the subtitle and says what it could not draw; it throws only on
+ * malformed input (duplicate overlay names, mismatched lengths).
+ */
+export function heatMapChart(opts: HeatMapOptions): FigureSpec {
+  const logX = opts.logX === true;
+  const overlay = opts.overlay ?? [];
+  const names = overlay.map((s) => s.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) throw new OptionError(`chart '${opts.title}': the name '${dup}' is used twice (legend entries must be unique)`);
+  const notes: string[] = [];
+  let dropped = 0;
+  const drawable = opts.cells.filter((c) => {
+    const ok = Number.isFinite(c.x) && Number.isFinite(c.row) && !(logX && c.x <= 0);
+    if (!ok) dropped++;
+    return ok;
+  });
+  if (dropped > 0) notes.push(`Not drawn: ${dropped} cell(s) with a non-finite position${logX ? ' or x ≤ 0 on a log axis' : ''}.`);
+  const extents = heatCellExtents(drawable, logX);
+  const rows: Record<string, unknown>[] = [];
+  let missing = 0;
+  drawable.forEach((c, i) => {
+    const has = Number.isFinite(c.value);
+    if (!has) missing++;
+    rows.push({ kind: 'cell', x: c.x, x0: extents[i].x0, x1: extents[i].x1, row: c.row, ...(has ? { value: c.value } : { missing: true }) });
+  });
+  if (missing > 0) notes.push(`Grey: ${missing} cell(s) ${opts.missingText ?? 'without a value'}.`);
+
+  const report: SanitizeReport = { nonFinite: new Map(), nonPositive: new Map(), bars: new Map(), rules: [] };
+  for (const s of overlay) {
+    const mark = s.mark ?? 'points';
+    for (const p of sanitizeSeries(s, logX, false, report)) {
+      const row: Record<string, unknown> = { kind: 'overlay', series: s.name, x: p.x, row: p.y, line: mark !== 'points', point: mark !== 'line' };
+      if (mark !== 'line') row.marker = `${s.shape ?? 'circle'}${s.filled === false ? ' open' : ''}`;
+      if (p.xlo !== undefined) {
+        row.xlo = p.xlo;
+        row.xhi = p.xhi;
+      }
+      rows.push(row);
+    }
+  }
+  notes.push(...dropNotes(report, logX, false));
+
+  const rowValues = [...new Set(rows.map((r) => r.row as number))].sort((a, b) => b - a);
+  const colors = overlay.map((s, i) => s.color ?? seriesColor(i, overlay.length));
+  const values = rows.filter((r) => typeof r.value === 'number').map((r) => r.value as number);
+  const domain = opts.valueDomain ? [...opts.valueDomain] : values.length > 0 ? [Math.min(...values), Math.max(...values)] : [0, 1];
+
+  const subtitle: string[] = [];
+  const extra = opts.subtitle === undefined ? [] : typeof opts.subtitle === 'string' ? [opts.subtitle] : opts.subtitle;
+  for (const line of extra) subtitle.push(...wrapText(line));
+  const conventionLines = opts.conventions !== undefined ? wrapText(`Conventions: ${formatConventions(opts.conventions)}`) : [];
+  subtitle.push(...conventionLines);
+  for (const n of notes) subtitle.push(...wrapText(n));
+
+  const width = opts.width ?? 480;
+  const height = opts.height ?? Math.max(120, 36 * rowValues.length);
+  const xs = rows.flatMap((r) => [r.x0, r.x1, r.x, r.xlo, r.xhi].filter((v): v is number => typeof v === 'number' && Number.isFinite(v)));
+  const xTicks = logX ? binaryLogTicks(xs, width, (s) => 6.5 * s.length + 12) : null;
+  const xLo = xs.length > 0 ? Math.min(...xs) : logX ? 1 : 0;
+  const xHi = xs.length > 0 ? Math.max(...xs) : logX ? 10 : 1;
+  const xScale: Record<string, unknown> = logX ? { type: 'log', domain: [xLo, xHi], nice: false } : { zero: false, domain: [xLo, xHi], nice: false };
+  const x = { field: 'x', type: 'quantitative', title: opts.xLabel, scale: xScale, axis: xTicks ? { values: xTicks.values, labelExpr: binaryLabels(xTicks), grid: false } : { labelExpr: tickLabels(logX, xs), grid: false } };
+  const y = { field: 'row', type: 'ordinal', title: opts.yLabel, scale: { domain: rowValues }, axis: { labelExpr: TICK_LABEL, grid: false } };
+  const legendColor = { field: 'series', type: 'nominal', scale: { domain: names, range: colors }, legend: { title: null, symbolOpacity: 1 } };
+  // each overlay's marker in the legend (merged with the colour legend: same field and domain)
+  const legendShape = { field: 'series', type: 'nominal', scale: { domain: names, range: overlay.map((s) => s.shape ?? 'circle') }, legend: { title: null, symbolOpacity: 1 } };
+
+  const layer: Record<string, unknown>[] = [];
+  if (values.length > 0) {
+    layer.push({
+      transform: [{ filter: "datum.kind === 'cell' && isValid(datum.value)" }],
+      mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
+      encoding: {
+        x: { ...x, field: 'x0' },
+        x2: { field: 'x1' },
+        y,
+        color: { field: 'value', type: 'quantitative', title: opts.valueLabel, scale: { scheme: opts.scheme ?? 'viridis', domain }, legend: { orient: 'right', gradientLength: Math.min(160, height) } },
+      },
+    });
+  }
+  if (missing > 0) {
+    layer.push({ transform: [{ filter: "datum.kind === 'cell' && datum.missing === true" }], mark: { type: 'rect', fill: '#d9d9d9', stroke: 'white', strokeWidth: 0.5 }, encoding: { x: { ...x, field: 'x0' }, x2: { field: 'x1' }, y } });
+  }
+  // the overlays share one colour legend, independent of the cells' value scale
+  const over: Record<string, unknown>[] = [];
+  const has = (key: string, v?: unknown) => rows.some((r) => r.kind === 'overlay' && (v === undefined ? r[key] !== undefined : r[key] === v));
+  if (has('xlo')) {
+    over.push({ transform: [{ filter: "datum.kind === 'overlay' && isValid(datum.xlo)" }], mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { ...x, field: 'xlo' }, x2: { field: 'xhi' }, y, color: legendColor } });
+  }
+  if (has('line', true)) {
+    over.push({
+      transform: [{ filter: "datum.kind === 'overlay' && datum.line === true" }],
+      mark: { type: 'line', strokeWidth: 1.5, strokeDash: [4, 3] },
+      encoding: { x, y, color: legendColor, detail: { field: 'series', type: 'nominal' }, order: { field: 'row', type: 'quantitative' } },
+    });
+  }
+  for (const marker of new Set(rows.filter((r) => r.kind === 'overlay' && r.point === true).map((r) => r.marker as string))) {
+    const [shape, open] = marker.split(' ');
+    over.push({
+      transform: [{ filter: `datum.kind === 'overlay' && datum.point === true && datum.marker === '${marker}'` }],
+      mark: { type: 'point', shape, filled: open === undefined, size: 70, strokeWidth: 1.5, ...(open === undefined ? { stroke: 'white' } : {}) },
+      encoding: { x, y, color: legendColor, shape: legendShape },
+    });
+  }
+  if (over.length > 0) layer.push({ layer: over });
+  if (layer.length === 0) {
+    layer.push({ data: { values: [{ x: xLo, row: 0 }] }, mark: { type: 'point', opacity: 0 }, encoding: { x, y: { ...y, scale: { domain: [0] } } } });
+  }
+
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: subtitle.length > 0 ? { text: opts.title, subtitle, anchor: 'start' } : { text: opts.title, anchor: 'start' },
+    width,
+    height,
+    background: 'white',
+    padding: { left: 8, top: 8, bottom: 8, right: 20 },
+    data: { values: rows },
+    layer,
+    resolve: { scale: { color: 'independent', shape: 'independent' }, legend: { color: 'independent', shape: 'independent' } },
+    config: {
+      font: FONT,
+      title: { fontSize: 15, subtitleFontSize: 11, subtitleColor: '#444', subtitlePadding: 4, offset: 10, limit: 0 },
+      axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 0, titleLimit: 0, labelOverlap: 'greedy', labelSeparation: 6 },
+      legend: { labelFontSize: 11, labelLimit: 0, titleFontSize: 11, orient: 'right' },
+      view: { stroke: '#bbb' },
+    },
+    usermeta: { overparam: { series: names, notes, conventionLines } },
+  };
+}
+
+/** The cells a spec built by `heatMapChart` draws: position, row and value (NaN where grey). */
+export function heatCellsOf(spec: FigureSpec): { x: number; row: number; value: number; x0: number; x1: number }[] {
+  const values = ((spec.data as { values?: Record<string, unknown>[] } | undefined)?.values ?? []).filter((r) => r.kind === 'cell');
+  return values.map((r) => ({ x: r.x as number, row: r.row as number, value: typeof r.value === 'number' ? r.value : Number.NaN, x0: r.x0 as number, x1: r.x1 as number }));
 }

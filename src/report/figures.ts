@@ -246,7 +246,8 @@ export function movementVsWidth(points: readonly WidthSample[], o: FigureOptions
 /**
  * The width threshold m*(n) on log-log axes with the fitted power law (exponent and CI in the
  * title and legend) and reference orders (default n², n⁴, n⁶) through the first point. The y axis
- * spans the data and the fit; steeper reference lines leave the frame at the top.
+ * spans the data and the fit; steeper reference lines leave the frame at the top. Points that are
+ * only bounds (`bound`) are drawn as open triangles and left out of the fit's span and the anchor.
  */
 export function thresholdVsN(points: readonly ThresholdPoint[], fit: PowerFit | null, o: FigureOptions & { orders?: readonly number[] }): FigureSpec {
   const groups = new Map<string, ThresholdPoint[]>();
@@ -257,27 +258,41 @@ export function thresholdVsN(points: readonly ThresholdPoint[], fit: PowerFit | 
   }
   const series: Series[] = [];
   let ci = 0;
+  let bounds = { upper: false, lower: false };
   for (const [name, ps] of groups) {
     const sorted = [...ps].sort((a, b) => a.n - b.n);
-    const bars = sorted.some((p) => p.lo !== undefined || p.hi !== undefined);
-    series.push({
-      name: name === 'm*(n)' ? 'measured m*(n)' : `measured m*(n), ${name}`,
-      x: sorted.map((p) => p.n),
-      y: sorted.map((p) => p.mStar),
-      yLow: bars ? sorted.map((p) => p.lo ?? p.mStar) : undefined,
-      yHigh: bars ? sorted.map((p) => p.hi ?? p.mStar) : undefined,
-      mark: 'points',
-      color: seriesColor(ci++, groups.size),
-    });
+    const measured = sorted.filter((p) => p.bound === undefined);
+    const color = seriesColor(ci++, groups.size);
+    const suffix = name === 'm*(n)' ? '' : `, ${name}`;
+    if (measured.length > 0) {
+      const bars = measured.some((p) => p.lo !== undefined || p.hi !== undefined);
+      series.push({
+        name: `measured m*(n)${suffix}`,
+        x: measured.map((p) => p.n),
+        y: measured.map((p) => p.mStar),
+        yLow: bars ? measured.map((p) => p.lo ?? p.mStar) : undefined,
+        yHigh: bars ? measured.map((p) => p.hi ?? p.mStar) : undefined,
+        mark: 'points',
+        color,
+      });
+    }
+    // bounds are not thresholds: open triangles at the bound, in the group's colour, never fitted
+    for (const [bound, label, shape] of [['upper', 'm*(n) ≤ this (the smallest width run already converged)', 'triangle-down'], ['lower', 'm*(n) > this (no width run converged)', 'triangle-up']] as const) {
+      const bs = sorted.filter((p) => p.bound === bound);
+      if (bs.length === 0) continue;
+      bounds = { ...bounds, [bound]: true };
+      series.push({ name: `${label}${suffix}`, x: bs.map((p) => p.n), y: bs.map((p) => p.mStar), mark: 'points', shape, filled: false, color });
+    }
   }
-  const finite = points.filter((p) => p.n > 0 && p.mStar > 0 && Number.isFinite(p.n) && Number.isFinite(p.mStar));
+  // what the fit and the reference orders rest on: the measured points (bounds only widen the frame)
+  const finite = points.filter((p) => p.bound === undefined && p.n > 0 && p.mStar > 0 && Number.isFinite(p.n) && Number.isFinite(p.mStar));
   const ns = finite.map((p) => p.n);
   const nLo = ns.length > 0 ? Math.min(...ns) : Number.NaN;
   const nHi = ns.length > 0 ? Math.max(...ns) : Number.NaN;
   const level = fit?.level ?? 0.95;
   const pct = `${fmt(100 * level)}%`;
   let title = o.title ?? 'Width threshold m*(n) for gradient descent to reach ε';
-  const ys = finite.flatMap((p) => [p.mStar, p.lo ?? p.mStar, p.hi ?? p.mStar]).filter((v) => v > 0 && Number.isFinite(v));
+  const ys = points.flatMap((p) => [p.mStar, p.lo ?? p.mStar, p.hi ?? p.mStar]).filter((v) => v > 0 && Number.isFinite(v));
   if (fit !== null) {
     // Two points fit exactly and leave no degrees of freedom for a CI: say so rather than print NaN.
     const hasCi = Number.isFinite(fit.ci[0]) && Number.isFinite(fit.ci[1]);
@@ -297,7 +312,7 @@ export function thresholdVsN(points: readonly ThresholdPoint[], fit: PowerFit | 
   // Reference orders through the first point (smallest n) of the first group, each stopped where it
   // leaves the frame (the y range of the data and the fit, ×4 headroom) so the data keep the room.
   const firstGroup: ThresholdPoint[] = groups.values().next().value ?? [];
-  const first = firstGroup.filter((p) => p.n > 0 && p.mStar > 0 && Number.isFinite(p.n) && Number.isFinite(p.mStar)).sort((a, b) => a.n - b.n)[0];
+  const first = firstGroup.filter((p) => p.bound === undefined && p.n > 0 && p.mStar > 0 && Number.isFinite(p.n) && Number.isFinite(p.mStar)).sort((a, b) => a.n - b.n)[0];
   const orders = o.orders ?? [2, 4, 6];
   const refColors = ['#59a14f', '#e0a458', '#c26d6d', '#9a8fc2'];
   const yTop = ys.length > 0 ? Math.max(...ys) * 4 : Number.NaN;
@@ -321,6 +336,9 @@ export function thresholdVsN(points: readonly ThresholdPoint[], fit: PowerFit | 
     rules: o.rules,
     subtitle: subtitle([
       `Dashed: orders ${orders.map((p) => power('n', p)).join(', ')} drawn through the first measured point: slopes to compare, not constants (the theory gives orders: ${power('n', 2)}·n^(o(1)) for exp in the abstract, ${power('n', 4)}–${power('n', 6)} for ReLU in Du et al. / Song & Yang)${leave ? '; the steeper ones stop where they leave the range of the data' : ''}. Bars: the search bracket or spread.`,
+      ...(bounds.upper || bounds.lower
+        ? [`Open triangles are bounds, not thresholds, and are not fitted: ${[bounds.upper ? '▽ m*(n) ≤ the smallest width run, which already converged' : '', bounds.lower ? '△ m*(n) > the largest width run, none of which converged' : ''].filter((s) => s !== '').join('; ')}.`]
+        : []),
     ], o),
   });
 }

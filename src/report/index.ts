@@ -8,10 +8,12 @@ export {
   formatNumber,
   seriesNames,
   dropNotesOf,
+  binaryLogTicks,
   PALETTE,
   FONT,
   type SanitizeReport,
   type SanitizedPoint,
+  type LogTicks,
 } from './chart.js';
 export { describeConventions } from './conventions.js';
 export {

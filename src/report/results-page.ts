@@ -9,7 +9,7 @@
  * on its NTK scale H/(κ²m) with the matching step η κ² m, so λ, λ/2 and the envelope are the same
  * numbers for "ntk" and "none" scaling.
  */
-import type { MStarCurve } from '../experiments/analysis.js';
+import type { MStarCurve, MStarPoint } from '../experiments/analysis.js';
 import type { RunResult } from '../experiments/run.js';
 import { ACTIVATIONS, isActivationName } from '../activations/index.js';
 import { formatNumber } from './chart.js';
@@ -17,7 +17,7 @@ import { flipsOverSteps, kernelDistanceVsWidth, lambdaMinOverSteps, lossCurves, 
 import { certificateTable } from './page.js';
 import { heldOutSection } from './heldout-section.js';
 import { activationName, byRecipe, certificateRows, conventionsOf, distinct, maxMovement, ntkOf, num, pickRuns, runLabels, stepsFor, twoWidths, widthKeys } from './runs.js';
-import type { FigureEntry, FlipRun, LambdaRun, LossRun, MovementRun, Page, PageSection, PowerFit, Table, ThresholdPoint, WidthSample } from './types.js';
+import type { Cell, FigureEntry, FlipRun, LambdaRun, LossRun, MovementRun, Page, PageSection, PowerFit, Table, ThresholdPoint, WidthSample } from './types.js';
 
 export { activationName, conventionsOf, maxMovement, ntkOf, pickRuns, runLabels } from './runs.js';
 
@@ -199,6 +199,13 @@ function widthSection(runs: readonly RunResult[], monitored: readonly RunResult[
   };
 }
 
+/** The m*(n) cell of the threshold table: the width where bracketed, a bound ("≤ 256", "> 4096") where censored. */
+function mStarCell(p: MStarPoint): Cell {
+  if (p.censored === 'above' || p.mStar === null) return { text: `> ${p.widths.at(-1)?.m ?? '?'} (none converged)`, tone: 'bad' };
+  if (p.censored === 'below') return { text: `≤ ${p.mStar} (smallest width run converged)` };
+  return p.mStar;
+}
+
 /** Section 3, the width threshold m*(n) per activation and initialisation, with its fit. */
 function thresholdSection(runs: readonly RunResult[], curves: readonly MStarCurve[], delta: number): SectionOf {
   const figures: FigureEntry[] = [];
@@ -207,11 +214,25 @@ function thresholdSection(runs: readonly RunResult[], curves: readonly MStarCurv
   for (const c of curves) {
     const name = `threshold-${c.activation}-${c.init}`;
     const group = runs.filter((r) => r.spec.model.activation === c.activation && r.spec.model.init === c.init);
-    const found = c.points.filter((p) => p.mStar !== null);
-    const pts: ThresholdPoint[] = found.map((p) => ({ n: p.n, mStar: p.mStar!, ...(p.mBelow !== null ? { lo: p.mBelow, hi: p.mStar! } : {}) }));
+    // m* is a threshold only where a failing width brackets it from below; elsewhere it is a bound
+    const found = c.points.filter((p) => p.mStar !== null && p.censored === null);
+    const below = c.points.filter((p) => p.censored === 'below');
+    const above = c.points.filter((p) => p.censored === 'above');
+    const pts: ThresholdPoint[] = [
+      ...found.map((p) => ({ n: p.n, mStar: p.mStar!, ...(p.mBelow !== null ? { lo: p.mBelow, hi: p.mStar! } : {}) })),
+      ...below.map((p): ThresholdPoint => ({ n: p.n, mStar: p.mStar!, bound: 'upper' })),
+      ...above.flatMap((p): ThresholdPoint[] => (p.widths.length > 0 ? [{ n: p.n, mStar: p.widths.at(-1)!.m, bound: 'lower' }] : [])),
+    ];
     const label = `${activationName(c.activation)}, ${c.init} init`;
+    const boundNote = [
+      below.length > 0 ? `at n = ${below.map((p) => p.n).join(', ')} the smallest width run (${distinct(below.map((p) => String(p.mStar))).join(', ')}) already converged, so m*(n) ≤ that width is an upper bound, not a threshold (run smaller widths to find m*)` : '',
+      above.length > 0 ? `at n = ${above.map((p) => p.n).join(', ')} no width run converged (m*(n) > ${distinct(above.map((p) => String(p.widths.at(-1)?.m ?? '?'))).join(', ')})` : '',
+    ].filter((s) => s !== '');
     if (new Set(found.map((p) => p.n)).size < 2 || c.fit === null) {
-      skipped.push({ name, reason: `${label}: m*(n) was found at ${found.length} value(s) of n; a log-log plot and a fit need two or more (run \`overparam threshold\` with several n).` });
+      skipped.push({
+        name,
+        reason: `${label}: m*(n) was bracketed (a failing width below a converging one) at ${found.length} value(s) of n; a log-log plot and a fit need two or more (run \`overparam threshold\` with several n)${boundNote.length > 0 ? `; ${boundNote.join('; ')}` : ''}.`,
+      });
     } else {
       const fit: PowerFit = { exponent: c.fit.exponent, prefactor: c.fit.constant, ci: c.fit.ci ?? [Number.NaN, Number.NaN], level: c.fit.level, label };
       figures.push({
@@ -220,22 +241,22 @@ function thresholdSection(runs: readonly RunResult[], curves: readonly MStarCurv
           conventions: conventionsOf(group, { success: `rate over seeds ≥ 1 − δ, δ = ${fmt(delta)}` }),
           subtitle: [
             `Theory (orders, sufficient conditions): ${c.theory.join('; ')}.`,
-            ...c.points.filter((p) => p.mStar === null).map((p) => `n = ${p.n}: no width up to ${p.widths.at(-1)?.m ?? '?'} succeeded (not drawn, not fitted).`),
+            `Fitted over the ${c.fit.points} n with a bracketed m*${boundNote.length > 0 ? `; not fitted: ${boundNote.join('; ')}` : ''}.`,
           ],
         }),
-        caption: `${label}: the smallest width m*(n) at which a fraction ≥ 1 − δ = ${fmt(1 - delta)} of the seeds reached ε, on log-log axes, with the least-squares fit of log m* on log n; bars from the largest failing width below m* to m*.`,
+        caption: `${label}: the smallest width m*(n) at which a fraction ≥ 1 − δ = ${fmt(1 - delta)} of the seeds reached ε, on log-log axes, with the least-squares fit of log m* on log n; bars from the largest failing width below m* to m*${below.length + above.length > 0 ? '; open triangles are bounds (▽ m* ≤ the smallest width run, △ m* > the largest), not fitted' : ''}.`,
       });
     }
     tables.push({
-      caption: `${label}: m*(n) read off the runs (success rate over seeds at each width run)`,
+      caption: `${label}: m*(n) read off the runs (success rate over seeds at each width run; ≤: the smallest width run already converged, an upper bound; >: none converged)`,
       columns: ['n', 'm*(n)', 'largest failing width below', 'widths run: converged/seeds'],
-      rows: c.points.map((p) => [p.n, p.mStar === null ? { text: `none of ≤ ${p.widths.at(-1)?.m ?? '?'}`, tone: 'bad' } : p.mStar, p.mBelow, p.widths.map((w) => `${w.m}: ${w.converged}/${w.runs}`).join(', ')]),
+      rows: c.points.map((p) => [p.n, mStarCell(p), p.censored === 'above' ? null : p.mBelow, p.widths.map((w) => `${w.m}: ${w.converged}/${w.runs}`).join(', ')]),
     });
     if (c.fit) {
       tables.push({
-        caption: `${label}: power-law fit m* ≈ C·n^b`,
-        columns: ['b (exponent)', `${Math.round(100 * c.fit.level)}% CI of b`, 'C', 'R²', 'points', 'theory (orders)'],
-        rows: [[c.fit.exponent, c.fit.ci ? `[${fmt(c.fit.ci[0])}, ${fmt(c.fit.ci[1])}]` : 'none (two points)', c.fit.constant, c.fit.r2, c.fit.points, c.theory.join('; ')]],
+        caption: `${label}: power-law fit m* ≈ C·n^b over the n with a bracketed m* (bounds left out)`,
+        columns: ['b (exponent)', `${Math.round(100 * c.fit.level)}% CI of b`, 'C', 'R²', 'points', 'bounds left out', 'theory (orders)'],
+        rows: [[c.fit.exponent, c.fit.ci ? `[${fmt(c.fit.ci[0])}, ${fmt(c.fit.ci[1])}]` : 'none (two points)', c.fit.constant, c.fit.r2, c.fit.points, c.censored.below + c.censored.above, c.theory.join('; ')]],
       });
     }
   }

@@ -32,9 +32,16 @@ export interface Series {
   color?: string;
   /** 'line' (default), 'points', or 'line+points'. */
   mark?: 'line' | 'points' | 'line+points';
+  /** Marker of the points (default 'circle'); e.g. triangles for bounds (left/right ones for bounds on x). */
+  shape?: 'circle' | 'triangle-down' | 'triangle-up' | 'triangle-left' | 'triangle-right' | 'diamond' | 'square';
+  /** Filled markers (default true); open ones for values that are bounds, not measurements. */
+  filled?: boolean;
   /** Optional error bars: lower and upper ends at each x (same length as x). */
   yLow?: ArrayLike<number>;
   yHigh?: ArrayLike<number>;
+  /** Optional horizontal error bars (an interval in x at each point): left and right ends (same length as x). */
+  xLow?: ArrayLike<number>;
+  xHigh?: ArrayLike<number>;
 }
 
 /** A reference line across the whole plot: horizontal (`y`) or vertical (`x`); give exactly one. */
@@ -65,6 +72,44 @@ export interface LineChartOptions {
   yDomain?: readonly [number, number];
   /** Each series is thinned to at most this many points (default 1500; first and last kept). */
   maxPoints?: number;
+}
+
+/**
+ * One cell of a heat map: a value at (x, row), drawn as a rectangle over [x0, x1] in its row.
+ * Without x0/x1 the cell reaches halfway (geometrically on a log x axis) to its neighbours in the row.
+ */
+export interface HeatCell {
+  x: number;
+  /** The row: a discrete value (e.g. n), one band of the y axis. */
+  row: number;
+  /** The colour's value; non-finite: drawn grey (probed, no value). */
+  value: number;
+  x0?: number;
+  x1?: number;
+}
+
+export interface HeatMapOptions {
+  title: string;
+  xLabel: string;
+  /** Title of the row axis. */
+  yLabel: string;
+  /** Title of the colour legend. */
+  valueLabel: string;
+  logX?: boolean;
+  cells: readonly HeatCell[];
+  /** Colour domain (default the values' range). */
+  valueDomain?: readonly [number, number];
+  /** A sequential vega colour scheme (default 'viridis'). */
+  scheme?: string;
+  /** Marks drawn over the cells: `y` is the row of each point; xLow/xHigh draw intervals along the row. */
+  overlay?: readonly Series[];
+  /** What a grey cell means (default: no value at this cell). */
+  missingText?: string;
+  subtitle?: string | readonly string[];
+  conventions?: FigureConventions;
+  /** Plot area in pixels (default 480 wide, 36 px a row). */
+  width?: number;
+  height?: number;
 }
 
 /** Options every domain figure takes. `conventions` is required: every figure states them. */
@@ -150,6 +195,12 @@ export interface ThresholdPoint {
   hi?: number;
   /** Group name when several groups share the plot (default "m*(n)"). */
   series?: string;
+  /**
+   * mStar is only a bound, not a threshold: 'upper' (m*(n) ≤ mStar: the smallest width run already
+   * succeeded), 'lower' (m*(n) > mStar: no width up to mStar succeeded). Drawn as open triangles
+   * (▽, △), never fitted and never the anchor of the reference orders.
+   */
+  bound?: 'upper' | 'lower';
 }
 
 /** A power-law fit m* ≈ prefactor · n^exponent with a confidence interval for the exponent. */

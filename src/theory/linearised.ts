@@ -78,3 +78,18 @@ export function contractionEnvelope(k: number, eta: number, lambda: number, r0No
   // (1 − ηλ/2)^{k/2} ‖r(0)‖   (docs/theory.md §4D)
   return Math.pow(f, k / 2) * r0Norm;
 }
+
+/**
+ * The linearised prediction of the steps to ε (docs/theory.md §4): the slowest mode of
+ * r(k) ≈ (I − ηH0)^k r(0) contracts by 1 − ηλ_min(H0) per step, so
+ *   T = ln(‖r(0)‖/ε) / (−ln(1 − η λ_min(H0))).
+ * 0 when ‖r(0)‖ ≤ ε; Infinity when λ_min(H0) ≤ 0 (that mode never contracts); 1 when ηλ_min ≥ 1
+ * (that mode is gone after one step). `eta` and `lambdaMin0` on the same scale (η κ² m with the NTK-scale λ).
+ */
+export function linearisedSteps(r0Norm: number, epsilon: number, eta: number, lambdaMin0: number): number {
+  if (!(r0Norm > epsilon)) return 0;
+  const q = eta * lambdaMin0;
+  if (!(q > 0)) return Infinity;
+  if (q >= 1) return 1;
+  return Math.log(r0Norm / epsilon) / -Math.log1p(-q);
+}

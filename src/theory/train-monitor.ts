@@ -64,7 +64,15 @@ export interface NtkReport {
   timeMs: number;
 }
 
-export function ntkMonitor(every: number): TrainMonitor<NtkReport> {
+/** The kernel monitor, with what its start measured readable before the run ends (e.g. for a step budget from λ_min(H(W(0)))). */
+export type NtkMonitor = TrainMonitor<NtkReport> & { initial(): KernelMonitorInitial | undefined };
+
+/**
+ * `every`: the monitoring interval K. `denseUntil`: after this step only the steps K·2^j are
+ * measured (and the last), so that a run far longer than foreseen costs O(log k) observations
+ * (default: every K steps throughout).
+ */
+export function ntkMonitor(every: number, denseUntil = Infinity): NtkMonitor {
   if (!Number.isSafeInteger(every) || every < 1) throw new RangeError(`the monitoring interval must be a positive integer, got ${every}`);
   let mon: KernelMonitor | undefined;
   let lin: LinearisedPrediction | null = null;
@@ -77,6 +85,7 @@ export function ntkMonitor(every: number): TrainMonitor<NtkReport> {
     lastObserved = ctx.k;
   };
   return {
+    initial: () => mon?.initial,
     start: (ctx) =>
       timed(() => {
         mon = createKernelMonitor({ backend: ctx.backend, problem: ctx.problem, W0: ctx.W0, eta: ctx.eta });
@@ -90,7 +99,8 @@ export function ntkMonitor(every: number): TrainMonitor<NtkReport> {
     observe: (ctx) =>
       timed(() => {
         mon!.observeResidual(ctx.k, ctx.residual);
-        if (ctx.k % every === 0) observe(ctx);
+        const j = ctx.k / every;
+        if (ctx.k % every === 0 && (ctx.k <= denseUntil || (j & (j - 1)) === 0)) observe(ctx);
       }),
     finish: (ctx): NtkReport =>
       timed(() => {

@@ -309,6 +309,14 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
   // a monitor that never started reports nothing
   const monitors = stoppedIn === undefined ? given : [];
   for (const [, mon] of monitors) mon.start?.(ctx(0));
+  // a budget that depends on what the monitors measured at the start (e.g. a multiple of the linearised T)
+  let budget = maxSteps;
+  let budgetWhy = '';
+  const limit0 = stoppedIn === undefined ? options.stepLimit?.(ctx(0)) : undefined;
+  if (limit0 !== undefined && limit0.steps < maxSteps) {
+    budget = checkMaxSteps(limit0.steps);
+    budgetWhy = ` (${limit0.why})`;
+  }
 
   let status: TrainStatus = 'max-steps';
   let k = 0;
@@ -349,17 +357,14 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
       message = stoppedIn !== undefined ? `stopped by request before step 0, ${stoppedIn}` : `stopped by request after ${k} steps at ‖F(W,X) − y‖₂ = ${residual.toPrecision(6)}`;
       break;
     }
-    if (k >= maxSteps) {
-      message = `step budget of ${maxSteps} exhausted at ‖F(W,X) − y‖₂ = ${residual.toPrecision(6)} > ε = ${epsilon}`;
-      hints = [
-        { field: 'maxSteps', change: 'raise' },
-        { field: 'm', change: 'raise' },
-      ];
+    if (k >= budget) {
+      message = `step budget of ${budget}${budgetWhy} exhausted at ‖F(W,X) − y‖₂ = ${residual.toPrecision(6)} > ε = ${epsilon}`;
+      hints = [...(budget === maxSteps ? [{ field: 'maxSteps', change: 'raise' } as const] : []), { field: 'm', change: 'raise' }];
       break;
     }
     // Steps up to the next event (a report, a test record, a monitor's observation, the budget) go
     // to the backend in one call where it can (runSteps: the same bits as one step at a time).
-    const batch = Math.min(maxSteps - k, batchCap, stepsToEvent(k));
+    const batch = Math.min(budget - k, batchCap, stepsToEvent(k));
     let ratio = NaN;
     let R = history.movement[history.movement.length - 1];
     let flipFraction: number | undefined;

@@ -109,6 +109,12 @@ export interface TrainOptions<M extends Monitors = Monitors> {
    * After step 0, onStep's return value stops it.
    */
   shouldStop?: () => boolean;
+  /**
+   * Asked once after the monitors' start: a step budget below maxSteps that depends on what they
+   * measured (the width study's multiple of the linearised T, docs/theory.md §4), with the words
+   * that say why; undefined keeps maxSteps.
+   */
+  stepLimit?: (start: MonitorContext) => { steps: number; why: string } | undefined;
   /** Called before the first step with the preparation under way (η = 1/λ_max(H(W(0))), then each monitor's start). */
   onPrepare?: (what: 'eta' | 'monitors') => void;
   monitors?: M;

@@ -71,3 +71,42 @@ test('the power-law fit recovers a known exponent from noisy data, and its 95% i
   const exact = fitPowerLaw([2, 4, 8], [12, 48, 192]);
   assert.ok(Math.abs(exact.exponent - 2) < 1e-12 && Math.abs(exact.constant - 3) < 1e-12);
 });
+
+test('a threshold study whose first probe already succeeds and cannot probe lower reports m* ≤ m0, censored, and fits only bracketed n', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { thresholdStudy } = await import('../../src/experiments/study.js');
+  const { DEFAULT_GRID } = await import('../../src/experiments/grid.js');
+  const { curveLines } = await import('../../src/cli/threshold.js');
+  const dir = mkdtempSync(join(tmpdir(), 'overparam-threshold-'));
+  try {
+    // tiny exp networks: n = 4 converges at m = 8 with both seeds, n = 8 with one seed of two
+    const grid = { ...DEFAULT_GRID, data: [{ inputs: 'sphere' as const, d: 3, labels: 'normal' as const, seed: 0 }], n: [4, 8], seeds: [0, 1], maxSteps: 2000 };
+    const pinned = await thresholdStudy(grid, { delta: 0, m0: 8, mMin: 8, mMax: 8, gridPerDoubling: 1, resultsPath: join(dir, 'pinned.jsonl'), workers: 1 });
+    const [c] = pinned.curves;
+    assert.deepEqual(c.points.map((p) => [p.n, p.mStar, p.mBelow, p.censored]), [[4, 8, null, 'below'], [8, null, 8, 'above']]);
+    assert.equal(c.fit, null);
+    assert.deepEqual(c.censored, { below: 1, above: 1 });
+    const text = curveLines(c, 8).join('\n');
+    assert.match(text, /n = +4 +m\* ≤ 8 \(censored: the smallest width probed already succeeded\)/);
+    assert.doesNotMatch(text, /m\* = +8/);
+    assert.match(text, /n = +8 +m\* > 8 \(censored: no width up to 8 succeeded\)/);
+    assert.match(text, /fit: needs uncensored m\* at two or more n; left out: 1 censored below .*, 1 censored above/);
+    // δ = 0.5: both n succeed at m0 = 8 and neither could probe lower; two bounds of 8 are no fit (they would "fit" b = 0)
+    const both = await thresholdStudy(grid, { delta: 0.5, m0: 8, mMin: 8, mMax: 8, gridPerDoubling: 1, resultsPath: join(dir, 'pinned.jsonl'), workers: 1 });
+    assert.equal(both.runs, 4, 'the same runs, read back from the file');
+    assert.deepEqual(both.curves[0].points.map((p) => [p.mStar, p.censored]), [[8, 'below'], [8, 'below']]);
+    assert.equal(both.curves[0].fit, null);
+    assert.match(curveLines(both.curves[0], 8).join('\n'), /fit: needs uncensored m\* at two or more n; left out: 2 censored below/);
+    // free to probe lower: failing widths bracket m* at both n, which are fitted (same runs, resumed from the file)
+    const free = await thresholdStudy(grid, { delta: 0, m0: 8, mMin: 2, mMax: 64, gridPerDoubling: 1, resultsPath: join(dir, 'pinned.jsonl'), workers: 1 });
+    const [f] = free.curves;
+    assert.deepEqual(f.points.map((p) => p.censored), [null, null]);
+    assert.ok(f.points.every((p) => p.mBelow !== null && p.mStar !== null && p.mBelow < p.mStar));
+    assert.ok(f.fit !== null && f.fit.points === 2);
+    assert.match(curveLines(f, 64).join('\n'), /fit: m\* ≈ .* over 2 uncensored n$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -236,4 +236,53 @@ describe('figures that read well (issue: colours, ε, tick labels, conventions o
     assert.deepEqual(yTicks.filter((t) => /e-/.test(t)), ['1e-8', '1e-7', '1e-6', '1e-5', '1e-4'], `labels: ${shown.join(' ')}`);
     assert.ok(!shown.some((t) => /^0\.0000/.test(t)), `labels: ${shown.join(' ')}`);
   });
+
+  it('labels the n of the m*(n) figure at every power of two of the data range, and the widths on y likewise', async () => {
+    // the bug: on the log axes only 10, 100, 1000 (8 … 1024) or 4 … 10 (4, 8, 16) were labelled, none of the n run past 10
+    const axisLabels = (svg: string, axis: 'X' | 'Y') => {
+      const start = svg.indexOf(`aria-label="${axis}-axis`);
+      const group = svg.slice(start, svg.indexOf('role-axis-domain', start));
+      return [...group.matchAll(/<text[^>]*opacity="1"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    };
+    const fit = { exponent: 1.5, prefactor: 3, ci: [1.2, 1.8] as const, level: 0.95 };
+    const wide = [8, 16, 32, 64, 128, 256, 1024].map((n) => ({ n, mStar: 3 * n ** 1.5, lo: 2 * n ** 1.5, hi: 3 * n ** 1.5 }));
+    const svg = await renderSvg(thresholdVsN(wide, fit, { conventions: CONVENTIONS }));
+    assert.deepEqual(axisLabels(svg, 'X'), ['8', '16', '32', '64', '128', '256', '512', '1,024']);
+    // y: consecutive powers of two from the smallest bar (2·8^1.5 ≈ 45) to the top of the frame, none skipped
+    const y = axisLabels(svg, 'Y').map((s) => Number(s.replace(/,/g, '')));
+    assert.ok(y.length >= 8, `y labels: ${y.join(' ')}`);
+    assert.equal(y[0], 64);
+    y.forEach((v, i) => assert.equal(v, 64 * 2 ** i, `y labels: ${y.join(' ')}`));
+    assert.ok(y.at(-1)! >= 3 * 1024 ** 1.5, 'the largest m* is within the labelled range');
+    const narrow = [4, 8, 16].map((n) => ({ n, mStar: 4 * n * n }));
+    assert.deepEqual(axisLabels(await renderSvg(thresholdVsN(narrow, null, { conventions: CONVENTIONS })), 'X'), ['4', '8', '16']);
+  });
+
+  it('keeps the decade labels of a log axis beyond 2^20 or below 1, and thins crowded powers of two', async () => {
+    const { binaryLogTicks } = await import('../../src/report/chart.js');
+    const gap = (s: string) => 6.5 * s.length + 12;
+    assert.equal(binaryLogTicks([1e-3, 1], 300, gap), null);
+    assert.equal(binaryLogTicks([1, 1e7], 300, gap), null);
+    assert.equal(binaryLogTicks([5, 7], 300, gap), null, 'fewer than three powers of two: vega’s ticks');
+    assert.deepEqual(binaryLogTicks([8, 1024], 480, gap), { values: [8, 16, 32, 64, 128, 256, 512, 1024], every: 1 });
+    const crowded = binaryLogTicks([1, 2 ** 20], 240, gap)!;
+    assert.equal(crowded.values.length, 21);
+    assert.ok(crowded.every >= 2);
+  });
+
+  it('draws bounds on m*(n) as open triangles, not fitted and not the anchor of the orders', () => {
+    const points = [{ n: 4, mStar: 256, bound: 'upper' as const }, { n: 8, mStar: 128, lo: 64, hi: 128 }, { n: 16, mStar: 512, lo: 256, hi: 512 }, { n: 32, mStar: 4096, bound: 'lower' as const }];
+    const spec = thresholdVsN(points, { exponent: 2, prefactor: 2, ci: [Number.NaN, Number.NaN] }, { conventions: CONVENTIONS });
+    const names = seriesNames(spec);
+    assert.ok(names.includes('m*(n) ≤ this (the smallest width run already converged)'), names.join(' | '));
+    assert.ok(names.includes('m*(n) > this (no width run converged)'), names.join(' | '));
+    assert.deepEqual(rowsOf(spec).filter((r) => r.series === 'measured m*(n)').map((r) => r.x), [8, 16]);
+    const n2 = rowsOf(spec).filter((r) => r.series === 'order n² (through the first point)');
+    assert.deepEqual([n2[0].x, n2[0].y], [8, 128]);
+    const fitRows = rowsOf(spec).filter((r) => r.series.startsWith('fit'));
+    assert.deepEqual([fitRows[0].x, fitRows.at(-1)!.x], [8, 16]);
+    const marks = (spec.layer as { mark: { type: string; shape?: string; filled?: boolean } }[]).map((l) => l.mark).filter((m) => m.type === 'point');
+    assert.deepEqual(marks.map((m) => [m.shape, m.filled]), [['circle', true], ['triangle-down', false], ['triangle-up', false]]);
+    assert.match(subtitleOf(spec), /Open triangles are bounds, not thresholds, and are not fitted/);
+  });
 });
