@@ -101,7 +101,7 @@ export function formatSeconds(seconds: number): string {
  * finishes, so that a long command is never silent. On a terminal the bar shows it instead.
  */
 export function runLine(done: number, total: number, r: Pick<RunResult, 'spec' | 'status' | 'steps' | 'timeMs' | 'message' | 'field' | 'hints'>): string {
-  const what = r.status === 'error' ? `error: ${errorText(r)}` : `${r.status}, ${r.steps} steps`;
+  const what = r.status === 'error' ? `error: ${errorText(r)}` : r.spec.initialOnly ? 'initial kernel measured' : `${r.status}, ${r.steps} steps`;
   return `  ${String(done).padStart(String(total).length)}/${total} ${describeRun(r.spec)}: ${what} (${(r.timeMs / 1000).toFixed(1)} s)\n`;
 }
 

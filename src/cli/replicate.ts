@@ -16,7 +16,7 @@ import { du2019Page, du2019ScaleText } from '../report/du2019-page.js';
 import { choice, intOption, TEST_FIELDS } from './options.js';
 import { pngScaleOption, reportJson, reportLines, writePage } from './report-output.js';
 import { addRunOptions, gridOfOptions, type RunOptionValues } from './run-options.js';
-import { errorText, EXIT, warn } from './run.js';
+import { errorText, EXIT, interruptible, warn } from './run.js';
 import { runLine } from './progress.js';
 import { checkOutputDir, checkOutputFile } from '../io/atomic.js';
 
@@ -102,26 +102,20 @@ export function replicateCommand(): Command {
 
 /** Runs the specs through the resumable sweep, with progress lines and Ctrl-C finishing the runs in flight. */
 async function sweepRuns(specs: readonly RunSpec[], results: string, workers: number | undefined, json: boolean): Promise<{ outcome: SweepOutcome; wallSeconds: number }> {
-  let stop = false;
-  const onSigint = (): void => {
-    if (stop) process.exit(130);
-    stop = true;
-    warn(`interrupted: finishing the runs in flight; rerun the same command to resume from ${results}`);
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = interruptible(`interrupted: finishing the runs in flight; rerun the same command to resume from ${results}`);
   const lines = !(json && process.stderr.isTTY);
   const t0 = performance.now();
   let outcome;
   try {
     outcome = await runSweep(specs, results, {
       ...(workers !== undefined ? { workers } : {}),
-      shouldStop: () => stop,
+      shouldStop: interrupt.stopped,
       onProgress: (p) => {
         if (lines && p.last) process.stderr.write(runLine(p.done, p.total, p.last));
       },
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.release();
   }
   return { outcome, wallSeconds: (performance.now() - t0) / 1000 };
 }

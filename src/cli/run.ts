@@ -48,3 +48,18 @@ export function errorText(err: { readonly message: string; readonly field?: stri
 export function warn(message: string): void {
   process.stderr.write(`${pc.yellow('warning:')} ${message}\n`);
 }
+
+/**
+ * Ctrl-C for a long command: the first asks it to stop after the runs in flight (and says so),
+ * the second quits at once. `stopped()` is the flag to poll; `release()` removes the handler.
+ */
+export function interruptible(message = 'interrupted: finishing the runs in flight; rerun the same command to resume from the results file'): { stopped: () => boolean; release: () => void } {
+  let stop = false;
+  const onSigint = (): void => {
+    if (stop) process.exit(130);
+    stop = true;
+    warn(message);
+  };
+  process.on('SIGINT', onSigint);
+  return { stopped: () => stop, release: () => process.off('SIGINT', onSigint) };
+}

@@ -30,7 +30,7 @@ import { INIT_NAMES, type Init } from '../model/spec.js';
 import { addMemoryOption, choice, intOption, memoryOption, positiveOption, probabilityOption } from './options.js';
 import { runLine } from './progress.js';
 import { addQueueOptions, type QueueCliOptions } from './queue-options.js';
-import { EXIT, warn } from './run.js';
+import { EXIT, interruptible, warn } from './run.js';
 
 interface StudyCliOptions extends QueueCliOptions {
   activation: string;
@@ -170,13 +170,8 @@ async function runStudyCli(o: StudyCliOptions): Promise<number> {
   const workers = o.workers === undefined ? undefined : intOption('workers', o.workers, 1);
   if (o.queue !== undefined && workers !== undefined) throw new OptionError('--workers is for a local study; with --queue, start `overparam worker` on each machine');
   const talk = !(o.json && process.stderr.isTTY);
-  let stop = false;
-  const onSigint = (): void => {
-    if (stop) process.exit(130);
-    stop = true;
-    warn('interrupted: finishing the runs in flight; rerun the same command to resume from the results file');
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = interruptible();
+  const stopped = interrupt.stopped;
   const read = (): RunResult[] => readResults(o.results).results;
   let closeQueue: (() => Promise<void>) | undefined;
   let outcome: WidthStudyOutcome;
@@ -184,7 +179,7 @@ async function runStudyCli(o: StudyCliOptions): Promise<number> {
     let execute: (specs: RunSpec[]) => Promise<void>;
     if (o.queue !== undefined) {
       const { queueExecutor } = await import('./study-queue.js');
-      const q = await queueExecutor(o, o.results, intOption('poll-ms', o.pollMs, 50), () => stop, talk);
+      const q = await queueExecutor(o, o.results, intOption('poll-ms', o.pollMs, 50), stopped, talk);
       execute = q.execute;
       closeQueue = q.close;
     } else {
@@ -194,7 +189,7 @@ async function runStudyCli(o: StudyCliOptions): Promise<number> {
           inProcess: false,
           ...(workers ? { workers } : {}),
           ...(maxMemory !== undefined ? { maxMemory } : {}),
-          shouldStop: () => stop,
+          shouldStop: stopped,
           onProgress: (p) => {
             if (talk && p.last && p.done > p.skipped) process.stderr.write(runLine(p.done, p.total, p.last));
           },
@@ -204,16 +199,16 @@ async function runStudyCli(o: StudyCliOptions): Promise<number> {
     outcome = await runWidthStudy(config, {
       execute,
       read,
-      shouldStop: () => stop,
+      shouldStop: stopped,
       onRound: ({ round, runs }) => {
         if (talk) process.stderr.write(`study round ${round}: ${runs} runs (runs already in ${o.results} are reused)\n`);
       },
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.release();
     await closeQueue?.();
   }
-  if (stop) return 130;
+  if (stopped()) return 130;
   const conventions = conventionsOf(config);
   if (o.report !== undefined) {
     const { writeStudyReport } = await import('./study-report.js');

@@ -7,7 +7,7 @@ import { provenance } from '../io/provenance.js';
 import { addMemoryOption, fractionOption, intOption, memoryOption } from './options.js';
 import { runLine } from './progress.js';
 import { addRunOptions, gridOfOptions, type RunField, type RunOptionValues } from './run-options.js';
-import { EXIT, warn } from './run.js';
+import { EXIT, interruptible, warn } from './run.js';
 
 interface ThresholdCliOptions extends RunOptionValues {
   maxMemory?: string;
@@ -58,13 +58,8 @@ async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions
   const g = intOption('grid', o.grid, 1);
   const maxMemory = memoryOption(o.maxMemory);
   const workers = o.workers === undefined ? undefined : intOption('workers', o.workers, 1);
-  let stop = false;
-  const onSigint = (): void => {
-    if (stop) process.exit(130);
-    stop = true;
-    warn('interrupted: finishing the runs in flight; rerun the same command to resume from the results file');
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = interruptible();
+  const stopped = interrupt.stopped;
   // a line per finished run and per probe on stderr: a search takes minutes and must not be silent
   // (with --json on a terminal the lines would only clutter the screen above the JSON)
   const talk = !(o.json && process.stderr.isTTY);
@@ -78,7 +73,7 @@ async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions
       resultsPath: o.results,
       ...(workers ? { workers } : {}),
       ...(maxMemory !== undefined ? { maxMemory } : {}),
-      shouldStop: () => stop,
+      shouldStop: stopped,
       onProgress: (p) => {
         if (talk && p.last && p.done > p.skipped) process.stderr.write(runLine(p.done, p.total, p.last));
       },
@@ -87,9 +82,9 @@ async function runThreshold(specFile: string | undefined, o: ThresholdCliOptions
       },
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.release();
   }
-  if (stop) return 130;
+  if (stopped()) return 130;
   const conventions = { scaling: grid.scaling, normalization: grid.normalize, eta: grid.eta, epsilon: grid.epsilon, maxSteps: grid.maxSteps, precision: grid.precision, data: grid.data, seeds: grid.seeds, delta, m0, gridPerDoubling: g };
   if (o.json) {
     process.stdout.write(JSON.stringify({ command: 'threshold', provenance: provenance(['overparam', ...process.argv.slice(2)]), conventions, ...study }, null, 2) + '\n');

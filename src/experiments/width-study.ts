@@ -1,5 +1,5 @@
 /**
- * The width study (docs/width-study.md): how wide must the network be, measured as the success
+ * The width study (docs/width-study.md, docs/theory.md §4E): how wide must the network be, measured as the success
  * probability against width m, over seeds, of three events of docs/theory.md §4 —
  *
  *   int   interpolation: GD reaches ε within c·T steps, T = ln(‖r(0)‖/ε)/(−ln(1 − ηλ_min(H(W(0)))))

@@ -115,22 +115,19 @@ export function sanitizeSeries(s: Series, logX: boolean, logY: boolean, report: 
       continue;
     }
     const p: SanitizedPoint = { x, y };
-    if (s.yLow !== undefined || s.yHigh !== undefined) {
-      const lo = s.yLow === undefined ? y : s.yLow[i];
-      const hi = s.yHigh === undefined ? y : s.yHigh[i];
-      if (Number.isFinite(lo) && Number.isFinite(hi) && !(logY && (lo <= 0 || hi <= 0))) {
-        p.lo = lo;
-        p.hi = hi;
-      } else bump(report.bars, s.name);
-    }
-    if (s.xLow !== undefined || s.xHigh !== undefined) {
-      const lo = s.xLow === undefined ? x : s.xLow[i];
-      const hi = s.xHigh === undefined ? x : s.xHigh[i];
-      if (Number.isFinite(lo) && Number.isFinite(hi) && !(logX && (lo <= 0 || hi <= 0))) {
-        p.xlo = lo;
-        p.xhi = hi;
-      } else bump(report.bars, s.name);
-    }
+    // an error bar's ends (the point itself where one is not given), or undefined when they cannot be drawn
+    const bar = (low: ArrayLike<number> | undefined, high: ArrayLike<number> | undefined, at: number, log: boolean): [number, number] | undefined => {
+      if (low === undefined && high === undefined) return undefined;
+      const lo = low === undefined ? at : low[i];
+      const hi = high === undefined ? at : high[i];
+      if (Number.isFinite(lo) && Number.isFinite(hi) && !(log && (lo <= 0 || hi <= 0))) return [lo, hi];
+      bump(report.bars, s.name);
+      return undefined;
+    };
+    const yBar = bar(s.yLow, s.yHigh, y, logY);
+    if (yBar) [p.lo, p.hi] = yBar;
+    const xBar = bar(s.xLow, s.xHigh, x, logX);
+    if (xBar) [p.xlo, p.xhi] = xBar;
     out.push(p);
   }
   return out;

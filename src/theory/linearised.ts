@@ -80,7 +80,7 @@ export function contractionEnvelope(k: number, eta: number, lambda: number, r0No
 }
 
 /**
- * The linearised prediction of the steps to ε (docs/theory.md §4): the slowest mode of
+ * The linearised prediction of the steps to ε (docs/theory.md §4E): the slowest mode of
  * r(k) ≈ (I − ηH0)^k r(0) contracts by 1 − ηλ_min(H0) per step, so
  *   T = ln(‖r(0)‖/ε) / (−ln(1 − η λ_min(H0))).
  * 0 when ‖r(0)‖ ≤ ε; Infinity when λ_min(H0) ≤ 0 (that mode never contracts); 1 when ηλ_min ≥ 1
