@@ -155,6 +155,7 @@ export const FLAG_OF: Readonly<Record<string, string>> = {
   delta: '--delta',
   maxMemory: '--max-memory',
   pngScale: '--png-scale',
+  budget: '--budget',
 };
 
 function longFlag(flags: string): string {

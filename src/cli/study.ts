@@ -14,7 +14,10 @@ import type { RunSpec } from '../experiments/spec.js';
 import { runSweep } from '../experiments/sweep.js';
 import type { ThresholdEstimate } from '../experiments/logistic.js';
 import {
+  analyseStudy,
   DEFAULT_STUDY,
+  planRound,
+  studyCells,
   EVENT_TEXT,
   protocolText,
   runWidthStudy,
@@ -58,6 +61,7 @@ interface StudyCliOptions extends QueueCliOptions {
   pollMs: string;
   report?: string;
   json?: boolean;
+  run: boolean;
 }
 
 const list = (v: string): string[] =>
@@ -107,6 +111,7 @@ export function studyCommand(): Command {
     .option('--workers <count>', 'worker threads (default: all cores)')
     .option('--report <dir>', 'also write an HTML report (rate curves, thresholds against n, phase diagrams, λ(n)) to this directory')
     .option('--json', 'print the study as JSON')
+    .option('--no-run', 'run nothing: analyse (and report) the results file as it is, saying how many runs the study still needs')
     .option('--poll-ms <ms>', 'with --queue: interval between progress polls', '1000');
   addQueueOptions(addMemoryOption(cmd), false).addHelpText(
     'after',
@@ -196,7 +201,13 @@ async function runStudyCli(o: StudyCliOptions): Promise<number> {
         });
       };
     }
-    outcome = await runWidthStudy(config, {
+    if (!o.run) {
+      const cells = studyCells(config);
+      const results = read();
+      const left = planRound(config, cells, results).length;
+      if (talk && left > 0) process.stderr.write(`study: the next round needs ${left} more runs (rerun without --no-run to run them)\n`);
+      outcome = { ...analyseStudy(config, cells, results), rounds: 0, complete: left === 0 };
+    } else outcome = await runWidthStudy(config, {
       execute,
       read,
       shouldStop: stopped,
@@ -270,7 +281,8 @@ function studyLines(c: WidthStudyConfig, out: WidthStudyOutcome, results: string
           const probed = cv.rates.length ? { lo: cv.rates[0].m, hi: cv.rates[cv.rates.length - 1].m } : null;
           const limited = cv.rates.reduce((sum, w) => sum + w.undetermined, 0);
           const widths = probed ? `${cv.rates.length} widths ${probed.lo}…${probed.hi}` : 'no widths';
-          lines.push(`      m_${cv.event.padEnd(4)}  ½: ${thresholdText(cv.half, probed).padEnd(26)} ${1 - c.delta}: ${thresholdText(cv.high, probed).padEnd(26)} (${widths}${limited ? `, ${limited} budget-limited run(s) left out` : ''})`);
+          const drift = cv.event === 'lazy' && a.relativeDriftAtLazy ? `; median relative kernel change ${a.relativeDriftAtLazy.median.toPrecision(2)} at m = ${a.relativeDriftAtLazy.m}` : '';
+          lines.push(`      m_${cv.event.padEnd(4)}  ½: ${thresholdText(cv.half, probed).padEnd(26)} ${1 - c.delta}: ${thresholdText(cv.high, probed).padEnd(26)} (${widths}${limited ? `, ${limited} budget-limited run(s) left out` : ''}${drift})`);
         }
       }
       for (const f of out.fits.filter((x) => x.model.activation === model.activation && x.model.init === model.init && x.protocol === protocol && x.against === 'n')) {

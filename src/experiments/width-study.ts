@@ -184,8 +184,20 @@ export function studySpec(c: WidthStudyConfig, cell: StudyCell, m: number, seed:
 /** What one run says about each event: true (held), false (did not), null (not determined by this run). */
 export type EventOutcome = Record<StudyEvent, boolean | null>;
 
+/**
+ * A run that could not start because its initial kernel vanished or overflowed (η = 1/λ_max(H(W(0)))
+ * undefined: e.g. a softmax network whose signs a_r are all equal, where F is constant in W) is an
+ * outcome of the initialisation, not an accident of the machine: every event failed there
+ * (‖H(W(0)) − H^lim‖₂ = ‖H^lim‖₂ > λ/4, λ_min(H(W(0))) = 0 < λ/2, GD does not move).
+ */
+export const kernelDegenerate = (r: RunResult): boolean => r.status === 'error' && r.field === 'eta' && r.spec.eta === 'auto';
+
+/** A result the study counts: finished, or an error that is an outcome (kernelDegenerate); other errors are retried. */
+export const settled = (r: RunResult | undefined): r is RunResult => r !== undefined && (r.status !== 'error' || kernelDegenerate(r));
+
 export function eventOutcome(r: RunResult): EventOutcome {
   const none: EventOutcome = { int: null, B: null, lazy: null };
+  if (kernelDegenerate(r)) return { int: false, B: false, lazy: false };
   if (r.status === 'error' || r.status === 'stopped') return none;
   const conc = r.monitors?.concentration;
   if (conc) return { ...none, B: conc.held };
@@ -230,6 +242,8 @@ export interface CellAnalysis {
   curves: EventCurve[];
   /** Median over seeds of max_k ‖H(W(k)) − H(W(0))‖₂/‖H(W(0))‖₂, per width (training cells). */
   relativeDrift: { m: number; median: number }[];
+  /** That median at the width run nearest (in ln m) to m_lazy½, when it is estimated: how much the kernel moves where the kernel regime begins. */
+  relativeDriftAtLazy: { m: number; median: number } | null;
   /** Widths whose runs have not all finished (errors, or not run yet). */
   pending: number[];
   /** Runs that ended in an error, with the first message. */
@@ -255,8 +269,8 @@ function cellResults(c: WidthStudyConfig, cell: StudyCell, known: Map<string, Ru
     const rs = seedsOf(c).map((s) => known.get(runId(studySpec(c, cell, m, s))));
     const some = rs.some((r) => r !== undefined);
     if (!some) continue;
-    for (const r of rs) if (r?.status === 'error') errors.push(r);
-    if (rs.every((r) => r !== undefined && r.status !== 'error')) byJ.set(j, rs as RunResult[]);
+    for (const r of rs) if (r?.status === 'error' && !kernelDegenerate(r)) errors.push(r);
+    if (rs.every(settled)) byJ.set(j, rs as RunResult[]);
     else pending.push(m);
   }
   return { byJ, pending, errors };
@@ -378,7 +392,10 @@ export function analyseCell(c: WidthStudyConfig, cell: StudyCell, known: Map<str
     const drifts = rs.map((r) => r.monitors?.ntk?.laziness.maxRelativeDrift).filter((v): v is number => v !== undefined && Number.isFinite(v));
     if (drifts.length > 0) relativeDrift.push({ m: widthAt(j, g), median: median(drifts) });
   }
-  return { cell, lambda, curves, relativeDrift, pending, errors: { count: errors.length, ...(errors[0] ? { first: errors[0].message } : {}) } };
+  const lazyHalf = curves.find((cv) => cv.event === 'lazy')?.half;
+  const at = lazyHalf?.m ?? null;
+  const relativeDriftAtLazy = at === null || relativeDrift.length === 0 ? null : relativeDrift.reduce((best, w) => (Math.abs(Math.log(w.m / at)) < Math.abs(Math.log(best.m / at)) ? w : best));
+  return { cell, lambda, curves, relativeDrift, relativeDriftAtLazy, pending, errors: { count: errors.length, ...(errors[0] ? { first: errors[0].message } : {}) } };
 }
 
 export interface ExponentFit {
@@ -496,7 +513,7 @@ export async function runWidthStudy(c: WidthStudyConfig, o: WidthStudyOptions): 
     const progressed = specs.some((s) => {
       const id = runId(s);
       const r = after.get(id);
-      return r !== undefined && r.status !== 'error' && before.get(id)?.status !== r.status;
+      return settled(r) && !settled(before.get(id));
     });
     if (!progressed) break;
   }

@@ -400,13 +400,14 @@ function thresholdTable(c: WidthStudyConfig, g: Group): Table {
           const cv = a.curves.find((x) => x.event === e);
           return cv ? [thresholdCell(cv.half, cv), thresholdCell(cv.high, cv)] : [null, null];
         }),
+        a.relativeDriftAtLazy ? `${fmt(a.relativeDriftAtLazy.median)} (m = ${fmt(a.relativeDriftAtLazy.m)})` : null,
         ms.length === 0 ? 'none yet' : `${ms.length}: ${fmt(Math.min(...ms))}–${fmt(Math.max(...ms))}`,
         status === '' ? null : { text: status, tone: a.errors.count > 0 ? 'bad' : undefined },
       ];
     });
   return {
     caption: `${modelLabel(g.model)}, ${protocolText(g.protocol)}: λ and the width thresholds per n (logistic fit in ln m; 95% profile-likelihood intervals; ≤/>: censored at the smallest/largest width probed, a bound; open interval: a side of the interval lies outside the probed widths; —: not measured, initial-kernel cells give event B only)`,
-    columns: ['n', 'd', 'runs', 'λ = λ_min(H^lim)', ...events.flatMap((e) => [`${e}: m½ [95% CI]`, `${e}: ${qHigh} [95% CI]`]), 'widths probed', 'pending / errors'],
+    columns: ['n', 'd', 'runs', 'λ = λ_min(H^lim)', ...events.flatMap((e) => [`${e}: m½ [95% CI]`, `${e}: ${qHigh} [95% CI]`]), 'relative kernel change at lazy m½ (median over seeds of max_k ‖H(W(k)) − H(W(0))‖₂/‖H(W(0))‖₂)', 'widths probed', 'pending / errors'],
     rows,
   };
 }

@@ -186,3 +186,17 @@ test('grid widths are even, distinct where the planner uses them, and 2^{j/g} to
     assert.ok(Math.abs(m - 2 ** (j / 2)) <= 1, `${j}: ${m}`);
   }
 });
+
+test('a run whose initial kernel vanished fails every event; a run refused for other reasons decides none', () => {
+  const spec = validateRunSpec({ ...base, model: { ...base.model, activation: 'softmax', m: 2 }, budget: 4 });
+  // softmax with m = 2: for the seeds whose two signs a_r agree, F is constant in W and H(W(0)) = 0
+  const results = Array.from({ length: 12 }, (_, seed) => runOne({ ...spec, model: { ...spec.model, seed } }));
+  const vanished = results.filter((r) => r.status === 'error');
+  assert.ok(vanished.length > 0 && vanished.length < results.length, `${vanished.length} of 12 seeds with a vanishing kernel`);
+  for (const r of vanished) {
+    assert.match(r.message, /λ_max = 0/);
+    assert.deepEqual(eventOutcome(r), { int: false, B: false, lazy: false });
+  }
+  const refused = { ...vanished[0], field: 'm', message: 'refused: needs 3 GiB' } as RunResult;
+  assert.deepEqual(eventOutcome(refused), { int: null, B: null, lazy: null });
+});

@@ -49,6 +49,7 @@ function cell(n: number, kind: 'train' | 'initial', lambda: number, curves: Even
     lambda,
     curves,
     relativeDrift: [],
+    relativeDriftAtLazy: null,
     pending: [],
     errors: { count: 0 },
   };
