@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 
 const fmt = (v) => (v === null || v === undefined ? 'open' : v >= 100 ? v.toFixed(0) : v.toPrecision(3));
 function threshold(t, rates) {
-  const lo = rates.length ? rates[0].m : '?';
-  const hi = rates.length ? rates[rates.length - 1].m : '?';
+  // the widths at which some run decided the event (budget-limited widths decide nothing)
+  const decided = rates.filter((r) => r.trials > 0).map((r) => r.m);
+  const lo = decided.length ? Math.min(...decided) : '?';
+  const hi = decided.length ? Math.max(...decided) : '?';
   if (t.status === 'censored-below') return `≤ ${lo}`;
   if (t.status === 'censored-above') return `> ${hi}`;
   if (t.status === 'insufficient' || t.m === null) return '–';

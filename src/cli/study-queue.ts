@@ -45,6 +45,7 @@ export async function queueExecutor(
         if (shouldStop()) return;
         const c = await collectSweep(q, specs, resultsPath);
         for (const r of c.rejected) warn(`rejected the stored result of run ${r.id}: ${r.reason}`);
+        if (c.missing.length > 0) warn(`${c.missing.length} run(s) of this round have no result on the queue (e.g. ${c.missing.slice(0, 3).join(', ')}): are workers running? The next round asks for them again`);
       }),
     close: () => q.close(),
   };

@@ -8,7 +8,8 @@ import { Command } from 'commander';
 import { ACTIVATION_NAMES, type ActivationName } from '../activations/index.js';
 import { INPUT_KINDS, LABEL_KINDS, type InputKind, type LabelKind } from '../data/synthetic.js';
 import { OptionError } from '../errors.js';
-import { readResults } from '../experiments/results.js';
+import { latestById, readResults } from '../experiments/results.js';
+import { runId } from '../experiments/spec.js';
 import type { RunResult } from '../experiments/run.js';
 import type { RunSpec } from '../experiments/spec.js';
 import { runSweep } from '../experiments/sweep.js';
@@ -17,6 +18,7 @@ import {
   analyseStudy,
   DEFAULT_STUDY,
   planRound,
+  settled,
   studyCells,
   EVENT_TEXT,
   protocolText,
@@ -182,7 +184,7 @@ async function runStudyCli(o: StudyCliOptions): Promise<number> {
   let outcome: WidthStudyOutcome;
   try {
     let execute: (specs: RunSpec[]) => Promise<void>;
-    if (o.queue !== undefined) {
+    if (o.queue !== undefined && o.run) {
       const { queueExecutor } = await import('./study-queue.js');
       const q = await queueExecutor(o, o.results, intOption('poll-ms', o.pollMs, 50), stopped, talk);
       execute = q.execute;
@@ -204,7 +206,8 @@ async function runStudyCli(o: StudyCliOptions): Promise<number> {
     if (!o.run) {
       const cells = studyCells(config);
       const results = read();
-      const left = planRound(config, cells, results).length;
+      const done = latestById(results);
+      const left = planRound(config, cells, results).filter((sp) => !settled(done.get(runId(sp)))).length;
       if (talk && left > 0) process.stderr.write(`study: the next round needs ${left} more runs (rerun without --no-run to run them)\n`);
       outcome = { ...analyseStudy(config, cells, results), rounds: 0, complete: left === 0 };
     } else outcome = await runWidthStudy(config, {
@@ -251,6 +254,12 @@ export function conventionsOf(c: WidthStudyConfig): Record<string, unknown> {
   };
 }
 
+/** The widths at which some run decided the event (the logistic fit's range; budget-limited widths decide nothing). */
+export function probedRange(rates: readonly { m: number; trials: number }[]): { lo: number; hi: number } | null {
+  const ms = rates.filter((w) => w.trials > 0).map((w) => w.m);
+  return ms.length ? { lo: Math.min(...ms), hi: Math.max(...ms) } : null;
+}
+
 const fmtM = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
 
 /** A threshold in words: the estimate and its interval, or the bound a censored one gives. */
@@ -278,7 +287,7 @@ function studyLines(c: WidthStudyConfig, out: WidthStudyOutcome, results: string
         const tail = `${a.pending.length ? `; pending widths ${a.pending.join(',')}` : ''}${a.errors.count ? `; ${a.errors.count} error(s): ${a.errors.first}` : ''}`;
         lines.push(`    n = ${a.cell.n} (d = ${a.cell.d}), λ = ${lam}${a.cell.kind === 'initial' ? ', initial kernel only' : ''}${tail}`);
         for (const cv of a.curves) {
-          const probed = cv.rates.length ? { lo: cv.rates[0].m, hi: cv.rates[cv.rates.length - 1].m } : null;
+          const probed = probedRange(cv.rates);
           const limited = cv.rates.reduce((sum, w) => sum + w.undetermined, 0);
           const widths = probed ? `${cv.rates.length} widths ${probed.lo}…${probed.hi}` : 'no widths';
           const drift = cv.event === 'lazy' && a.relativeDriftAtLazy ? `; median relative kernel change ${a.relativeDriftAtLazy.median.toPrecision(2)} at m = ${a.relativeDriftAtLazy.m}` : '';

@@ -120,7 +120,7 @@ export interface StudyCell {
   /** 'train': runs to ε (int, B, lazy); 'initial': the initial kernel only (B). */
   kind: 'train' | 'initial';
   events: StudyEvent[];
-  /** The largest width run here (mMax and the work limit). */
+  /** The largest width run here (mMax and the work limit; below the smallest grid width: nothing is run). */
   mMaxRun: number;
   /** λ_min and λ_max of H^lim on this cell's data (NTK scale); null for initial-kernel cells (read off the runs). */
   lambda: number | null;
@@ -140,7 +140,8 @@ export function studyCells(c: WidthStudyConfig): StudyCell[] {
         const d = dimensionOf(protocol, n);
         const kind = n <= c.trainMaxN ? 'train' : 'initial';
         const work = kind === 'train' ? c.maxTrainWork / (n * d) : c.maxInitWork / (n * n);
-        const mMaxRun = Math.max(2, Math.min(c.mMax, Math.floor(work)));
+        // below 2 (n·2·d over the cap) the cell runs nothing, and its thresholds come out censored above
+        const mMaxRun = Math.min(c.mMax, Math.floor(work));
         let lambda: number | null = null;
         let lambdaMaxLimit: number | null = null;
         let monitorEvery = 1;
@@ -186,11 +187,12 @@ export type EventOutcome = Record<StudyEvent, boolean | null>;
 
 /**
  * A run that could not start because its initial kernel vanished or overflowed (η = 1/λ_max(H(W(0)))
- * undefined: e.g. a softmax network whose signs a_r are all equal, where F is constant in W) is an
+ * undefined: e.g. a softmax network whose signs a_r are all equal, where F is constant in W; or
+ * F(W(0), X), H(W(0)) not finite: the errors the trainer and the monitor raise with field 'normalize') is an
  * outcome of the initialisation, not an accident of the machine: every event failed there
  * (‖H(W(0)) − H^lim‖₂ = ‖H^lim‖₂ > λ/4, λ_min(H(W(0))) = 0 < λ/2, GD does not move).
  */
-export const kernelDegenerate = (r: RunResult): boolean => r.status === 'error' && r.field === 'eta' && r.spec.eta === 'auto';
+export const kernelDegenerate = (r: RunResult): boolean => r.status === 'error' && ((r.field === 'eta' && r.spec.eta === 'auto') || r.field === 'normalize');
 
 /** A result the study counts: finished, or an error that is an outcome (kernelDegenerate); other errors are retried. */
 export const settled = (r: RunResult | undefined): r is RunResult => r !== undefined && (r.status !== 'error' || kernelDegenerate(r));
@@ -208,9 +210,13 @@ export function eventOutcome(r: RunResult): EventOutcome {
   const conc0 = row('§4B', '‖H(W(0))');
   const lmin = row('§4C', 'min_k λ_min');
   // a run that did not reach ε in fewer steps than c·T (maxSteps cut its budget) says nothing about c·T
-  // converged: held; budget of c·T exhausted, or diverged: did not; maxSteps below c·T (or no budget recorded) and ε not reached: undetermined
-  const int = r.status === 'converged' ? true : r.status === 'diverged' || (r.status === 'max-steps' && r.budget?.capped === false) ? false : null;
-  return { int, B: conc0 ? conc0.held : null, lazy: drift && lmin ? drift.held && lmin.held : null };
+  // converged: held; budget of c·T exhausted, or diverged: did not; maxSteps below a finite c·T (or no budget recorded) and ε not reached: undetermined
+  // T = ∞ (λ_min(H(W(0))) = 0, e.g. m·d < n): the linearised model never reaches ε, and the run did not either: a failure
+  const cut = r.status === 'max-steps' && r.budget?.capped === true && r.budget.linearisedSteps !== null;
+  const int = r.status === 'converged' ? true : cut ? null : r.status === 'diverged' || r.status === 'max-steps' ? (r.budget ? false : null) : null;
+  // a run cut short by maxSteps saw fewer steps than the event is about: a failure stands, a success is undetermined
+  const lazyHeld = drift && lmin ? drift.held && lmin.held : null;
+  return { int, B: conc0 ? conc0.held : null, lazy: cut && lazyHeld === true ? null : lazyHeld };
 }
 
 export interface WidthRate {
@@ -246,6 +252,8 @@ export interface CellAnalysis {
   relativeDriftAtLazy: { m: number; median: number } | null;
   /** Widths whose runs have not all finished (errors, or not run yet). */
   pending: number[];
+  /** Runs counted at the widths with every seed settled. */
+  runs: number;
   /** Runs that ended in an error, with the first message. */
   errors: { count: number; first?: string };
 }
@@ -274,6 +282,13 @@ function cellResults(c: WidthStudyConfig, cell: StudyCell, known: Map<string, Ru
     else pending.push(m);
   }
   return { byJ, pending, errors };
+}
+
+/** The first fine-grid index with the width of j (small j share widths after the even rounding): results are looked up under it. */
+function canonical(j: number, g: number): number {
+  let k = j;
+  while (k > 0 && widthAt(k - 1, g) === widthAt(j, g)) k--;
+  return k;
 }
 
 /** A fine-grid index halfway between a and b whose width differs from both, or null when there is none. */
@@ -324,8 +339,10 @@ export function planRound(c: WidthStudyConfig, cells: readonly StudyCell[], resu
     const { byJ, pending } = cellResults(c, cell, known);
     const want = new Set<number>();
     const jMin = jMinOf(c);
+    if (widthAt(jMin, g) > cell.mMaxRun) continue; // the work cap is below the smallest width: nothing to run
     let jMax = jMin;
     while (widthAt(jMax + 1, g) <= cell.mMaxRun) jMax++;
+    jMax = canonical(jMax, g);
     if (pending.length > 0) {
       // finish the widths begun before deciding anything more
       for (const m of pending) specs.push(...seedsOf(c).map((s) => studySpec(c, cell, m, s)));
@@ -339,16 +356,19 @@ export function planRound(c: WidthStudyConfig, cells: readonly StudyCell[], resu
       const hi = js[js.length - 1];
       const rateAt = (e: StudyEvent, j: number): number => ratesOf(e, new Map([[j, byJ.get(j)!]]), g)[0].rate;
       // up: until every event holds for all seeds at the two highest levels (bisection points lie between levels, so hi is one)
-      const levels = js.filter((j) => (j - jMin) % coarse === 0 || j === jMax);
+      const levelWidths = new Set<number>([widthAt(jMax, g)]);
+      for (let j = jMin; j <= jMax; j += coarse) levelWidths.add(widthAt(j, g));
+      const levels = js.filter((j) => levelWidths.has(widthAt(j, g)));
       const top2 = levels.slice(-2);
       const allAtTop = cell.events.every((e) => top2.length === 2 && top2.every((j) => rateAt(e, j) === 1));
-      if (!allAtTop && hi < jMax) want.add(Math.min(hi + coarse, jMax));
+      if (!allAtTop && hi < jMax) want.add(canonical(Math.min(hi + coarse, jMax), g));
       // down: while some event held for some seed at the lowest level
-      if (lo > jMin && cell.events.some((e) => rateAt(e, lo) > 0)) want.add(Math.max(jMin, lo - coarse));
+      if (lo > jMin && cell.events.some((e) => rateAt(e, lo) > 0)) want.add(canonical(Math.max(jMin, lo - coarse), g));
       // bisection of each event's transition once the levels are done
       if (want.size === 0) {
         for (const e of cell.events) {
           const rate = (j: number): number => rateAt(e, j);
+          if (!js.some((j) => rate(j) > 0)) continue; // never held: censored above, nothing to bisect
           let from = js.findIndex((_, k) => js.slice(k).every((j) => rate(j) === 1));
           if (from < 0) from = js.length - 1;
           let to = -1;
@@ -393,9 +413,10 @@ export function analyseCell(c: WidthStudyConfig, cell: StudyCell, known: Map<str
     if (drifts.length > 0) relativeDrift.push({ m: widthAt(j, g), median: median(drifts) });
   }
   const lazyHalf = curves.find((cv) => cv.event === 'lazy')?.half;
-  const at = lazyHalf?.m ?? null;
+  const at = lazyHalf?.status === 'estimated' ? lazyHalf.m : null;
   const relativeDriftAtLazy = at === null || relativeDrift.length === 0 ? null : relativeDrift.reduce((best, w) => (Math.abs(Math.log(w.m / at)) < Math.abs(Math.log(best.m / at)) ? w : best));
-  return { cell, lambda, curves, relativeDrift, relativeDriftAtLazy, pending, errors: { count: errors.length, ...(errors[0] ? { first: errors[0].message } : {}) } };
+  const runs = [...byJ.values()].reduce((sum, rs) => sum + rs.length, 0);
+  return { cell, lambda, curves, relativeDrift, relativeDriftAtLazy, pending, runs, errors: { count: errors.length, ...(errors[0] ? { first: errors[0].message } : {}) } };
 }
 
 export interface ExponentFit {
@@ -415,12 +436,12 @@ export interface ExponentFit {
 export interface WidthStudyAnalysis {
   cells: CellAnalysis[];
   fits: ExponentFit[];
-  /** Distinct runs with a finished result. */
+  /** Distinct runs the analysis counted (every seed of every settled width of every cell). */
   runs: number;
 }
 
-/** The standard error of ln m_q from its 95% profile interval (half its width on the log scale over z_{0.975}). */
-const logSe = (t: ThresholdEstimate): number => (Math.log(t.ci![1]!) - Math.log(t.ci![0]!)) / (2 * normalQuantile(0.975));
+/** The standard error of ln m_q from its profile interval at level L (half its width on the log scale over z_{(1+L)/2}). */
+const logSe = (t: ThresholdEstimate): number => (Math.log(t.ci![1]!) - Math.log(t.ci![0]!)) / (2 * normalQuantile(0.5 + t.level / 2));
 
 export function analyseStudy(c: WidthStudyConfig, cells: readonly StudyCell[], results: readonly RunResult[]): WidthStudyAnalysis {
   const known = latestById(results);
@@ -467,7 +488,10 @@ export function analyseStudy(c: WidthStudyConfig, cells: readonly StudyCell[], r
       }
     }
   }
-  return { cells: analyses, fits, runs: known.size };
+  // distinct runs: two cells may hold the same runs (d = n and a fixed d meet at n = d)
+  const ids = new Set<string>();
+  for (const a of analyses) for (const m of new Set(a.curves.flatMap((cv) => cv.rates.map((w) => w.m)))) for (const s of seedsOf(c)) ids.add(runId(studySpec(c, a.cell, m, s)));
+  return { cells: analyses, fits, runs: ids.size };
 }
 
 export interface StudyRoundInfo {

@@ -99,8 +99,7 @@ export function ntkMonitor(every: number, denseUntil = Infinity): NtkMonitor {
     observe: (ctx) =>
       timed(() => {
         mon!.observeResidual(ctx.k, ctx.residual);
-        const j = ctx.k / every;
-        if (ctx.k % every === 0 && (ctx.k <= denseUntil || (j & (j - 1)) === 0)) observe(ctx);
+        if (ctx.k % every === 0 && (ctx.k <= denseUntil || Number.isInteger(Math.log2(ctx.k / every)))) observe(ctx);
       }),
     finish: (ctx): NtkReport =>
       timed(() => {

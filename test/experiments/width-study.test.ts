@@ -200,3 +200,33 @@ test('a run whose initial kernel vanished fails every event; a run refused for o
   const refused = { ...vanished[0], field: 'm', message: 'refused: needs 3 GiB' } as RunResult;
   assert.deepEqual(eventOutcome(refused), { int: null, B: null, lazy: null });
 });
+
+test('the planner stops where the events hold on any grid, and a cap below the first level ends a cell instead of the study', async () => {
+  const simulate = async (config: WidthStudyConfig) => {
+    const results: RunResult[] = [];
+    const out = await runWidthStudy(config, {
+      read: () => results,
+      execute: async (specs) => {
+        for (const s of specs) if (!results.some((r) => r.id === runId(s))) results.push(fabricate(s));
+      },
+    });
+    return { out, widest: Math.max(...results.map((r) => r.spec.model.m)) };
+  };
+  // g = 6: small widths repeat after the even rounding (2^{17/6} and 2^{18/6} are both 8)
+  const fine = await simulate({ ...DEFAULT_STUDY, models: [{ activation: 'exp', init: 'gaussian' }], n: [16], seeds: 10, mMax: 2 ** 20, gridPerDoubling: 6, maxTrainWork: 2 ** 40 });
+  assert.equal(fine.out.complete, true);
+  // B holds for every seed from 4·16·2^{4.5/6} ≈ 108: two levels 4× apart above that and no further (lazy never holds, so up to the cap)
+  const B = fine.out.cells[0].curves.find((c) => c.event === 'B')!;
+  assert.equal(B.half.status, 'estimated');
+  assert.ok(B.half.ci![0]! <= 64 && 64 <= B.half.ci![1]!, `m½ ${B.half.m} [${B.half.ci}]`);
+  // a cap below the smallest width (n·2·d > maxTrainWork): nothing run there, the study still completes
+  const capped = await simulate({ ...DEFAULT_STUDY, models: [{ activation: 'exp', init: 'gaussian' }], n: [16, 64], seeds: 3, mMax: 2 ** 12, maxTrainWork: 2 * 16 * 16 * 4 });
+  assert.equal(capped.out.complete, true);
+  const big = capped.out.cells.find((a) => a.cell.n === 64)!;
+  assert.equal(big.runs, 0);
+  assert.ok(capped.widest <= 8, `widest ${capped.widest}`); // n = 16: m ≤ maxTrainWork/(n·d) = 8
+  // a cap that is a repeated width (3: the grid's 2^{3/2} rounds to 2) completes too
+  const tiny = await simulate({ ...DEFAULT_STUDY, models: [{ activation: 'exp', init: 'gaussian' }], n: [16], seeds: 3, mMax: 3 });
+  assert.equal(tiny.out.complete, true);
+  assert.equal(tiny.widest, 2);
+});

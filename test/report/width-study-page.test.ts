@@ -50,6 +50,7 @@ function cell(n: number, kind: 'train' | 'initial', lambda: number, curves: Even
     curves,
     relativeDrift: [],
     relativeDriftAtLazy: null,
+    runs: 0,
     pending: [],
     errors: { count: 0 },
   };
