@@ -29,11 +29,12 @@ import {
   type WidthStudyConfig,
   type WidthStudyOutcome,
 } from '../experiments/width-study.js';
-import { checkOutputFile } from '../io/atomic.js';
+import { checkOutputDir, checkOutputFile } from '../io/atomic.js';
 import { provenance } from '../io/provenance.js';
 import { INIT_NAMES, type Init } from '../model/spec.js';
 import { addMemoryOption, choice, intOption, memoryOption, positiveOption, probabilityOption } from './options.js';
 import { runLine } from './progress.js';
+import { pngScaleOption } from './report-output.js';
 import { addQueueOptions, type QueueCliOptions } from './queue-options.js';
 import { EXIT, interruptible, warn } from './run.js';
 
@@ -62,6 +63,7 @@ interface StudyCliOptions extends QueueCliOptions {
   maxMemory?: string;
   pollMs: string;
   report?: string;
+  pngScale?: string;
   json?: boolean;
   run: boolean;
 }
@@ -112,6 +114,7 @@ export function studyCommand(): Command {
     .option('--results <file>', 'results file (JSON lines) caching every run', 'study-results.jsonl')
     .option('--workers <count>', 'worker threads (default: all cores)')
     .option('--report <dir>', 'also write an HTML report (rate curves, thresholds against n, phase diagrams, λ(n)) to this directory')
+    .option('--png-scale <factor>', 'with --report: PNG width as a multiple of the SVG width (default 2)')
     .option('--json', 'print the study as JSON')
     .option('--no-run', 'run nothing: analyse (and report) the results file as it is, saying how many runs the study still needs')
     .option('--poll-ms <ms>', 'with --queue: interval between progress polls', '1000');
@@ -173,6 +176,9 @@ export function studyConfigOf(o: StudyCliOptions): WidthStudyConfig {
 async function runStudyCli(o: StudyCliOptions): Promise<number> {
   const config = studyConfigOf(o);
   checkOutputFile(o.results);
+  // before a study of hours: a report that could not be written must be said now
+  if (o.report !== undefined) checkOutputDir(o.report);
+  const pngScale = o.pngScale === undefined ? undefined : pngScaleOption(o.pngScale);
   const maxMemory = memoryOption(o.maxMemory);
   const workers = o.workers === undefined ? undefined : intOption('workers', o.workers, 1);
   if (o.queue !== undefined && workers !== undefined) throw new OptionError('--workers is for a local study; with --queue, start `overparam worker` on each machine');
@@ -226,7 +232,7 @@ async function runStudyCli(o: StudyCliOptions): Promise<number> {
   const conventions = conventionsOf(config);
   if (o.report !== undefined) {
     const { writeStudyReport } = await import('./study-report.js');
-    const where = await writeStudyReport(o.report, config, outcome, ['overparam', ...process.argv.slice(2)].join(' '));
+    const where = await writeStudyReport(o.report, config, outcome, ['overparam', ...process.argv.slice(2)].join(' '), pngScale);
     if (talk) process.stderr.write(`report: ${where}\n`);
   }
   if (o.json) {

@@ -191,9 +191,8 @@ const TICK_LABEL =
 /** On a log axis spanning two decades or more, only the powers of ten are labelled (the others keep their ticks). */
 const DECADE_LABEL = `abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6 ? (${TICK_LABEL}) : ''`;
 
-/** The label expression of an axis: decades only on a log axis over ≥ 2 decades of `values`. */
-function tickLabels(log: boolean, values: readonly number[]): string {
-  if (!log) return TICK_LABEL;
+/** The smallest and largest positive finite values (Infinity, −Infinity when there are none): the range a log axis can show. */
+function positiveRange(values: readonly number[]): { lo: number; hi: number } {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of values) {
@@ -202,6 +201,13 @@ function tickLabels(log: boolean, values: readonly number[]): string {
       hi = Math.max(hi, v);
     }
   }
+  return { lo, hi };
+}
+
+/** The label expression of an axis: decades only on a log axis over ≥ 2 decades of `values`. */
+function tickLabels(log: boolean, values: readonly number[]): string {
+  if (!log) return TICK_LABEL;
+  const { lo, hi } = positiveRange(values);
   return hi / lo >= 100 ? DECADE_LABEL : TICK_LABEL;
 }
 
@@ -224,14 +230,7 @@ export interface LogTicks {
  * crowd `length` pixels (`gap`: the room one label needs). Null: the axis keeps vega's ticks.
  */
 export function binaryLogTicks(values: readonly number[], length: number, gap: (label: string) => number): LogTicks | null {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (v > 0 && Number.isFinite(v)) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-  }
+  const { lo, hi } = positiveRange(values);
   if (!(lo >= 1 - 1e-9 && hi <= BINARY_MAX * (1 + 1e-9))) return null;
   const k0 = Math.ceil(Math.log2(lo) - 1e-9);
   const k1 = Math.floor(Math.log2(hi) + 1e-9);
