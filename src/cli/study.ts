@@ -131,6 +131,16 @@ export function studyCommand(): Command {
   });
 }
 
+/** The largest n of a study (its cells hold n×n kernels). */
+const STUDY_MAX_N = 16384;
+/** Seeds per width at most: each width runs every seed, and a round lists its runs. */
+const STUDY_MAX_SEEDS = 1000;
+
+function boundedSeeds(s: number): number {
+  if (s > STUDY_MAX_SEEDS) throw new OptionError(`--seeds: ${s} seeds per width is more than a study plans (at most ${STUDY_MAX_SEEDS})`);
+  return s;
+}
+
 function protocolOf(v: string): Protocol {
   if (v === 'n' || v === 'd=n') return 'd=n';
   const d = Number(v);
@@ -147,6 +157,8 @@ export function studyConfigOf(o: StudyCliOptions): WidthStudyConfig {
   if (protocols.length === 0) throw new OptionError('--protocol needs at least one entry');
   const n = [...new Set(list(o.n).map((v) => intOption('n', v, 1)))].sort((a, b) => a - b);
   if (n.length === 0) throw new OptionError('--n needs at least one number of points');
+  // every cell holds n×n kernels (H^lim, H(W(0))): 16 384² doubles are 2 GiB
+  if (n[n.length - 1] > STUDY_MAX_N) throw new OptionError(`--n: ${n[n.length - 1]} points is beyond the study's n×n kernels (at most ${STUDY_MAX_N})`);
   const mMin = intOption('m-min', o.mMin, 2);
   const mMax = intOption('m-max', o.mMax, mMin);
   return {
@@ -154,7 +166,7 @@ export function studyConfigOf(o: StudyCliOptions): WidthStudyConfig {
     protocols,
     n,
     trainMaxN: intOption('train-max-n', o.trainMaxN, 0),
-    seeds: intOption('seeds', o.seeds, 1),
+    seeds: boundedSeeds(intOption('seeds', o.seeds, 1)),
     inputs: choice('synthetic', INPUT_KINDS, o.synthetic) as InputKind,
     labels: choice('label-kind', LABEL_KINDS, o.labelKind) as LabelKind,
     dataSeed: intOption('data-seed', o.dataSeed, 0),

@@ -61,7 +61,7 @@ export interface RunResult {
   monitors?: RunMonitors;
   /** The held-out points' residuals (docs/theory.md §6), when the spec has test points. */
   test?: StoredTest;
-  /** With spec.budget: the step budget c·T from the run's own initial kernel (docs/theory.md §4), and whether maxSteps cut it. */
+  /** With spec.budget: the step budget c·T from the run’s own initial kernel (docs/theory.md §4E), and whether maxSteps cut it. */
   budget?: RunBudget;
   /** Wall time and the backend's threads: how this execution went, the only fields that differ between two executions of the same spec. */
   timeMs: number;
@@ -398,7 +398,7 @@ function prepareRun(spec: RunSpec, backend: Backend | undefined, maxMemory: numb
   const options: TrainOptions<Partial<RunMonitorSet>> = { ...trainOptionsOf(spec, data), backend: be, monitors, maxMemory: limit };
   const ntk = monitors.ntk;
   if (spec.budget !== undefined && ntk) {
-    // min(⌈c·T⌉, maxSteps) once the monitor's start has measured λ_min(H(W(0)))   (docs/theory.md §4)
+    // min(⌈c·T⌉, maxSteps) once the monitor's start has measured λ_min(H(W(0)))   (docs/theory.md §4E)
     options.stepLimit = (start) => {
       const initial = ntk.initial();
       const b = initial ? budgetOf(spec, initial, start.residual) : undefined;

@@ -42,7 +42,7 @@ export interface RunSpec {
   monitorEvery: number | 'auto';
   /**
    * The step budget as a multiple c of the linearised prediction T = ln(‖r(0)‖/ε)/(−ln(1 − ηλ_min(H(W(0)))))
-   * of the run's own initial kernel (docs/theory.md §4), capped by maxSteps; needs the kernel monitor (absent: maxSteps alone).
+   * of the run’s own initial kernel (docs/theory.md §4E), capped by maxSteps; needs the kernel monitor (absent: maxSteps alone).
    */
   budget?: number;
   /** After this step the kernel monitor measures only at steps monitorEvery·2^j (absent: every monitorEvery steps throughout). */

@@ -111,7 +111,7 @@ export interface TrainOptions<M extends Monitors = Monitors> {
   shouldStop?: () => boolean;
   /**
    * Asked once after the monitors' start: a step budget below maxSteps that depends on what they
-   * measured (the width study's multiple of the linearised T, docs/theory.md §4), with the words
+   * measured (the width study's multiple of the linearised T, docs/theory.md §4E), with the words
    * that say why; undefined keeps maxSteps.
    */
   stepLimit?: (start: MonitorContext) => { steps: number; why: string } | undefined;
