@@ -3,7 +3,7 @@
  * command refuse an output path before it spends minutes on the work. Errors are DataErrors
  * naming the path the user gave (never a temporary one).
  */
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 
@@ -53,7 +53,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  */
 export function writeFilesAtomic(dir: string, files: readonly { name: string; data: string | Uint8Array }[]): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (err) {
     throw new DataError(`${dir}: cannot create the directory (${ioFailure(err)})`);
   }
@@ -126,6 +126,26 @@ export function checkOutputDir(path: string): void {
   else checkWritableDir(nearestExisting(resolve(path)), path);
 }
 
+/**
+ * mkdir -p, one level at a time from the nearest existing ancestor. Node 20's
+ * mkdirSync(…, { recursive: true }) never returns where mkdir answers ENOENT for a parent that
+ * exists (a path under /proc): here that error is thrown.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
 /** The nearest ancestor of p that exists (mkdir -p would create the rest under it). */
 function nearestExisting(p: string): string {
   let d = dirname(p);
@@ -150,4 +170,13 @@ function checkWritableDir(dir: string, what: string): void {
   } catch (err) {
     throw new DataError(`${what}: the directory ${dir} is not writable (${ioFailure(err)})`);
   }
+  // access() answers for the permission bits only (always yes to root): a directory that takes no
+  // new entries (/proc, a read-only mount) is found by making one and removing it again
+  let probe: string;
+  try {
+    probe = mkdtempSync(join(dir, '.overparam-probe-'));
+  } catch (err) {
+    throw new DataError(`${what}: nothing can be created in the directory ${dir} (${ioFailure(err)})`);
+  }
+  rmdirSync(probe);
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DataError } from '../../src/errors.js';
-import { writeFileAtomic, writeFilesAtomic } from '../../src/io/atomic.js';
+import { checkOutputDir, checkOutputFile, writeFileAtomic, writeFilesAtomic } from '../../src/io/atomic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'overparam-atomic-'));
 
@@ -36,4 +36,22 @@ test('writeFileAtomic names the path it was given, not its temporary sibling', (
   writeFileSync(join(target, 'keep'), 'x');
   assert.throws(() => writeFileAtomic(target, 'data'), (e: Error) => e instanceof DataError && e.message.startsWith(`${target}: cannot write`) && !e.message.includes('.tmp'));
   assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')), 'no temporary file left');
+});
+
+test('writeFilesAtomic creates missing parents level by level; checks leave no probe behind', () => {
+  const out = join(dir, 'new', 'deep', 'set');
+  checkOutputDir(out);
+  checkOutputFile(join(dir, 'results.jsonl'));
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.overparam')), [], 'no probe directory left');
+  writeFilesAtomic(out, [{ name: 'a.txt', data: 'a' }]);
+  assert.equal(readFileSync(join(out, 'a.txt'), 'utf-8'), 'a');
+});
+
+// /proc takes no new entries whatever the permission bits say (and Node's recursive mkdir never returns there)
+test('an output path under /proc is refused by the checks and by the write, in words', { skip: process.platform !== 'linux' }, () => {
+  for (const path of ['/proc/overparam-x', '/proc/overparam-x/y']) {
+    assert.throws(() => checkOutputDir(path), (e: Error) => e instanceof DataError && e.message.startsWith(`${path}: `) && e.message.includes('/proc'));
+    assert.throws(() => writeFilesAtomic(path, [{ name: 'a.txt', data: 'a' }]), (e: Error) => e instanceof DataError && e.message.startsWith(`${path}: cannot create the directory`));
+  }
+  assert.throws(() => checkOutputFile('/proc/overparam-x.jsonl'), (e: Error) => e instanceof DataError && e.message.startsWith('/proc/overparam-x.jsonl: '));
 });
