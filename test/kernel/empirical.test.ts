@@ -8,6 +8,9 @@ import { initDistanceStats } from '../../src/kernel/montecarlo.js';
 import { spectralDistance } from '../../src/kernel/distance.js';
 import { drawGaussianW, drawSigns } from '../../src/kernel/init.js';
 import { Rng } from '../../src/random/xoshiro.js';
+import { createModel, problemOf } from '../../src/model/model.js';
+import { DEFAULT_MODEL_SPEC } from '../../src/model/spec.js';
+import { resolveActivation } from '../../src/activations/index.js';
 
 function unitInputs(n: number, d: number, seed: number): Float64Array {
   const rng = new Rng(seed, 'test-data');
@@ -128,4 +131,30 @@ test('initDistanceStats: statistics of the per-seed distances, each reproducible
     }
   }
   assert.ok(Math.abs(spectralDistance(H, Hc, n) - st.values[2]) < 1e-10 * st.values[2]);
+});
+
+// docs/width-study.md, "m_B doubles, as it must": the pairs share w_r and a_r² = 1, so the kernel of a
+// coupled network of width m is that of the Gaussian network of width m/2 drawn from the same seed.
+// Not for softmax: its gradient carries a_r − c_i, c_i = Σ_s a_s p_s(x_i), which the pairs make 0.
+test('the coupled kernel at width m is the Gaussian kernel of the same seed at width m/2 (pointwise σ)', () => {
+  const n = 12, d = 5, m = 64;
+  const X = unitInputs(n, d, 4);
+  const y = new Float64Array(n);
+  for (const act of ['exp', 'relu', 'cosh', 'sinh'] as const) {
+    const kernelOf = (init: 'gaussian' | 'coupled', width: number): Float64Array => {
+      const model = createModel({ ...DEFAULT_MODEL_SPEC, activation: act, init, m: width, seed: 7 }, resolveActivation(act), d, { kind: 'none' });
+      return normalisedKernel(new ReferenceBackend(), problemOf(model, X, y, n), model.W0);
+    };
+    const Hc = kernelOf('coupled', m);
+    const Hg = kernelOf('gaussian', m / 2);
+    const Hg2 = kernelOf('gaussian', m);
+    let err = 0, scale = 0, other = 0;
+    for (let k = 0; k < n * n; k++) {
+      err = Math.max(err, Math.abs(Hc[k] - Hg[k]));
+      other = Math.max(other, Math.abs(Hc[k] - Hg2[k]));
+      scale = Math.max(scale, Math.abs(Hg[k]));
+    }
+    assert.ok(err <= 1e-13 * scale, `${act}: coupled(m) − gaussian(m/2) = ${err}`);
+    assert.ok(other > 1e-3 * scale, `${act}: the Gaussian kernel at width m is another matrix`);
+  }
 });
