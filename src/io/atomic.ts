@@ -132,17 +132,13 @@ export function checkOutputDir(path: string): void {
  * exists (a path under /proc): here that error is thrown.
  */
 function makeDirs(dir: string): void {
-  const missing: string[] = [];
-  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
-    missing.push(d);
-    if (dirname(d) === d) break;
-  }
-  for (const d of missing.reverse()) {
-    try {
-      mkdirSync(d);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
+  const d = resolve(dir);
+  if (existsSync(d)) return;
+  makeDirs(dirname(d)); // the root exists, so this ends
+  try {
+    mkdirSync(d);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
 }
 
