@@ -172,7 +172,9 @@ test('sweep --results over a file that is not a results file refuses, leaving it
 
 test('two sweeps on one results file: the second is refused while the first runs, which records each run once', async () => {
   const path = join(dir, 'shared.jsonl');
-  const grid = ['--n', '16', '--d', '4', '--width', '512,1024', '--seeds', '3', '--epsilon', '1e-6', '--max-steps', '20000', '--workers', '1'];
+  // the first must still hold the lock when the second has started (~0.3 s): these 6 runs take ~3.5 s
+  // here, where the old grid (512,1024 to 1e-6: 0.45 s in all) let the first finish first under load
+  const grid = ['--n', '16', '--d', '4', '--width', '4096,8192', '--seeds', '3', '--epsilon', '1e-12', '--max-steps', '20000', '--workers', '1'];
   const first = spawn(process.execPath, [MAIN, 'sweep', ...grid, '--results', path, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   first.stdout.on('data', (b: Buffer) => (out += b.toString()));
