@@ -112,8 +112,9 @@ def grid_width(m0, g, j):
     return max(2, 2 * math.floor(m0 * 2 ** (j / g) / 2 + 0.5))
 
 
-def search(rate_at, m0, m_max, m_min, g, target):
-    """searchThreshold of src/experiments/threshold.ts, step for step."""
+def search(m0, m_max, m_min, g, target):
+    """searchThreshold of src/experiments/threshold.ts, step for step, as a generator: it yields each
+    width to probe and is sent back that width's success rate; its return value is the search's result."""
     probes = []
     cache = {}
 
@@ -121,18 +122,18 @@ def search(rate_at, m0, m_max, m_min, g, target):
         if j in cache:
             return cache[j]
         m = grid_width(m0, g, j)
-        rate = rate_at(m)
+        rate = yield m
         ok = rate >= target
         probes.append({"m": m, "rate": rate, "success": ok})
         cache[j] = ok
         return ok
 
     j_fail = j_ok = None
-    if probe(0):
+    if (yield from probe(0)):
         j_ok = 0
         j = -g
         while grid_width(m0, g, j) >= m_min:
-            if probe(j):
+            if (yield from probe(j)):
                 j_ok = j
             else:
                 j_fail = j
@@ -144,7 +145,7 @@ def search(rate_at, m0, m_max, m_min, g, target):
         j_fail = 0
         j = g
         while grid_width(m0, g, j) <= m_max:
-            if probe(j):
+            if (yield from probe(j)):
                 j_ok = j
                 break
             j_fail = j
@@ -155,7 +156,7 @@ def search(rate_at, m0, m_max, m_min, g, target):
     if j_fail is not None:
         while j_ok - j_fail > 1:
             mid = (j_ok + j_fail) // 2
-            if probe(mid):
+            if (yield from probe(mid)):
                 j_ok = mid
             else:
                 j_fail = mid
@@ -163,8 +164,15 @@ def search(rate_at, m0, m_max, m_min, g, target):
     return {"mStar": grid_width(m0, g, j_ok), "mBelow": below, "probes": probes}
 
 
-class Unfinished(Exception):
-    pass
+def run_search(rate_at, m0, m_max, m_min, g, target):
+    """search driven to its end by a function of the width (one search alone, as the tests run it)."""
+    gen = search(m0, m_max, m_min, g, target)
+    try:
+        m = next(gen)
+        while True:
+            m = gen.send(rate_at(m))
+    except StopIteration as stop:
+        return stop.value
 
 
 def main():
@@ -175,25 +183,31 @@ def main():
         if grid_width(p["m0"], p["gridPerDoubling"], j) != m:
             raise SystemExit(f"grid width j={j}: ours {m}, here {grid_width(p['m0'], p['gridPerDoubling'], j)}")
     runs = []
-    searches = []
+    keys = [(act, n) for act in p["activations"] for n in p["n"]]
+    result = {}
     t0 = time.perf_counter()
+    # every (activation, n) searched at once, as thresholdStudy does: each round runs the next probe
+    # of every unfinished search in one pool.map, so that no core waits on a lone probe's slowest run
     with mp.get_context("fork").Pool(workers, initializer=_init, initargs=(d,)) as pool:
-        for act in p["activations"]:
-            for n in p["n"]:
-                def rate_at(m):
-                    out = pool.map(run_one, [(act, n, m, s) for s in p["seeds"]], chunksize=1)
-                    runs.extend(out)
-                    bad = [r for r in out if r["status"] == "error"]
-                    if bad:
-                        raise Unfinished(f"{len(bad)} of {len(out)} run(s) at m = {m}: F(W(0), X) is not finite")
-                    return sum(r["status"] == "converged" for r in out) / len(out)
-
+        gens = {k: search(p["m0"], p["mMax"], p["mMin"], p["gridPerDoubling"], p["target"]) for k in keys}
+        want = {k: next(gens[k]) for k in keys}
+        while want:
+            batch = list(want.items())
+            out = pool.map(run_one, [(act, n, m, s) for (act, n), m in batch for s in p["seeds"]], chunksize=1)
+            runs.extend(out)
+            for b, (k, m) in enumerate(batch):
+                mine = out[b * len(p["seeds"]):(b + 1) * len(p["seeds"])]
+                del want[k]
+                bad = [r for r in mine if r["status"] == "error"]
+                if bad:
+                    gens[k].close()
+                    result[k] = {"mStar": None, "mBelow": None, "probes": [], "undetermined": f"{len(bad)} of {len(mine)} run(s) at m = {m}: F(W(0), X) is not finite"}
+                    continue
                 try:
-                    s = search(rate_at, p["m0"], p["mMax"], p["mMin"], p["gridPerDoubling"], p["target"])
-                except Unfinished as e:
-                    s = {"mStar": None, "mBelow": None, "probes": [], "undetermined": str(e)}
-                s.update({"activation": act, "n": n})
-                searches.append(s)
+                    want[k] = gens[k].send(sum(r["status"] == "converged" for r in mine) / len(mine))
+                except StopIteration as stop:
+                    result[k] = stop.value
+    searches = [dict(result[k], activation=k[0], n=k[1]) for k in keys]
     ms = (time.perf_counter() - t0) * 1e3
     sys.stdout.write(json.dumps({
         "peer": "numpy", "ms": ms, "workers": workers, "numpy": np.__version__,

@@ -7,9 +7,9 @@
  *       every input both sides train on: X_n{n}.npy (the unit-normalised inputs the trainer sees),
  *       y_n{n}.npy, init/s{seed}_m{m}_{W,a}.npy for every grid width (W(0) neuron-major m×d, a), and
  *       DIR/manifest.json (the protocol with η and the grid) → one JSON line.
- *   study_ours.ts run DIR WORKERS  the library's thresholdStudy (searchThreshold over runSweep's
- *       worker pool, a fresh results file per search) for every activation × n → one JSON line: the
- *       wall time of all searches, their probes and m*, every run's outcome.
+ *   study_ours.ts run DIR WORKERS  the library's thresholdSearches (what `overparam threshold` runs:
+ *       every activation × n searched at once, each round of probes one sweep on one fresh results
+ *       file) → one JSON line: the wall time of all searches, their probes and m*, every run's outcome.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -117,7 +117,7 @@ if (mode === 'prepare') {
 } else if (mode === 'run') {
   const man = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
   const workers = Number(arg);
-  const { thresholdStudy } = await lib<StudyLib>('experiments/study.js');
+  const { thresholdSearches } = await lib<StudyLib>('experiments/study.js');
   const { DEFAULT_GRID } = await lib<GridLib>('experiments/grid.js');
   const scratch = mkdtempSync(path.join(dir, 'results-'));
   const runs: RunOutcome[] = [];
@@ -128,27 +128,33 @@ if (mode === 'prepare') {
       status: r.status, steps: r.steps, initialResidual: r.initialResidual, residual: r.residual, timeMs: r.timeMs, ...(r.conventions ? { backend: r.conventions.backend } : {}),
     });
   };
-  let k = 0;
+  const base = DEFAULT_GRID;
+  // every (activation, n) searched at once on one results file, as `overparam threshold` does; the
+  // grid of each carries its own η
+  const keys = man.activations.flatMap((act) => man.n.map((n) => ({ act, n })));
   const t0 = performance.now();
-  for (const act of man.activations) {
-    for (const n of man.n) {
-      const grid = {
-        ...DEFAULT_GRID,
+  const { points } = await thresholdSearches(
+    keys.map(({ act, n }) => ({
+      grid: {
+        ...base,
         data: [{ inputs: man.inputs, d: man.d, labels: man.labels, seed: man.dataSeed }],
         n: [n], width: [man.m0], seeds: man.seeds, activation: [act], init: [man.init], scaling: man.scaling,
         normalize: man.normalize, eta: man.eta[`${act}/${n}`], epsilon: man.epsilon, maxSteps: man.maxSteps, precision: 'f64' as const, monitorEvery: 0,
-      };
-      const study = await thresholdStudy(grid, {
-        delta: man.delta, m0: man.m0, mMax: man.mMax, mMin: man.mMin, gridPerDoubling: man.gridPerDoubling,
-        resultsPath: path.join(scratch, `search-${k++}.jsonl`), workers,
-        onProgress: (p) => {
-          if (p.last) seen(p.last);
-        },
-      });
-      const pt = study.curves[0].points[0];
-      searches.push({ activation: act, n, mStar: pt.mStar, mBelow: pt.mBelow, probes: pt.probes, ...(pt.undetermined !== undefined ? { undetermined: pt.undetermined } : {}) });
-    }
-  }
+      },
+      activation: act, init: man.init, n,
+    })),
+    {
+      delta: man.delta, m0: man.m0, mMax: man.mMax, mMin: man.mMin, gridPerDoubling: man.gridPerDoubling,
+      resultsPath: path.join(scratch, 'searches.jsonl'), workers,
+      onProgress: (p) => {
+        if (p.last) seen(p.last);
+      },
+    },
+  );
+  keys.forEach(({ act, n }, k) => {
+    const pt = points[k];
+    searches.push({ activation: act, n, mStar: pt.mStar, mBelow: pt.mBelow, probes: pt.probes, ...(pt.undetermined !== undefined ? { undetermined: pt.undetermined } : {}) });
+  });
   const ms = performance.now() - t0;
   rmSync(scratch, { recursive: true, force: true });
   process.stdout.write(JSON.stringify({ ms, workers, searches, runs, maxrss_kb: process.resourceUsage().maxRSS }) + '\n');

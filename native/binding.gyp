@@ -1,6 +1,6 @@
 {
   "target_defaults": {
-    "cflags_cc": ["-std=c++17", "-O3", "-fPIC", "-fno-math-errno"],
+    "cflags_cc": ["-std=c++17", "-O3", "-fPIC", "-fno-math-errno", "-ffp-contract=off"],
     "cflags_cc!": ["-fno-exceptions", "-O2", "-O0"],
     "cflags!": ["-fno-exceptions"]
   },

@@ -148,26 +148,6 @@ struct Residual {
   }
 };
 
-// R = max_r ‖w_r − w_r(0)‖₂ (src/model/movement.ts), the same loop
-double movementOf(const double* W, const double* W0, int m, int d) {
-  double best = 0;
-  for (int r = 0; r < m; r++) {
-    double s = 0;
-    for (int j = 0; j < d; j++) {
-      double t = W[(int64_t)r * d + j] - W0[(int64_t)r * d + j];
-      s += t * t;
-    }
-    if (s > best) best = s;
-  }
-  return std::sqrt(best);
-}
-
-bool allFinite(const double* v, int64_t len) {
-  for (int64_t i = 0; i < len; i++)
-    if (!std::isfinite(v[i])) return false;
-  return true;
-}
-
 // Up to B steps of GD in one call, with the trainer's stopping rules between steps (train.ts):
 // before a step, stop if ‖r‖ ≤ ε (reason 1); after it, if the output or W is not finite, restore
 // the last finite state and stop without counting the step (2); record ‖r‖, R (and ReLU's pattern
@@ -185,9 +165,9 @@ struct Job {
 
 void runJob(Job& j, int threads) {
   const int n = j.c.p.n;
-  const int64_t len = md(j.c);
-  std::vector<double> Wprev((size_t)len), uprev((size_t)n);
-  void* run = j.c.k->step_begin(&j.c.p, threads);
+  std::vector<double> uprev((size_t)n);
+  // the run keeps its own (panel-major) copies of W and W(0); j.W is written back at the end
+  void* run = j.c.k->run_begin(&j.c.p, j.W, j.W0, j.outF != nullptr, threads);
   if (!run) {
     j.reason = -1;
     return;
@@ -198,28 +178,32 @@ void runJob(Job& j, int threads) {
       j.reason = 1;
       break;
     }
-    std::memcpy(Wprev.data(), j.W, (size_t)len * sizeof(double));
     std::memcpy(uprev.data(), j.u, (size_t)n * sizeof(double));
-    j.c.k->step_next(run, j.W, j.r, j.eta, j.u);  // W(k+1) = W(k) − η ∇L(W(k)); u = F(W(k+1), X)
+    double move2;
+    int finite;
+    int64_t flips;
+    j.c.k->run_step(run, j.r, j.eta, j.u, &move2, &finite, &flips);  // W(k+1) = W(k) − η ∇L(W(k)); u = F(W(k+1), X)
     double next = j.res(j.u, j.r, j.rModel);
-    if (!std::isfinite(next) || !allFinite(j.W, len)) {
-      std::memcpy(j.W, Wprev.data(), (size_t)len * sizeof(double));  // keep the last finite weights
+    if (!std::isfinite(next) || !finite) {
+      // keep the last finite weights: the step is not accepted
       std::memcpy(j.u, uprev.data(), (size_t)n * sizeof(double));
       j.res(j.u, j.r, j.rModel);
       j.reason = 2;
       break;
     }
+    j.c.k->run_accept(run);
     residual = next;
     j.outR[b] = residual;
-    j.outM[b] = movementOf(j.W, j.W0, j.c.p.m, j.c.p.d);
-    if (j.outF) j.outF[b] = (double)j.c.k->flips(&j.c.p, j.W0, j.W, threads);
+    j.outM[b] = std::sqrt(move2);  // R = max_r ‖w_r − w_r(0)‖₂ (src/model/movement.ts)
+    if (j.outF) j.outF[b] = (double)flips;  // ReLU: pattern flips against W(0), counted in the step
     j.steps++;
     if (residual > j.limit) {
       j.reason = 3;
       break;
     }
   }
-  j.c.k->step_end(run);
+  j.c.k->run_store(run, j.W);
+  j.c.k->run_end(run);
 }
 
 // The arguments of one run, read on the main thread: a = [isa, f32, prob, W, W0, y, u, r, rModel, eta, opts, out]

@@ -40,12 +40,19 @@ struct OvKernels {
   void (*forward)(const OvProblem*, const double* W, double* u, int threads);
   void (*gradient)(const OvProblem*, const double* W, const double* r, double* G, int threads);
   void (*step)(const OvProblem*, double* W, const double* r, double eta, double* u, int threads);
-  // The same step, many times on one problem: step_begin sets up the scratch once (null when out
-  // of memory or for an unknown act), each step_next is one step() with the same bits, step_end
-  // frees it. The problem must outlive the run.
-  void* (*step_begin)(const OvProblem*, int threads);
-  void (*step_next)(void* run, double* W, const double* r, double eta, double* u);
-  void (*step_end)(void* run);
+  // The same step, many times on one problem. run_begin sets up the scratch once and takes a copy
+  // of W (and of W(0) when W0 is not null, for the movement; flips ≠ 0 with ReLU and W0: also its
+  // sign patterns); null when out of memory or for an unknown act. run_step takes one step from
+  // the run's current weights, with step()'s bits: u = F(W_new, X), *move2 = max_r ‖w_r − w_r(0)‖²
+  // of W_new (0 without W0), *finite = whether W_new is finite, *flips = flips(W0, W_new) when
+  // counted (else 0). run_accept makes W_new the current weights (else the next run_step starts
+  // again from the old ones); run_store copies the current weights into W (m×d); run_end frees
+  // the run. The problem must outlive the run.
+  void* (*run_begin)(const OvProblem*, const double* W, const double* W0, int flips, int threads);
+  void (*run_step)(void* run, const double* r, double eta, double* u, double* move2, int* finite, int64_t* flips);
+  void (*run_accept)(void* run);
+  void (*run_store)(void* run, double* W);
+  void (*run_end)(void* run);
   void (*jvp)(const OvProblem*, const double* W, const double* V, double* out, int threads);
   void (*gram)(const OvProblem*, const double* W, double* H, int threads);
   int64_t (*flips)(const OvProblem*, const double* W0, const double* W, int threads);
@@ -79,7 +86,9 @@ typedef void (*OvTaskFn)(void* ctx, int task, int worker);
 void ov_parallel(int ntasks, int threads, OvTaskFn fn, void* ctx);
 int ov_hardware_threads(void);
 
-// 64-byte aligned scratch memory (pool.cc), zero-filled.
+// 64-byte aligned scratch memory (pool.cc), zero-filled; ov_alloc_raw leaves it as it comes, for
+// buffers the caller fills completely. Both are released by ov_free.
 void* ov_alloc(int64_t bytes);
+void* ov_alloc_raw(int64_t bytes);
 void ov_free(void* p);
 }

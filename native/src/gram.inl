@@ -126,6 +126,8 @@ struct GK {
     }
   }
 
+  // NKv: the panel kernels whose softmax statistics forward uses for this problem (narrow.inl)
+  template <class NKv>
   static void gram(const OvProblem* p, const double* W, double* H, int threads) {
     if (!ov_act_valid(p->act)) return ov_fill_nan(H, (int64_t)p->n * p->n);
     Ctx c;
@@ -147,7 +149,7 @@ struct GK {
     bool ok = c.XTp && c.Sp && c.Cb;
     if (ok && p->act == OV_ACT_SOFTMAX) {
       c.sm = (T*)ov_alloc(3 * (int64_t)c.npad * sizeof(T));  // zero-filled
-      ok = c.sm && NK<V>::sm_sample_stats(p, W, th, c.sm, c.sm + c.npad, c.sm + 2 * (int64_t)c.npad);
+      ok = c.sm && NKv::sm_sample_stats(p, W, th, c.sm, c.sm + c.npad, c.sm + 2 * (int64_t)c.npad);
     }
     if (!ok) {
       ov_free(c.XTp); ov_free(c.Sp); ov_free(c.Cb); ov_free(c.sm);

@@ -61,6 +61,19 @@ struct VD {
   typedef double T;
   typedef __m256d R;
   static const int L = 4, NV = 2, MR = 4, MRJ = 2, JB = 4, GMR = 2, GNR = 4;
+  // s[i] = ((0 + g[i][0]) + g[i][1]) + … + g[i][3] for the MR = 4 rows of g (4×4, row-major): the
+  // lanes of each row added in order, the rows side by side after a 4×4 transpose
+  static const bool ROWSUMS = true;
+  OV_INLINE static void rowsums(const double* g, double* s) {
+    __m256d r0 = _mm256_loadu_pd(g), r1 = _mm256_loadu_pd(g + 4), r2 = _mm256_loadu_pd(g + 8), r3 = _mm256_loadu_pd(g + 12);
+    __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
+    __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+    __m256d acc = _mm256_add_pd(_mm256_setzero_pd(), _mm256_permute2f128_pd(t0, t2, 0x20));  // column 0
+    acc = _mm256_add_pd(acc, _mm256_permute2f128_pd(t1, t3, 0x20));                         // column 1
+    acc = _mm256_add_pd(acc, _mm256_permute2f128_pd(t0, t2, 0x31));                         // column 2
+    acc = _mm256_add_pd(acc, _mm256_permute2f128_pd(t1, t3, 0x31));                         // column 3
+    _mm256_storeu_pd(s, acc);
+  }
   OV_INLINE static R zero() { return _mm256_setzero_pd(); }
   OV_INLINE static R set1(T a) { return _mm256_set1_pd(a); }
   OV_INLINE static R load(const T* p) { return _mm256_loadu_pd(p); }
@@ -96,6 +109,7 @@ struct VF {
   typedef float T;
   typedef __m256 R;
   static const int L = 8, NV = 2, MR = 4, MRJ = 2, JB = 4, GMR = 2, GNR = 4;
+  static const bool ROWSUMS = false;  // flush_chunk's plain loop
   OV_INLINE static R zero() { return _mm256_setzero_ps(); }
   OV_INLINE static R set1(T a) { return _mm256_set1_ps(a); }
   OV_INLINE static R load(const T* p) { return _mm256_loadu_ps(p); }
@@ -129,10 +143,18 @@ struct VF {
   }
 };
 
+// narrow panels (NV = 1) for small widths (narrow.inl)
+struct VD1 : VD {
+  static const int NV = 1;
+};
+struct VF1 : VF {
+  static const int NV = 1;
+};
+
 #include "kernels.inl"
 
-static const OvKernels kD = make_table<VD, VD>("avx2");
-static const OvKernels kF = make_table<VF, VD>("avx2");
+static const OvKernels kD = make_table<VD, VD1, VD>("avx2");
+static const OvKernels kF = make_table<VF, VF1, VD>("avx2");
 
 }  // namespace ov_avx2
 

@@ -74,6 +74,31 @@ struct VD {
   typedef double T;
   typedef __m512d R;
   static const int L = 8, NV = 2, MR = 8, MRJ = 4, JB = 8, GMR = 3, GNR = 8;
+  // s[i] = ((0 + g[i][0]) + g[i][1]) + … + g[i][7] for the MR = 8 rows of g (8×8, row-major): the
+  // lanes of each row added in order, the rows side by side after an 8×8 transpose
+  static const bool ROWSUMS = true;
+  OV_INLINE static void rowsums(const double* g, double* s) {
+    __m512d r[8], a[8], b[8];
+    for (int k = 0; k < 8; k++) r[k] = _mm512_loadu_pd(g + 8 * k);
+    for (int k = 0; k < 8; k += 2) {
+      a[k] = _mm512_unpacklo_pd(r[k], r[k + 1]);      // columns 0, 2, 4, 6 of rows k, k+1
+      a[k + 1] = _mm512_unpackhi_pd(r[k], r[k + 1]);  // columns 1, 3, 5, 7
+    }
+    for (int e = 0; e < 2; e++)     // even, odd columns
+      for (int h = 0; h < 2; h++) {  // rows 0–3, 4–7
+        b[4 * e + 2 * h] = _mm512_shuffle_f64x2(a[4 * h + e], a[4 * h + 2 + e], 0x88);      // columns 0(1), 4(5)
+        b[4 * e + 2 * h + 1] = _mm512_shuffle_f64x2(a[4 * h + e], a[4 * h + 2 + e], 0xDD);  // columns 2(3), 6(7)
+      }
+    __m512d c[8];
+    for (int e = 0; e < 2; e++)
+      for (int q = 0; q < 2; q++) {
+        c[e + 2 * q] = _mm512_shuffle_f64x2(b[4 * e + q], b[4 * e + 2 + q], 0x88);      // column e + 2q
+        c[e + 2 * q + 4] = _mm512_shuffle_f64x2(b[4 * e + q], b[4 * e + 2 + q], 0xDD);  // column e + 2q + 4
+      }
+    __m512d acc = _mm512_setzero_pd();
+    for (int l = 0; l < 8; l++) acc = _mm512_add_pd(acc, c[l]);
+    _mm512_storeu_pd(s, acc);
+  }
   OV_INLINE static R zero() { return _mm512_setzero_pd(); }
   OV_INLINE static R set1(T a) { return _mm512_set1_pd(a); }
   OV_INLINE static R load(const T* p) { return _mm512_loadu_pd(p); }
@@ -109,6 +134,7 @@ struct VF {
   typedef float T;
   typedef __m512 R;
   static const int L = 16, NV = 2, MR = 8, MRJ = 4, JB = 8, GMR = 3, GNR = 8;
+  static const bool ROWSUMS = false;  // flush_chunk's plain loop
   OV_INLINE static R zero() { return _mm512_setzero_ps(); }
   OV_INLINE static R set1(T a) { return _mm512_set1_ps(a); }
   OV_INLINE static R load(const T* p) { return _mm512_loadu_ps(p); }
@@ -142,10 +168,18 @@ struct VF {
   }
 };
 
+// narrow panels (NV = 1) for small widths (narrow.inl)
+struct VD1 : VD {
+  static const int NV = 1;
+};
+struct VF1 : VF {
+  static const int NV = 1;
+};
+
 #include "kernels.inl"
 
-static const OvKernels kD = make_table<VD, VD>("avx512");
-static const OvKernels kF = make_table<VF, VD>("avx512");
+static const OvKernels kD = make_table<VD, VD1, VD>("avx512");
+static const OvKernels kF = make_table<VF, VF1, VD>("avx512");
 
 }  // namespace ov_avx512
 

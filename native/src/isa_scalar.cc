@@ -14,6 +14,7 @@ struct VS {
   typedef TT T;
   typedef TT R;
   static const int L = 1, NV = NV_, MR = 2, MRJ = 2, JB = 4, GMR = 4, GNR = 1;
+  static const bool ROWSUMS = false;  // flush_chunk's plain loop
   OV_INLINE static R zero() { return 0; }
   OV_INLINE static R set1(T a) { return a; }
   OV_INLINE static R load(const T* p) { return *p; }
@@ -44,8 +45,8 @@ typedef VS<float, 4> VF;
 
 #include "kernels.inl"
 
-static const OvKernels kD = make_table<VD, VD>("scalar");
-static const OvKernels kF = make_table<VF, VD>("scalar");
+static const OvKernels kD = make_table<VD, VD, VD>("scalar");  // one lane: no narrower panels
+static const OvKernels kF = make_table<VF, VF, VD>("scalar");
 
 }  // namespace ov_scalar
 

@@ -5,6 +5,14 @@
 
 // ───────────────────────────── the neuron-panel kernels ─────────────────────────────
 
+// The smallest unsigned type with at least P bits (P ≤ 32): one ReLU sign pattern of a panel.
+template <bool S8, bool S16>
+struct OvMaskSel { typedef unsigned int T; };
+template <>
+struct OvMaskSel<true, true> { typedef unsigned char T; };
+template <>
+struct OvMaskSel<false, true> { typedef unsigned short T; };
+
 template <class V>
 struct NK {
   typedef typename V::T T;
@@ -18,6 +26,8 @@ struct NK {
   static const int MRJ = V::MRJ;
   static_assert(V::MR % V::MRJ == 0, "MRJ must divide MR");
   static const int IB = 96;  // samples per block of the fused gradient: C block IB×P stays in L1
+  static_assert(P <= 32, "a panel's sign pattern must fit in 32 bits");
+  typedef typename OvMaskSel<(P <= 8), (P <= 16)>::T Pattern;
 
   struct Ctx {
     const OvProblem* p;
@@ -29,15 +39,25 @@ struct NK {
     int npan, nchunk;
     int h, npanA, nchunkA;  // the two halves [0,h) and [h,m): see Layout
     // step / gradient / forward / jvp / flips
-    double* W;              // step: updated in place
-    const double* Wc;       // read-only W
+    const double* Wc;       // read-only W, m×d (forward, gradient, jvp, flips, Gram)
+    // a run of steps (Stepper) keeps W panel-major in float64: panel pi's d×P block at pi·d·P,
+    // zero in padded lanes, so that loading, updating and measuring a panel are contiguous loops
+    const double* Wp;       // the weights a step starts from; also what the softmax passes load (null: Wc)
+    double* Wn;             // the weights a step writes (never the same buffer as Wp)
+    const double* W0p;      // W(0) panel-major for the movement (null: not measured)
+    // ReLU run that counts pattern flips: bit q of mask0[pi·npad + i] = [⟨w_q(0), x_i⟩ ≥ 0] for
+    // neuron q of panel pi (null: not counted)
+    Pattern* mask0;
     const double* W2;       // V for jvp, W for flips (second operand)
     const T* Xr;            // diag(r) X in T (step/gradient), packed for pass B (see set_r)
     double xmax;            // max_i ‖x_i‖ (Inf if any entry is not finite)
     double eta;
     double* G;              // gradient output (m×d)
     double* chunkU;         // nchunk×n partial outputs, reduced in chunk order
+    double* redB;           // n: the second half's sum in reduce_chunks
     int64_t* chunkFlips;
+    double* chunkMove;      // step: max_q ‖w_q − w_q(0)‖² over the chunk's neurons
+    int* chunkBad;          // step: 1 if a new weight of the chunk is not finite
     // softmax only (null otherwise): per-sample M_i, c_i, m/D_i in T, npad each (rows past n: 0),
     // and the second nchunk×n block of partial sums (N_i beside D_i in chunkU)
     T *smM, *smC, *smS;
@@ -110,6 +130,26 @@ struct NK {
   // is −∞: never the max, and e^{−∞ − M} = 0 in every sum)
   static void load_pad(int cnt, T* pad) {
     for (int q = 0; q < P; q++) pad[q] = q < cnt ? (T)0 : -__builtin_inf();
+  }
+  // A panel-major block (Ctx::Wp) into Wt: a contiguous conversion, padded lanes already zero.
+  static void load_block(const double* __restrict B, int d, T* __restrict Wt) {
+    for (int64_t k = 0; k < (int64_t)d * P; k++) Wt[k] = (T)B[k];
+  }
+  // A panel-major block as T: the block itself when T is double, else converted into tmp.
+  static const T* as_t(const double* B, int d, T* tmp) {
+    if constexpr (sizeof(T) == sizeof(double)) {
+      return (const T*)B;
+    } else {
+      load_block(B, d, tmp);
+      return tmp;
+    }
+  }
+  // Panel pi of the weights the forward-type passes read: the run's panel-major Wp, else Wc
+  // (loaded into tmp).
+  static const T* load_w(const Ctx& c, int pi, int r0, int cnt, T* tmp) {
+    if (c.Wp) return as_t(c.Wp + (int64_t)pi * c.d * P, c.d, tmp);
+    load_panel(c.Wc, c.d, r0, cnt, tmp);
+    return tmp;
   }
 
   // z[mr][v] = ⟨x_{i+mr}, w_q⟩ for the P neurons of the panel. M·NV independent FMA chains
@@ -268,6 +308,55 @@ struct NK {
       case OV_ACT_RELU: fwd_panel<OV_ACT_RELU>(XP, n, d, Wt, ap, Ul); break;
       case OV_ACT_COSH: fwd_panel<OV_ACT_COSH>(XP, n, d, Wt, ap, Ul); break;
       case OV_ACT_SINH: fwd_panel<OV_ACT_SINH>(XP, n, d, Wt, ap, Ul); break;
+    }
+  }
+
+  // Sign pattern of the M rows' z: bit v·L + l of the result = [z[mr][v] lane l ≥ 0] (NaN: 0).
+  template <int M>
+  OV_INLINE static void patterns(const R z[M][NV], unsigned out[M]) {
+#pragma GCC unroll 8
+    for (int mr = 0; mr < M; mr++) {
+      unsigned mk = 0;
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) mk |= V::ge0(z[mr][v]) << (v * L);
+      out[mr] = mk;
+    }
+  }
+  // ReLU pass C that also counts the pattern flips against W(0): the z it computes anyway,
+  // compared with the stored pattern of the same rows (Ctx::mask0).
+  template <int M>
+  OV_INLINE static int64_t passCF(const T* Xi, int d, const T* Wt, const T* ap, T* Ui, const Pattern* m0) {
+    R z[M][NV];
+    zdots<M>(Xi, d, Wt, z);
+    R av[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) av[v] = V::load(ap + v * L);
+    unsigned mk[M];
+    patterns<M>(z, mk);
+    int64_t flips = 0;
+#pragma GCC unroll 8
+    for (int mr = 0; mr < M; mr++) {
+      R acc = V::load(Ui + (int64_t)mr * L);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) acc = V::fmadd(av[v], sig<OV_ACT_RELU>(z[mr][v]), acc);
+      V::store(Ui + (int64_t)mr * L, acc);
+      flips += __builtin_popcount(mk[mr] ^ (unsigned)m0[mr]);
+    }
+    return flips;
+  }
+  static int64_t fwd_relu_flips(const T* XP, int n, int d, const T* Wt, const T* ap, T* Ul, const Pattern* m0) {
+    int64_t flips = 0;
+    for (int i = 0; i < n; i += MR) flips += passCF<MR>(XP + (int64_t)i * d, d, Wt, ap, Ul + (int64_t)i * L, m0 + i);
+    return flips;
+  }
+  // The sign patterns of every row group at the panel Wt into m0 (npad entries).
+  static void panel_patterns(const T* XP, int npad, int d, const T* Wt, Pattern* m0) {
+    for (int i = 0; i < npad; i += MR) {
+      R z[MR][NV];
+      zdots<MR>(XP + (int64_t)i * d, d, Wt, z);
+      unsigned mk[MR];
+      patterns<MR>(z, mk);
+      for (int mr = 0; mr < MR; mr++) m0[i + mr] = (Pattern)mk[mr];
     }
   }
 
@@ -433,22 +522,96 @@ struct NK {
   }
   // Reduce the lanes of Ul into chunkU[c] (fixed lane order) and clear Ul (the padding rows too)
   // for the next chunk.
-  static void flush_chunk(T* Ul, int n, int npad, double* out) {
-    for (int i = 0; i < n; i++) {
-      double s = 0;
-      for (int l = 0; l < L; l++) s += (double)Ul[(int64_t)i * L + l];
-      out[i] = s;
+  // Rows go in groups of MR (npad is a multiple of MR); each sum adds its lanes in the order
+  // l = 0, 1, …, from 0: where the traits have rowsums (float64, MR = L) a group's rows are added
+  // side by side, with the same roundings as the plain loop.
+  static void flush_chunk(T* __restrict Ul, int n, int npad, double* __restrict out) {
+    for (int i0 = 0; i0 < npad; i0 += MR) {
+      T* __restrict g = Ul + (int64_t)i0 * L;
+      double s[MR];
+      if constexpr (V::ROWSUMS && MR == L && sizeof(T) == sizeof(double)) {
+        V::rowsums((const double*)g, s);
+      } else {
+        for (int ii = 0; ii < MR; ii++) {
+          s[ii] = 0;
+          for (int l = 0; l < L; l++) s[ii] += (double)g[ii * L + l];
+        }
+      }
+      for (int k = 0; k < MR * L; k++) g[k] = 0;
+      for (int ii = 0; ii < MR && i0 + ii < n; ii++) out[i0 + ii] = s[ii];
     }
-    for (int64_t k = 0; k < (int64_t)npad * L; k++) Ul[k] = 0;
   }
   // u_i = κ (Σ_{c in half A} chunkU[c][i] + Σ_{c in half B} chunkU[c][i]), chunks in order.
-  static void reduce_chunks(const Ctx& c, double* u) {
-    for (int i = 0; i < c.n; i++) {
-      double a = 0, b = 0;
-      for (int k = 0; k < c.nchunkA; k++) a += c.chunkU[(int64_t)k * c.n + i];
-      for (int k = c.nchunkA; k < c.nchunk; k++) b += c.chunkU[(int64_t)k * c.n + i];
-      u[i] = c.p->kappa * (a + b);
+  // Chunks outer, samples inner: every u_i still adds its chunks in order, and the loop vectorises.
+  static void reduce_chunks(const Ctx& c, double* __restrict u) {
+    double* __restrict b = c.redB;
+    for (int i = 0; i < c.n; i++) u[i] = b[i] = 0;
+    for (int k = 0; k < c.nchunk; k++) {
+      const double* __restrict ck = c.chunkU + (int64_t)k * c.n;
+      double* __restrict acc = k < c.nchunkA ? u : b;
+      for (int i = 0; i < c.n; i++) acc[i] += ck[i];
     }
+    for (int i = 0; i < c.n; i++) u[i] = c.p->kappa * (u[i] + b[i]);
+  }
+
+  // ── a step on the panel-major weights of a run (Ctx::Wp → Ctx::Wn) ──
+  // W ← W − η κ a_q G (docs/theory.md §2; softmax: η κ G), in float64 whatever the kernel precision.
+  // Lanes run over the panel's neurons: each weight is the same two roundings as the scalar
+  // w − (coef·g) with coef = (η κ)·a_q. Dt (optional) gets Δw = w_new − w_old in T (pass E's
+  // operand); padded lanes of Wn and Dt are set to 0 (a = 0 there, but g may be anything).
+  static void update_panel(double etaKappa, const double* a, const double* __restrict w, double* __restrict wn, const T* __restrict G, int d,
+                           int cnt, T* __restrict Dt) {
+    double coef[P];
+    for (int q = 0; q < P; q++) coef[q] = q < cnt ? (a ? etaKappa * a[q] : etaKappa) : 0;
+    for (int j = 0; j < d; j++) {
+      const double* __restrict wj = w + (int64_t)j * P;
+      double* __restrict nj = wn + (int64_t)j * P;
+      const T* __restrict gj = G + (int64_t)j * P;
+      for (int q = 0; q < P; q++) nj[q] = wj[q] - coef[q] * (double)gj[q];
+      if (Dt)
+        for (int q = 0; q < P; q++) Dt[(int64_t)j * P + q] = (T)(nj[q] - wj[q]);
+    }
+    if (cnt < P)
+      for (int j = 0; j < d; j++)
+        for (int q = cnt; q < P; q++) {
+          wn[(int64_t)j * P + q] = 0;
+          if (Dt) Dt[(int64_t)j * P + q] = 0;
+        }
+  }
+  // max_q ‖w_q − w_q(0)‖² over the panel's neurons, each sum in the order j = 0, 1, … as
+  // src/model/movement.ts (and addon.cc's movementOf) add it; lanes run over the neurons.
+  static double movement2_panel(const double* wn, const double* w0, int d, int cnt) {
+    double s[P];
+    for (int q = 0; q < P; q++) s[q] = 0;
+    for (int j = 0; j < d; j++)
+      for (int q = 0; q < P; q++) {
+        double t = wn[(int64_t)j * P + q] - w0[(int64_t)j * P + q];
+        s[q] += t * t;
+      }
+    double best = 0;
+    for (int q = 0; q < cnt; q++)
+      if (s[q] > best) best = s[q];
+    return best;
+  }
+  // Whether every weight of the panel's neurons is finite: x − x is 0 for finite x, NaN otherwise
+  // (one accumulator per lane, so that the loop vectorises; padded lanes are 0).
+  static bool finite_panel(const double* wn, int d) {
+    double acc[P];
+    for (int q = 0; q < P; q++) acc[q] = 0;
+    for (int j = 0; j < d; j++)
+      for (int q = 0; q < P; q++) acc[q] += wn[(int64_t)j * P + q] - wn[(int64_t)j * P + q];
+    bool ok = true;
+    for (int q = 0; q < P; q++) ok &= acc[q] == 0;
+    return ok;
+  }
+  // What a step's chunk reports besides u: the movement and finiteness of its new weights.
+  static void step_report(const Ctx& c, int pi, int cnt, double* move2, bool* bad) {
+    const double* wn = c.Wn + (int64_t)pi * c.d * P;
+    if (c.W0p) {
+      double m2 = movement2_panel(wn, c.W0p + (int64_t)pi * c.d * P, c.d, cnt);
+      if (m2 > *move2) *move2 = m2;
+    }
+    if (!finite_panel(wn, c.d)) *bad = true;
   }
 
   template <int ACT>
@@ -458,43 +621,42 @@ struct NK {
     const Sm sm = sm_of(c, s);
     int p0, p1;
     chunk_panels(c, chunk, &p0, &p1);
+    double move2 = 0;
+    bool bad = false;
+    int64_t flips = 0;
     for (int pi = p0; pi < p1; pi++) {
       int r0, cnt;
       panel(c, pi, &r0, &cnt);
-      load_panel(c.W, c.d, r0, cnt, s.Wt);
+      const double* w = c.Wp + (int64_t)pi * c.d * P;
+      double* wn = c.Wn + (int64_t)pi * c.d * P;
+      const T* Wt = as_t(w, c.d, s.Wt);
       load_a(c.p->a, r0, cnt, s.ap);
-      double bz = ACT == OV_ACT_EXP ? zbound(c.xmax, s.Wt, c.d) : 0;
+      double bz = ACT == OV_ACT_EXP ? zbound(c.xmax, Wt, c.d) : 0;
       int actA = ACT != OV_ACT_EXP ? ACT : bz < V::EXP_SAFE ? OV_ACT_EXP_NC : OV_ACT_EXP;
       // exp: pass A leaves e^{z} of all n samples in Cb for the exp update below
-      grad_any(actA, c, s.Wt, s.G, s.Cb, ACT == OV_ACT_EXP, sm);
-      // W ← W − η κ a_q G  (docs/theory.md §2), in float64 whatever the kernel precision; for exp, keep
-      // Δw (the difference of the stored weights) transposed in Vt, zero-padded: max ‖Δw_q‖ bounds δ
+      grad_any(actA, c, Wt, s.G, s.Cb, ACT == OV_ACT_EXP, sm);
+      // for exp, keep Δw transposed in Vt: max ‖Δw_q‖ bounds δ
       T* Dt = s.Vt;
-      for (int q = 0; q < cnt; q++) {
-        double coef = c.eta * c.p->kappa * c.p->a[r0 + q];
-        double* w = c.W + (int64_t)(r0 + q) * c.d;
-        for (int j = 0; j < c.d; j++) {
-          double wo = w[j];
-          w[j] -= coef * (double)s.G[(int64_t)j * P + q];
-          if (ACT == OV_ACT_EXP) Dt[(int64_t)j * P + q] = (T)(w[j] - wo);
-        }
-      }
+      update_panel(c.eta * c.p->kappa, c.p->a + r0, w, wn, s.G, c.d, cnt, ACT == OV_ACT_EXP ? Dt : 0);
+      step_report(c, pi, cnt, &move2, &bad);
       // the exp update of pass E is for exp only; cosh, sinh and ReLU recompute σ (pass C)
       int K = 0;
       if (ACT == OV_ACT_EXP) {
-        for (int j = 0; j < c.d; j++)
-          for (int q = cnt; q < P; q++) Dt[(int64_t)j * P + q] = 0;  // padded lanes: E = 1, a = 0
         double bd = c.xmax * __builtin_sqrt(max_sq(Dt, c.d)) * 1.000001;  // ≥ |δ| as computed in T
         if (bz + bd < FX_LIM) K = fx_degree(bd);                          // NaN fails both
       }
       if (K > 0) {
         fwdE_any<FX_KMAX>(K, c.XP, c.n, c.d, Dt, s.Cb, s.ap, s.Ul);
       } else {
-        load_panel(c.W, c.d, r0, cnt, s.Wt);  // u at the new weights: the second σ per pair
-        fwd_any(act_for(ACT, c.xmax, s.Wt, c.d), c.XP, c.n, c.d, s.Wt, s.ap, s.Ul);
+        const T* Wn = as_t(wn, c.d, s.Wt);  // u at the new weights: the second σ per pair
+        if (ACT == OV_ACT_RELU && c.mask0) flips += fwd_relu_flips(c.XP, c.n, c.d, Wn, s.ap, s.Ul, c.mask0 + (int64_t)pi * c.npad);
+        else fwd_any(act_for(ACT, c.xmax, Wn, c.d), c.XP, c.n, c.d, Wn, s.ap, s.Ul);
       }
     }
     flush_chunk(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
+    c.chunkMove[chunk] = move2;
+    c.chunkBad[chunk] = bad;
+    c.chunkFlips[chunk] = flips;
   }
 
   template <int ACT>
@@ -692,7 +854,7 @@ struct NK {
       if (u) u[i] = c.p->kappa * (m * cc);
     }
   }
-  // SM1 at Wc into chunkU
+  // SM1 at the weights of load_w into chunkU
   static void task_sm_max(void* vc, int chunk, int worker) {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
@@ -702,13 +864,13 @@ struct NK {
     for (int pi = p0; pi < p1; pi++) {
       int r0, cnt;
       panel(c, pi, &r0, &cnt);
-      load_panel(c.Wc, c.d, r0, cnt, s.Wt);
+      const T* Wt = load_w(c, pi, r0, cnt, s.Wt);
       load_pad(cnt, s.pad);
-      for (int i = 0; i < c.n; i += MR) passMax<MR>(c.XP + (int64_t)i * c.d, c.d, s.Wt, s.pad, s.Ul + (int64_t)i * L);
+      for (int i = 0; i < c.n; i += MR) passMax<MR>(c.XP + (int64_t)i * c.d, c.d, Wt, s.pad, s.Ul + (int64_t)i * L);
     }
     flush_max(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
   }
-  // SM2 at Wc (with M_i in smM) into chunkU (D) and chunkN (N)
+  // SM2 at the weights of load_w (with M_i in smM) into chunkU (D) and chunkN (N)
   static void task_sm_sum(void* vc, int chunk, int worker) {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
@@ -718,24 +880,24 @@ struct NK {
     for (int pi = p0; pi < p1; pi++) {
       int r0, cnt;
       panel(c, pi, &r0, &cnt);
-      load_panel(c.Wc, c.d, r0, cnt, s.Wt);
+      const T* Wt = load_w(c, pi, r0, cnt, s.Wt);
       load_a(c.p->a, r0, cnt, s.ap);
       load_pad(cnt, s.pad);
       for (int i = 0; i < c.n; i += MR)
-        passSum<MR>(c.XP + (int64_t)i * c.d, c.d, s.Wt, sm, i, s.Ul + (int64_t)i * L, s.Ul2 + (int64_t)i * L);
+        passSum<MR>(c.XP + (int64_t)i * c.d, c.d, Wt, sm, i, s.Ul + (int64_t)i * L, s.Ul2 + (int64_t)i * L);
     }
     flush_chunk(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
     flush_chunk(s.Ul2, c.n, c.npad, c.chunkN + (int64_t)chunk * c.n);
   }
-  // M_i, c_i, m/D_i at Wc into smM, smC, smS, and u = F(Wc, X) when u is given
+  // M_i, c_i, m/D_i at the weights of load_w into smM, smC, smS, and u = F(W, X) when u is given
   static void sm_stats(Ctx& c, int th, double* u) {
     ov_parallel(c.nchunk, th, task_sm_max, &c);
     reduce_max(c);
     ov_parallel(c.nchunk, th, task_sm_sum, &c);
     reduce_sm(c, u);
   }
-  // step, per chunk: the gradient at W (M_i, c_i, m/D_i at W in smM, smC, smS), W ← W − η κ G per
-  // neuron, and SM1 at the new weights into chunkU
+  // step, per chunk: the gradient at Wp (M_i, c_i, m/D_i at Wp in smM, smC, smS), Wn = Wp − η κ G
+  // per neuron, and SM1 at the new weights into chunkU
   static void task_step_sm(void* vc, int chunk, int worker) {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
@@ -743,22 +905,24 @@ struct NK {
     fill(s.Ul, (int64_t)c.npad * L, -__builtin_inf());
     int p0, p1;
     chunk_panels(c, chunk, &p0, &p1);
+    double move2 = 0;
+    bool bad = false;
     for (int pi = p0; pi < p1; pi++) {
       int r0, cnt;
       panel(c, pi, &r0, &cnt);
-      load_panel(c.W, c.d, r0, cnt, s.Wt);
+      const double* w = c.Wp + (int64_t)pi * c.d * P;
+      double* wn = c.Wn + (int64_t)pi * c.d * P;
       load_a(c.p->a, r0, cnt, s.ap);
       load_pad(cnt, s.pad);
-      grad_panel<OV_ACT_SOFTMAX>(c, s.Wt, s.G, s.Cb, false, sm);
-      double coef = c.eta * c.p->kappa;
-      for (int q = 0; q < cnt; q++) {
-        double* w = c.W + (int64_t)(r0 + q) * c.d;
-        for (int j = 0; j < c.d; j++) w[j] -= coef * (double)s.G[(int64_t)j * P + q];
-      }
-      load_panel(c.W, c.d, r0, cnt, s.Wt);
-      for (int i = 0; i < c.n; i += MR) passMax<MR>(c.XP + (int64_t)i * c.d, c.d, s.Wt, s.pad, s.Ul + (int64_t)i * L);
+      grad_panel<OV_ACT_SOFTMAX>(c, as_t(w, c.d, s.Wt), s.G, s.Cb, false, sm);
+      update_panel(c.eta * c.p->kappa, 0, w, wn, s.G, c.d, cnt, 0);
+      step_report(c, pi, cnt, &move2, &bad);
+      const T* Wn = as_t(wn, c.d, s.Wt);
+      for (int i = 0; i < c.n; i += MR) passMax<MR>(c.XP + (int64_t)i * c.d, c.d, Wn, s.pad, s.Ul + (int64_t)i * L);
     }
     flush_max(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
+    c.chunkMove[chunk] = move2;
+    c.chunkBad[chunk] = bad;
   }
 
   // ── entry points ──
@@ -784,6 +948,12 @@ struct NK {
     c.chunkU = (double*)ov_alloc((sm ? 2 : 1) * nch * c.n * sizeof(double));
     c.chunkN = sm && c.chunkU ? c.chunkU + nch * c.n : 0;
     c.chunkFlips = (int64_t*)ov_alloc(nch * sizeof(int64_t));
+    c.chunkMove = (double*)ov_alloc(nch * sizeof(double));
+    c.redB = (double*)ov_alloc((int64_t)c.n * sizeof(double));
+    c.chunkBad = (int*)ov_alloc(nch * sizeof(int));
+    c.Wc = c.Wp = c.W0p = 0;
+    c.Wn = 0;
+    c.mask0 = 0;
     c.smM = c.smC = c.smS = 0;
     if (sm) {
       c.smM = (T*)ov_alloc(3 * (int64_t)c.npad * sizeof(T));  // zero-filled: rows past n stay 0
@@ -801,12 +971,15 @@ struct NK {
       if (!(s <= c.xmax)) c.xmax = s;
     }
     c.xmax = c.xmax == c.xmax ? __builtin_sqrt(c.xmax) : __builtin_inf();
-    return c.scratch && c.chunkU && c.chunkFlips && c.XP && (!sm || c.smM);
+    return c.scratch && c.chunkU && c.chunkFlips && c.chunkMove && c.chunkBad && c.redB && c.XP && (!sm || c.smM);
   }
   static void teardown(Ctx& c) {
     ov_free(c.scratch);
     ov_free(c.chunkU);
     ov_free(c.chunkFlips);
+    ov_free(c.chunkMove);
+    ov_free(c.redB);
+    ov_free(c.chunkBad);
     ov_free((void*)c.XP);
     if (c.smM) ov_free(c.smM);
     if (c.Xr) ov_free((void*)c.Xr);
@@ -824,10 +997,18 @@ struct NK {
     int nblk = (c.n + IB - 1) / IB;
     T* xr = c.Xr ? (T*)c.Xr : (T*)ov_alloc((int64_t)nblk * c.njb * IB * JB * sizeof(T));
     if (!xr) return;
-    for (int i = 0; i < c.n; i++)
-      for (int j = 0; j < c.d; j++)
-        xr[((int64_t)((i / IB) * c.njb + j / JB) * IB + i % IB) * JB + j % JB] =
-            (T)(r[i] * (double)c.X[(int64_t)i * c.d + j]);
+    for (int b = 0; b < nblk; b++) {
+      const int i0 = b * IB, nb = ov_min(IB, c.n - i0);
+      for (int jb = 0; jb < c.njb; jb++) {
+        const int j0 = jb * JB, nj = ov_min(JB, c.d - j0);
+        T* tile = xr + (int64_t)(b * c.njb + jb) * IB * JB;
+        for (int ii = 0; ii < nb; ii++) {
+          const double ri = r[i0 + ii];
+          const T* xi = c.X + (int64_t)(i0 + ii) * c.d + j0;
+          for (int jj = 0; jj < nj; jj++) tile[(int64_t)ii * JB + jj] = (T)(ri * (double)xi[jj]);
+        }
+      }
+    }
     c.Xr = xr;
   }
   static int workers(int threads, int tasks) {
@@ -854,57 +1035,160 @@ struct NK {
     }
     teardown(c);
   }
-  // A run of steps on one problem (api.h step_begin / step_next / step_end): the context (scratch,
-  // packed X, diag(r)X) is set up once, and every step_next is one step() of the same bits, since
-  // each step overwrites all of the state it reads (chunk partials, the per-worker Ul, Xr).
+  // A run of steps on one problem (api.h run_begin … run_end): the context (scratch, packed X,
+  // diag(r)X) is set up once, and W lives panel-major in two float64 buffers, the current weights
+  // and the next ones a step writes; run_accept swaps them, so a step that must be undone (not
+  // finite) costs nothing and no step copies W. Every step overwrites all of the state it reads
+  // (chunk partials, the per-worker Ul, Xr, the next buffer), so a step's bits depend only on W,
+  // r and η: a single step() is a run of one step.
   struct Stepper {
     Ctx c;
     int th;
+    double* buf[2];  // panel-major W: buf[cur] the current weights, buf[1 − cur] the next
+    int cur;
+    double* W0p;     // panel-major W(0), or null (no movement)
+    Pattern* mask0;     // ReLU's sign patterns at W(0) (Ctx::mask0), or null (no flips counted)
   };
-  static void* step_begin(const OvProblem* p, int threads) {
+  static int64_t panel_len(const Ctx& c) { return (int64_t)c.npan * c.d * P; }
+  // m×d neuron-major W into panel-major B (padded lanes 0), and back
+  static void to_panels(const Ctx& c, const double* W, double* B) {
+    for (int pi = 0; pi < c.npan; pi++) {
+      int r0, cnt;
+      panel(c, pi, &r0, &cnt);
+      double* blk = B + (int64_t)pi * c.d * P;
+      for (int j = 0; j < c.d; j++)
+        for (int q = 0; q < P; q++) blk[(int64_t)j * P + q] = q < cnt ? W[(int64_t)(r0 + q) * c.d + j] : 0;
+    }
+  }
+  static void from_panels(const Ctx& c, const double* B, double* W) {
+    for (int pi = 0; pi < c.npan; pi++) {
+      int r0, cnt;
+      panel(c, pi, &r0, &cnt);
+      const double* blk = B + (int64_t)pi * c.d * P;
+      for (int q = 0; q < cnt; q++)
+        for (int j = 0; j < c.d; j++) W[(int64_t)(r0 + q) * c.d + j] = blk[(int64_t)j * P + q];
+    }
+  }
+  // The sign patterns at W(0) of a chunk's panels (run_begin, flips counted).
+  static void task_masks(void* vc, int chunk, int worker) {
+    const Ctx& c = *(const Ctx*)vc;
+    Scr s = scr(c, worker);
+    int p0, p1;
+    chunk_panels(c, chunk, &p0, &p1);
+    for (int pi = p0; pi < p1; pi++)
+      panel_patterns(c.XP, c.npad, c.d, as_t(c.W0p + (int64_t)pi * c.d * P, c.d, s.Wt), c.mask0 + (int64_t)pi * c.npad);
+  }
+  // W0 null: no movement is measured and its buffer is not allocated. flips (ReLU with W0 only):
+  // count the pattern flips against W(0) in every step, from the patterns of W(0) kept here
+  // (npan·npad masks of P bits, at most n·m/4 bytes).
+  static void* run_begin(const OvProblem* p, const double* W, const double* W0, int flips, int threads) {
     if (!ov_act_valid(p->act)) return 0;
     Stepper* s = (Stepper*)ov_alloc(sizeof(Stepper));
     if (!s) return 0;
     s->th = workers(threads, layout(p->m).nchunk);
-    if (!setup(s->c, p, s->th)) {
-      teardown(s->c);
-      ov_free(s);
+    s->buf[0] = s->buf[1] = s->W0p = 0;
+    s->mask0 = 0;
+    s->cur = 0;
+    const bool masks = flips && W0 && p->act == OV_ACT_RELU;
+    bool ok = setup(s->c, p, s->th);
+    if (ok) {
+      const int64_t len = panel_len(s->c);
+      s->buf[0] = (double*)ov_alloc_raw(len * sizeof(double));
+      s->buf[1] = (double*)ov_alloc_raw(len * sizeof(double));
+      if (W0) s->W0p = (double*)ov_alloc_raw(len * sizeof(double));
+      if (masks) s->mask0 = (Pattern*)ov_alloc_raw((int64_t)s->c.npan * s->c.npad * sizeof(Pattern));
+      ok = s->buf[0] && s->buf[1] && (!W0 || s->W0p) && (!masks || s->mask0);
+    }
+    if (!ok) {
+      run_end(s);
       return 0;
+    }
+    to_panels(s->c, W, s->buf[0]);
+    if (W0) to_panels(s->c, W0, s->W0p);
+    if (masks) {
+      Ctx& c = s->c;
+      c.W0p = s->W0p;
+      c.mask0 = s->mask0;
+      ov_parallel(c.nchunk, s->th, task_masks, &c);
     }
     return s;
   }
-  static void step_end(void* vs) {
+  static void run_end(void* vs) {
     Stepper* s = (Stepper*)vs;
     if (!s) return;
     teardown(s->c);
+    ov_free(s->buf[0]);
+    ov_free(s->buf[1]);
+    ov_free(s->W0p);
+    ov_free(s->mask0);
     ov_free(s);
   }
-  static void step_next(void* vs, double* W, const double* r, double eta, double* u) {
+  // One step from the current weights into the next buffer: u = F(W_next, X); *move2 = max_r
+  // ‖w_r − w_r(0)‖² of the next weights (0 without W0), *finite = whether they are all finite,
+  // *flips = the pattern flips of the next weights against W(0) (0 unless counted, run_begin).
+  static void run_step(void* vs, const double* r, double eta, double* u, double* move2, int* finite, int64_t* flips) {
     Stepper* s = (Stepper*)vs;
     Ctx& c = s->c;
     const int th = s->th;
-    c.W = W;
-    c.Wc = W;
+    c.Wp = s->buf[s->cur];
+    c.Wn = s->buf[1 - s->cur];
+    c.W0p = s->W0p;
+    c.mask0 = s->mask0;
     c.eta = eta;
+    *flips = 0;
     set_r(c, r);
-    if (!c.Xr) return ov_fill_nan(u, c.n);
+    if (!c.Xr) {
+      ov_fill_nan(u, c.n);
+      *move2 = 0;
+      *finite = 0;
+      return;
+    }
     if (c.act == OV_ACT_SOFTMAX) {
-      sm_stats(c, th, 0);                        // M_i, c_i, m/D_i at W
-      ov_parallel(c.nchunk, th, task_step_sm, &c);  // gradient, update, SM1 at the new W
+      sm_stats(c, th, 0);                        // M_i, c_i, m/D_i at Wp
+      ov_parallel(c.nchunk, th, task_step_sm, &c);  // gradient, update into Wn, SM1 at Wn
       reduce_max(c);
-      ov_parallel(c.nchunk, th, task_sm_sum, &c);   // SM2 at the new W
+      c.Wp = c.Wn;                               // SM2 loads the new weights
+      ov_parallel(c.nchunk, th, task_sm_sum, &c);
       reduce_sm(c, u);
     } else {
       ov_parallel(c.nchunk, th, pick(c.act, task_step<OV_ACT_EXP>, task_step<OV_ACT_RELU>, task_step<OV_ACT_COSH>, task_step<OV_ACT_SINH>), &c);
       reduce_chunks(c, u);
     }
+    c.Wp = 0;
+    c.Wn = 0;
+    double m2 = 0;
+    int ok = 1;
+    int64_t f = 0;
+    for (int k = 0; k < c.nchunk; k++) {
+      if (c.chunkMove[k] > m2) m2 = c.chunkMove[k];
+      if (c.chunkBad[k]) ok = 0;
+      if (c.mask0) f += c.chunkFlips[k];
+    }
+    *move2 = m2;
+    *finite = ok;
+    *flips = f;
+  }
+  // The step's next weights become the current ones.
+  static void run_accept(void* vs) {
+    Stepper* s = (Stepper*)vs;
+    s->cur = 1 - s->cur;
+  }
+  // The current weights into m×d W.
+  static void run_store(void* vs, double* W) {
+    Stepper* s = (Stepper*)vs;
+    from_panels(s->c, s->buf[s->cur], W);
   }
   static void step(const OvProblem* p, double* W, const double* r, double eta, double* u, int threads) {
     if (!ov_act_valid(p->act)) return ov_fill_nan(u, p->n);
-    void* s = step_begin(p, threads);
+    void* s = run_begin(p, W, 0, 0, threads);
     if (!s) return;
-    step_next(s, W, r, eta, u);
-    step_end(s);
+    double move2;
+    int finite;
+    int64_t flips;
+    run_step(s, r, eta, u, &move2, &finite, &flips);
+    run_accept(s);
+    run_store(s, W);
+    run_end(s);
   }
   static void gradient(const OvProblem* p, const double* W, const double* r, double* G, int threads) {
     if (!ov_act_valid(p->act)) return ov_fill_nan(G, (int64_t)p->m * p->d);

@@ -1,11 +1,15 @@
-// A persistent thread pool: workers are created on first use and sleep on a condition variable
-// between jobs, so a GD step pays a wake-up (~µs), not a thread creation. Tasks are claimed from
+// A persistent thread pool: workers are created on first use and, between jobs, first spin for a
+// short while (SPIN_NS) and then sleep on a condition variable. A run of GD steps on a small
+// network issues a job every few µs: there a condition-variable wake-up (tens of µs on this VM)
+// would cost more than the step, while a spinning worker picks the next job up within ~0.1 µs.
+// The caller likewise spins before it sleeps on the workers' completion. Tasks are claimed from
 // an atomic counter; the kernels make every task's result independent of the worker that ran it
 // (fixed partition, per-task outputs reduced in task order), which is what makes results
 // bit-identical for any thread count (README: determinism).
 #include "api.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -14,6 +18,30 @@
 #include <vector>
 
 namespace {
+
+// How long an idle worker (or the caller waiting for the workers) spins before it sleeps: long
+// enough to bridge the gap between two steps of a run, short enough that a worker left idle by
+// JavaScript between calls gives its core back at once.
+const int64_t SPIN_NS = 50000;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+inline int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+// Spin until pred() or SPIN_NS have passed; the clock is read every 64 rounds.
+template <class F>
+bool spin_until(F pred) {
+  int64_t t0 = now_ns();
+  for (int k = 1;; k++) {
+    if (pred()) return true;
+    cpu_relax();
+    if ((k & 63) == 0 && now_ns() - t0 > SPIN_NS) return pred();
+  }
+}
 
 struct Pool {
   std::mutex mu;
@@ -24,16 +52,22 @@ struct Pool {
   void* ctx = nullptr;
   int ntasks = 0;
   int active = 0;          // helpers taking part in this job
-  uint64_t generation = 0;
+  // bumped (release, under mu) once the job's fields above are set; a spinning worker that reads
+  // a new value (acquire) therefore sees them
+  std::atomic<uint64_t> generation{0};
   std::atomic<int> next{0};
-  int finished = 0;        // helpers that finished this job
+  std::atomic<int> finished{0};  // helpers that finished this job
+  // who sleeps on a condition variable (changed under mu): the other side then must notify, and
+  // only then (a notify costs a system call on this VM even when nobody waits)
+  std::atomic<int> sleepers{0};
+  std::atomic<bool> callerAsleep{false};
   std::mutex job;          // one job at a time
 
   ~Pool() {
     {
       std::lock_guard<std::mutex> lk(mu);
       stop = true;
-      generation++;
+      generation.fetch_add(1, std::memory_order_release);
     }
     wake.notify_all();
     for (auto& t : workers) t.join();
@@ -51,19 +85,24 @@ struct Pool {
   void loop(int id) {
     uint64_t seen = 0;
     for (;;) {
-      {
+      auto fresh = [&] { return generation.load(std::memory_order_acquire) != seen; };
+      if (!spin_until(fresh)) {
         std::unique_lock<std::mutex> lk(mu);
-        wake.wait(lk, [&] { return generation != seen; });
-        seen = generation;
-        if (stop) return;
-        if (id > active) continue;  // not needed for this job
+        sleepers.fetch_add(1);
+        wake.wait(lk, fresh);
+        sleepers.fetch_sub(1);
       }
+      seen = generation.load(std::memory_order_acquire);
+      if (stop) return;
+      if (id > active) continue;  // not needed for this job
       drain(id);
-      {
-        std::lock_guard<std::mutex> lk(mu);
-        finished++;
+      finished.fetch_add(1, std::memory_order_seq_cst);
+      // the caller may be asleep on `done` (it sets callerAsleep under mu before its last check of
+      // `finished`): taking mu orders this wake-up after that check
+      if (callerAsleep.load(std::memory_order_seq_cst)) {
+        { std::lock_guard<std::mutex> lk(mu); }
+        done.notify_one();
       }
-      done.notify_one();
     }
   }
 
@@ -85,14 +124,20 @@ struct Pool {
       ctx = c;
       ntasks = n;
       active = threads - 1;
-      finished = 0;
+      finished.store(0, std::memory_order_relaxed);
       next.store(0, std::memory_order_relaxed);
-      generation++;
+      generation.fetch_add(1, std::memory_order_release);
+      // a worker asleep has registered under mu, which this block holds: none is missed
+      if (sleepers.load() > 0) wake.notify_all();
     }
-    wake.notify_all();
     drain(0);
-    std::unique_lock<std::mutex> lk(mu);
-    done.wait(lk, [&] { return finished == active; });
+    auto all = [&] { return finished.load(std::memory_order_seq_cst) == active; };
+    if (!spin_until(all)) {
+      std::unique_lock<std::mutex> lk(mu);
+      callerAsleep.store(true, std::memory_order_seq_cst);
+      done.wait(lk, all);
+      callerAsleep.store(false);
+    }
   }
 };
 
@@ -112,11 +157,15 @@ int ov_hardware_threads(void) {
   return h == 0 ? 1 : (int)h;
 }
 
-void* ov_alloc(int64_t bytes) {
+void* ov_alloc_raw(int64_t bytes) {
   size_t b = (size_t)((bytes + 63) / 64 * 64);
   if (b == 0) b = 64;
-  void* p = std::aligned_alloc(64, b);
-  if (p) std::memset(p, 0, b);
+  return std::aligned_alloc(64, b);
+}
+
+void* ov_alloc(int64_t bytes) {
+  void* p = ov_alloc_raw(bytes);
+  if (p) std::memset(p, 0, (size_t)((bytes + 63) / 64 * 64));
   return p;
 }
 

@@ -1,19 +1,21 @@
 // The table of entry points of one (ISA, precision), as api.h declares it.
 
-template <class V, class D>
+template <class V, class V1, class D>
 static OvKernels make_table(const char* isa) {
   OvKernels k;
   k.isa = isa;
   k.lanes = V::L;
-  k.forward = NK<V>::forward;
-  k.gradient = NK<V>::gradient;
-  k.step = NK<V>::step;
-  k.step_begin = NK<V>::step_begin;
-  k.step_next = NK<V>::step_next;
-  k.step_end = NK<V>::step_end;
-  k.jvp = NK<V>::jvp;
-  k.gram = GK<V>::gram;
-  k.flips = NK<V>::flips;
+  k.forward = NX<V, V1>::forward;
+  k.gradient = NX<V, V1>::gradient;
+  k.step = NX<V, V1>::step;
+  k.run_begin = NX<V, V1>::run_begin;
+  k.run_step = NX<V, V1>::run_step;
+  k.run_accept = NX<V, V1>::run_accept;
+  k.run_store = NX<V, V1>::run_store;
+  k.run_end = NX<V, V1>::run_end;
+  k.jvp = NX<V, V1>::jvp;
+  k.gram = NX<V, V1>::gram;
+  k.flips = NX<V, V1>::flips;
   k.vfun = NK<V>::vfun;
   k.symv = DK<D>::symv;
   k.gemm = DK<D>::gemm;

@@ -122,7 +122,7 @@ export interface NativeOptions {
  * (measured in bench/RESULTS.md, "small networks"). Results are the same bits for every thread
  * count, so this changes only the time.
  */
-export const SINGLE_THREAD_WORK = 2 ** 20;
+export const SINGLE_THREAD_WORK = 2 ** 12;
 
 /** Below this n the Gram matrix is computed on the calling thread (see gram). */
 export const GRAM_SINGLE_THREAD_N = 160;

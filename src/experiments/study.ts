@@ -8,6 +8,7 @@ import type { Init } from '../model/spec.js';
 import type { Grid } from './grid.js';
 import { expandGrid } from './grid.js';
 import type { RunResult } from './run.js';
+import type { RunSpec } from './spec.js';
 import { fitPowerLaw, type PowerLawFit } from './stats.js';
 import { runSweep, type SweepOptions } from './sweep.js';
 import { searchThreshold, type Probe, type ThresholdOptions } from './threshold.js';
@@ -84,44 +85,134 @@ export interface StudyOptions extends ThresholdOptions, Pick<SweepOptions, 'work
   onProbe?: (info: { activation: ActivationName; init: Init; n: number; probe: Probe }) => void;
 }
 
-export async function thresholdStudy(grid: Grid, opts: StudyOptions): Promise<ThresholdStudy> {
+/**
+ * Runs the probes of concurrent searches together: each search asks for the runs of its next width,
+ * and once every unfinished search has asked, one sweep runs them all. A search's answer depends
+ * only on its own probes, so this changes the order of the work, not a result; what it saves is the
+ * time a lone probe spends on its slowest run while the other cores have nothing to do.
+ */
+class ProbeBatcher {
+  private waiting: { specs: RunSpec[]; resolve: (r: (RunResult | undefined)[]) => void; reject: (e: unknown) => void }[] = [];
+  private active: number;
+  /** Set once a sweep or a search has failed: the study is over, no further sweep starts. */
+  private failure: { error: unknown } | null = null;
+
+  constructor(
+    searches: number,
+    private readonly sweep: (specs: RunSpec[]) => Promise<(RunResult | undefined)[]>,
+  ) {
+    this.active = searches;
+  }
+
+  /** The results of `specs` (in their order), from the next shared sweep. */
+  run(specs: RunSpec[]): Promise<(RunResult | undefined)[]> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure.error);
+      this.waiting.push({ specs, resolve, reject });
+      this.flush();
+    });
+  }
+
+  /** The study has failed: the waiting searches and any later request get `error`. */
+  fail(error: unknown): void {
+    this.failure ??= { error };
+    for (const w of this.waiting.splice(0)) w.reject(error);
+  }
+
+  /** A search has ended: the others need not wait for it. */
+  finished(): void {
+    this.active--;
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.waiting.length === 0 || this.waiting.length < this.active) return;
+    const batch = this.waiting;
+    this.waiting = [];
+    this.sweep(batch.flatMap((w) => w.specs)).then(
+      (results) => {
+        let k = 0;
+        for (const w of batch) {
+          w.resolve(results.slice(k, k + w.specs.length));
+          k += w.specs.length;
+        }
+      },
+      (err: unknown) => {
+        for (const w of batch) w.reject(err);
+        this.fail(err);
+      },
+    );
+  }
+}
+
+/** One search of a study: the grid it draws its runs from (η and all) and the point (activation, init, n) it searches. */
+export interface SearchSpec {
+  grid: Grid;
+  activation: ActivationName;
+  init: Init;
+  n: number;
+}
+
+/**
+ * The searches run at once, their probes' runs sharing sweeps (ProbeBatcher) on one results file;
+ * the points in the order of `searches`, and the number of runs done or read.
+ */
+export async function thresholdSearches(searches: readonly SearchSpec[], opts: StudyOptions): Promise<{ points: ThresholdPoint[]; runs: number }> {
   let runs = 0;
+  const batcher = new ProbeBatcher(searches.length, async (specs) => {
+    const out = await runSweep(specs, opts.resultsPath, {
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+      ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+    runs += out.results.filter((r) => r !== undefined).length;
+    return out.results;
+  });
+  const points = await Promise.all(
+    searches.map(async ({ grid, activation, init, n }): Promise<ThresholdPoint> => {
+      const probes: Probe[] = [];
+      const rateAt = async (m: number): Promise<number> => {
+        const specs = expandGrid({ ...grid, n: [n], width: [m], activation: [activation], init: [init] });
+        const results = await batcher.run(specs);
+        // a run that could not be done, or was not done, says nothing about convergence at m
+        const errors = results.filter((r): r is RunResult => r?.status === 'error');
+        if (errors.length > 0) throw new ProbeUnfinished(`${errors.length} of ${specs.length} run(s) at m = ${m} ended in an error: ${errors[0].message}`);
+        if (results.some((r) => r === undefined)) throw new ProbeUnfinished(`interrupted at m = ${m}`);
+        const rate = results.filter((r) => r?.status === 'converged').length / specs.length;
+        const probe = { m, rate, success: rate >= 1 - opts.delta };
+        probes.push(probe);
+        opts.onProbe?.({ activation, init, n, probe });
+        return rate;
+      };
+      try {
+        const search = await searchThreshold(rateAt, { ...opts, target: 1 - opts.delta });
+        const censored: Censoring = search.mStar === null ? 'above' : search.mBelow === null ? 'below' : null;
+        return { n, mStar: search.mStar, mBelow: search.mBelow, censored, probes: search.probes };
+      } catch (err) {
+        if (!(err instanceof ProbeUnfinished)) {
+          batcher.fail(err);
+          throw err;
+        }
+        return { n, mStar: null, mBelow: null, censored: null, probes, undetermined: err.message };
+      } finally {
+        batcher.finished();
+      }
+    }),
+  );
+  return { points, runs };
+}
+
+/** m*(n) for every activation × init of the grid, all searches at once (thresholdSearches), and the fits. */
+export async function thresholdStudy(grid: Grid, opts: StudyOptions): Promise<ThresholdStudy> {
+  const searches = grid.activation.flatMap((activation) => grid.init.flatMap((init) => grid.n.map((n) => ({ grid, activation, init, n }))));
+  const { points, runs } = await thresholdSearches(searches, opts);
   const curves: ThresholdCurve[] = [];
+  let k = 0;
   for (const activation of grid.activation) {
     for (const init of grid.init) {
-      const points: ThresholdPoint[] = [];
-      for (const n of grid.n) {
-        const probes: Probe[] = [];
-        const rateAt = async (m: number): Promise<number> => {
-          const specs = expandGrid({ ...grid, n: [n], width: [m], activation: [activation], init: [init] });
-          const out = await runSweep(specs, opts.resultsPath, {
-            ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-            ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
-            ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
-            ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-          });
-          runs += out.results.filter((r) => r !== undefined).length;
-          // a run that could not be done, or was not done, says nothing about convergence at m
-          const errors = out.results.filter((r): r is RunResult => r?.status === 'error');
-          if (errors.length > 0) throw new ProbeUnfinished(`${errors.length} of ${specs.length} run(s) at m = ${m} ended in an error: ${errors[0].message}`);
-          if (out.results.some((r) => r === undefined)) throw new ProbeUnfinished(`interrupted at m = ${m}`);
-          const rate = out.results.filter((r) => r?.status === 'converged').length / specs.length;
-          const probe = { m, rate, success: rate >= 1 - opts.delta };
-          probes.push(probe);
-          opts.onProbe?.({ activation, init, n, probe });
-          return rate;
-        };
-        try {
-          const search = await searchThreshold(rateAt, { ...opts, target: 1 - opts.delta });
-          const censored: Censoring = search.mStar === null ? 'above' : search.mBelow === null ? 'below' : null;
-          points.push({ n, mStar: search.mStar, mBelow: search.mBelow, censored, probes: search.probes });
-        } catch (err) {
-          if (!(err instanceof ProbeUnfinished)) throw err;
-          points.push({ n, mStar: null, mBelow: null, censored: null, probes, undetermined: err.message });
-          if (opts.shouldStop?.()) break;
-        }
-      }
-      curves.push({ activation, init, points, ...fitUncensored(points), theory: theoryOrders(activation, init) });
+      const curvePoints = grid.n.map(() => points[k++]);
+      curves.push({ activation, init, points: curvePoints, ...fitUncensored(curvePoints), theory: theoryOrders(activation, init) });
     }
   }
   return { delta: opts.delta, seeds: grid.seeds, curves, runs };

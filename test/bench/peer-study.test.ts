@@ -57,7 +57,7 @@ test('peer_study.py searches the grid as searchThreshold does, probe for probe',
   }
   const theirs = python(
     'cases = json.load(sys.stdin)\n' +
-      'print(json.dumps([ps.search(lambda m: c["rates"][str(m)], c["m0"], c["mMax"], c["mMin"], c["g"], 1.0) for c in cases]))',
+      'print(json.dumps([ps.run_search(lambda m: c["rates"][str(m)], c["m0"], c["mMax"], c["mMin"], c["g"], 1.0) for c in cases]))',
     cases,
   );
   assert.deepEqual(theirs, ours);

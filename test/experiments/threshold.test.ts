@@ -110,3 +110,47 @@ test('a threshold study whose first probe already succeeds and cannot probe lowe
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a threshold study searches every (activation, n) at once, sharing sweeps, with the points of each search run alone; a stop ends every search', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { thresholdStudy } = await import('../../src/experiments/study.js');
+  const { DEFAULT_GRID, expandGrid } = await import('../../src/experiments/grid.js');
+  const { runSweep } = await import('../../src/experiments/sweep.js');
+  const dir = mkdtempSync(join(tmpdir(), 'overparam-threshold-'));
+  try {
+    const grid = {
+      ...DEFAULT_GRID, data: [{ inputs: 'sphere' as const, d: 3, labels: 'normal' as const, seed: 0 }],
+      activation: ['exp' as const, 'relu' as const], n: [4, 6, 8], seeds: [0, 1, 2], maxSteps: 1500,
+    };
+    const opts = { delta: 1 / 3, m0: 8, mMin: 2, mMax: 64, gridPerDoubling: 2 };
+    let largestSweep = 0;
+    const study = await thresholdStudy(grid, { ...opts, resultsPath: join(dir, 'together.jsonl'), workers: 2, onProgress: (p) => (largestSweep = Math.max(largestSweep, p.total)) });
+    // the first sweep holds the first probe of all six searches
+    assert.equal(largestSweep, 6 * 3);
+    // each search alone, one sweep per probe on a file of its own, written out here
+    let k = 0;
+    for (const c of study.curves) {
+      for (const p of c.points) {
+        const path = join(dir, `alone-${k++}.jsonl`);
+        const alone = await searchThreshold(
+          async (m) => {
+            const specs = expandGrid({ ...grid, n: [p.n], width: [m], activation: [c.activation], init: [c.init] });
+            const out = await runSweep(specs, path, { workers: 1 });
+            return out.results.filter((r) => r?.status === 'converged').length / specs.length;
+          },
+          { ...opts, target: 1 - opts.delta },
+        );
+        assert.deepEqual([p.mStar, p.mBelow, p.probes], [alone.mStar, alone.mBelow, alone.probes], `${c.activation} n = ${p.n}`);
+      }
+    }
+    assert.ok(study.curves.some((c) => c.points.some((p) => p.probes.length >= 3)), 'searches of several probes');
+    // stopped after the first results: every search ends undetermined, none hangs
+    let seen = false;
+    const stopped = await thresholdStudy({ ...grid, seeds: [3, 4] }, { ...opts, resultsPath: join(dir, 'stopped.jsonl'), workers: 2, shouldStop: () => seen, onProgress: (p) => (seen ||= p.last !== undefined) });
+    for (const c of stopped.curves) for (const p of c.points) assert.match(p.undetermined ?? '', /interrupted at m = /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
