@@ -118,14 +118,12 @@ export interface NativeOptions {
 
 /**
  * Below this much work per call (multiply-adds: n·m·d for a step, n²·m for a Gram matrix) the
- * kernels run on the calling thread: waking the pool costs more than the second core saves there
- * (measured in bench/RESULTS.md, "small networks"). Results are the same bits for every thread
- * count, so this changes only the time.
+ * kernels run on the calling thread: handing a job to the pool's spinning worker costs ~1 µs,
+ * more than the second core saves on a call this small (measured in bench/RESULTS.md, "small
+ * networks": two threads already win at (32, 8, 16), and for the Gram matrix from n = 16 at
+ * m = 4096). Results are the same bits for every thread count, so this changes only the time.
  */
 export const SINGLE_THREAD_WORK = 2 ** 12;
-
-/** Below this n the Gram matrix is computed on the calling thread (see gram). */
-export const GRAM_SINGLE_THREAD_N = 160;
 
 /** X in float32, converted once per Problem object. */
 const x32Cache = new WeakMap<Problem, Float32Array>();
@@ -217,7 +215,7 @@ export class NativeBackend implements Backend {
   }
   gram(p: Problem, W: Float64Array, H: Float64Array): void {
     // the Gram kernel's threads split rows of H: below n ≈ 160 the second thread costs more than it saves (measured: n = 64, m = 4096: 0.80 ms on one, 2.36 ms on two)
-    this.addon.gram(this.isa, this.f32, this.prob(p), W, H, p.n < GRAM_SINGLE_THREAD_N ? 1 : this.threadsFor(p.n * p.n * p.m));
+    this.addon.gram(this.isa, this.f32, this.prob(p), W, H, this.threadsFor(p.n * p.n * p.m));
   }
   patternFlips(p: Problem, W0: Float64Array, W: Float64Array): number {
     return this.addon.flips(this.isa, this.f32, this.prob(p), W0, W, this.threadsFor(p.n * p.m * p.d));
