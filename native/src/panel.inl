@@ -36,6 +36,7 @@ struct NK {
     int n, d, m, act;
     int npad;               // n rounded up to a multiple of MR
     int njb;                // column blocks of JB in Xr
+    int ib;                 // rows of an Xr tile: IB, or n when n < IB (no padding rows to store)
     int npan, nchunk;
     int h, npanA, nchunkA;  // the two halves [0,h) and [h,m): see Layout
     // step / gradient / forward / jvp / flips
@@ -263,9 +264,9 @@ struct NK {
       int nb = ov_min(IB, n - i0);
       T* Cb = keep ? Cb0 + (int64_t)i0 * P : Cb0;
       for (int i = 0; i < nb; i += MR) passA<ACT, MR>(c.XP + (int64_t)(i0 + i) * d, d, Wt, Cb + (int64_t)i * P, sm, i0 + i);
-      const T* Xrb = c.Xr + (int64_t)b * c.njb * IB * JB;
+      const T* Xrb = c.Xr + (int64_t)b * c.njb * c.ib * JB;
       int j0 = 0;
-      for (; j0 + JB <= d; j0 += JB, Xrb += IB * JB) passB<JB>(Xrb, nb, Cb, G + (int64_t)j0 * P);
+      for (; j0 + JB <= d; j0 += JB, Xrb += c.ib * JB) passB<JB>(Xrb, nb, Cb, G + (int64_t)j0 * P);
       if (j0 < d) passB_tail<JB - 1>(d - j0, Xrb, nb, Cb, G + (int64_t)j0 * P);
     }
   }
@@ -942,6 +943,7 @@ struct NK {
     c.nchunk = lay.nchunk;
     c.npad = (c.n + MR - 1) / MR * MR;
     c.njb = (c.d + JB - 1) / JB;
+    c.ib = c.n < IB ? c.n : IB;
     c.scratchBytes = scratch_bytes(c.npad, c.d, sm);
     c.scratch = (char*)ov_alloc(c.scratchBytes * (threads < 1 ? 1 : threads));
     const int64_t nch = c.nchunk > 0 ? c.nchunk : 1;
@@ -991,17 +993,18 @@ struct NK {
       for (int j = 0; j < d; j++) xp[(int64_t)(i / MR) * MR * d + (int64_t)j * MR + i % MR] = X[(int64_t)i * d + j];
   }
   // diag(r) X packed for pass B: per block b of IB rows and column block jb of JB columns, an
-  // IB×JB tile, row-major, zero-padded: r_i x_ij at Xr[((b·njb + jb)·IB + i mod IB)·JB + j mod JB].
+  // ib×JB tile (ib = min(IB, n)), row-major, zero-padded: r_i x_ij at
+  // Xr[((b·njb + jb)·ib + i mod IB)·JB + j mod JB].
   // Allocated on first use and rewritten in place by later steps of a run (the padding stays zero).
   static void set_r(Ctx& c, const double* r) {
     int nblk = (c.n + IB - 1) / IB;
-    T* xr = c.Xr ? (T*)c.Xr : (T*)ov_alloc((int64_t)nblk * c.njb * IB * JB * sizeof(T));
+    T* xr = c.Xr ? (T*)c.Xr : (T*)ov_alloc((int64_t)nblk * c.njb * c.ib * JB * sizeof(T));
     if (!xr) return;
     for (int b = 0; b < nblk; b++) {
       const int i0 = b * IB, nb = ov_min(IB, c.n - i0);
       for (int jb = 0; jb < c.njb; jb++) {
         const int j0 = jb * JB, nj = ov_min(JB, c.d - j0);
-        T* tile = xr + (int64_t)(b * c.njb + jb) * IB * JB;
+        T* tile = xr + (int64_t)(b * c.njb + jb) * c.ib * JB;
         for (int ii = 0; ii < nb; ii++) {
           const double ri = r[i0 + ii];
           const T* xi = c.X + (int64_t)(i0 + ii) * c.d + j0;

@@ -226,7 +226,7 @@ async function runNtk(o: NtkOptions): Promise<void> {
   const { n, d, X } = ds;
   const test: Dataset | undefined = ds.test;
   // the widest W(0), and the n×n matrices: H^lim, H(W(0)), their difference, the eigensolver's work (with test points, the n*×n cross-kernels too)
-  checkRunMemory({ n, d, m: Math.max(1, ...widths), monitor: true, reference: false, nTest: test?.n ?? 0 }, limit, limitText);
+  checkRunMemory({ n, d, m: Math.max(1, ...widths), monitor: true, reference: false, training: false, nTest: test?.n ?? 0 }, limit, limitText);
   const parities = [...new Set(grid.activation.map((a) => activationByName(a).parity))];
   for (const parity of parities) {
     const w = describeDegeneracies(findDegeneracies(X, n, d, ds.y, parity ? { parity } : {}), ds.source);

@@ -217,7 +217,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
   const { n, d } = data;
   const monitorCount = Object.values(options.monitors ?? {}).filter((x) => x !== undefined).length;
   checkRunMemory(
-    { n, d, m: spec.m, monitor: monitorCount > 0, reference: backend.name === 'reference', precision: backend.precision, nTest: test?.n ?? 0 },
+    { n, d, m: spec.m, monitor: monitorCount > 0, reference: backend.name === 'reference', patterns: activation.patterns && backend.name !== 'reference', precision: backend.precision, nTest: test?.n ?? 0 },
     options.maxMemory ?? defaultMemoryLimit(),
     options.maxMemory !== undefined ? 'the limit given' : "the machine's free memory",
   );
