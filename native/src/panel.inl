@@ -45,6 +45,9 @@ struct NK {
     // zero in padded lanes, so that loading, updating and measuring a panel are contiguous loops
     const double* Wp;       // the weights a step starts from; also what the softmax passes load (null: Wc)
     double* Wn;             // the weights a step writes (never the same buffer as Wp)
+    double* Wmd;            // a single step (step()): W m×d, updated in place, each panel staged
+                            // through two panel-major blocks of the worker's scratch (Scr::Ws, Wsn)
+    bool stage;             // the scratch has room for the staging blocks
     const double* W0p;      // W(0) panel-major for the movement (null: not measured)
     // ReLU run that counts pattern flips: bit q of mask0[pi·npad + i] = [⟨w_q(0), x_i⟩ ≥ 0] for
     // neuron q of panel pi (null: not counted)
@@ -70,8 +73,8 @@ struct NK {
   // per-worker scratch: Wt, Vt, G, ap (P), Cb (max(npad, IB)×P: σ' of a whole panel for step's
   // second pass, see task_step; the gradient alone reuses its first IB rows), Ul (npad×L); for
   // softmax also pad (P) and Ul2 (npad×L, the lane sums of N_i beside those of D_i in Ul)
-  static int64_t scratch_bytes(int npad, int d, bool sm) {
-    int64_t b = 0;
+  static int64_t scratch_bytes(int npad, int d, bool sm, bool stage) {
+    int64_t b = stage ? 2 * (int64_t)d * P * sizeof(double) : 0;
     b += 3 * (int64_t)d * P * sizeof(T);
     b += (int64_t)P * sizeof(T);
     b += (int64_t)(npad > IB ? npad : IB) * P * sizeof(T);
@@ -80,12 +83,19 @@ struct NK {
     return (b + 63) / 64 * 64 + 256;
   }
   struct Scr {
+    double *Ws, *Wsn;  // single step: the panel's weights before and after (null in a run)
     T *Wt, *Vt, *G, *ap, *Cb, *Ul, *pad, *Ul2;
   };
   static Scr scr(const Ctx& c, int worker) {
     char* base = c.scratch + (int64_t)worker * c.scratchBytes;
-    T* t = (T*)base;
     Scr s;
+    s.Ws = s.Wsn = 0;
+    if (c.stage) {  // float64 first: the base is 64-byte aligned
+      s.Ws = (double*)base;
+      s.Wsn = s.Ws + (int64_t)c.d * P;
+      base = (char*)(s.Wsn + (int64_t)c.d * P);
+    }
+    T* t = (T*)base;
     s.Wt = t; t += (int64_t)c.d * P;
     s.Vt = t; t += (int64_t)c.d * P;
     s.G = t; t += (int64_t)c.d * P;
@@ -555,7 +565,28 @@ struct NK {
     for (int i = 0; i < c.n; i++) u[i] = c.p->kappa * (u[i] + b[i]);
   }
 
-  // ── a step on the panel-major weights of a run (Ctx::Wp → Ctx::Wn) ──
+  // ── a step on the panel-major weights of a run (Ctx::Wp → Ctx::Wn), or on m×d W (Ctx::Wmd) ──
+  // Neurons r0 … r0+cnt−1 of m×d W into a panel-major d×P block (padded lanes 0), and back.
+  static void stage_in(const double* W, int d, int r0, int cnt, double* B) {
+    for (int j = 0; j < d; j++)
+      for (int q = 0; q < P; q++) B[(int64_t)j * P + q] = q < cnt ? W[(int64_t)(r0 + q) * d + j] : 0;
+  }
+  static void stage_out(const double* B, int d, int r0, int cnt, double* W) {
+    for (int q = 0; q < cnt; q++)
+      for (int j = 0; j < d; j++) W[(int64_t)(r0 + q) * d + j] = B[(int64_t)j * P + q];
+  }
+  // Panel pi's weights before (w) and after (wn) the step: the run's blocks, or for a single step
+  // the worker's staging blocks, w loaded from Wmd (wn goes back to Wmd once the panel is done).
+  static void step_blocks(const Ctx& c, const Scr& s, int pi, int r0, int cnt, const double** w, double** wn) {
+    if (c.Wmd) {
+      stage_in(c.Wmd, c.d, r0, cnt, s.Ws);
+      *w = s.Ws;
+      *wn = s.Wsn;
+    } else {
+      *w = c.Wp + (int64_t)pi * c.d * P;
+      *wn = c.Wn + (int64_t)pi * c.d * P;
+    }
+  }
   // W ← W − η κ a_q G (docs/theory.md §2; softmax: η κ G), in float64 whatever the kernel precision.
   // Lanes run over the panel's neurons: each weight is the same two roundings as the scalar
   // w − (coef·g) with coef = (η κ)·a_q. Dt (optional) gets Δw = w_new − w_old in T (pass E's
@@ -605,9 +636,8 @@ struct NK {
     for (int q = 0; q < P; q++) ok &= acc[q] == 0;
     return ok;
   }
-  // What a step's chunk reports besides u: the movement and finiteness of its new weights.
-  static void step_report(const Ctx& c, int pi, int cnt, double* move2, bool* bad) {
-    const double* wn = c.Wn + (int64_t)pi * c.d * P;
+  // What a step's chunk reports besides u: the movement and finiteness of panel pi's new weights wn.
+  static void step_report(const Ctx& c, int pi, int cnt, const double* wn, double* move2, bool* bad) {
     if (c.W0p) {
       double m2 = movement2_panel(wn, c.W0p + (int64_t)pi * c.d * P, c.d, cnt);
       if (m2 > *move2) *move2 = m2;
@@ -628,8 +658,9 @@ struct NK {
     for (int pi = p0; pi < p1; pi++) {
       int r0, cnt;
       panel(c, pi, &r0, &cnt);
-      const double* w = c.Wp + (int64_t)pi * c.d * P;
-      double* wn = c.Wn + (int64_t)pi * c.d * P;
+      const double *w;
+      double* wn;
+      step_blocks(c, s, pi, r0, cnt, &w, &wn);
       const T* Wt = as_t(w, c.d, s.Wt);
       load_a(c.p->a, r0, cnt, s.ap);
       double bz = ACT == OV_ACT_EXP ? zbound(c.xmax, Wt, c.d) : 0;
@@ -639,7 +670,7 @@ struct NK {
       // for exp, keep Δw transposed in Vt: max ‖Δw_q‖ bounds δ
       T* Dt = s.Vt;
       update_panel(c.eta * c.p->kappa, c.p->a + r0, w, wn, s.G, c.d, cnt, ACT == OV_ACT_EXP ? Dt : 0);
-      step_report(c, pi, cnt, &move2, &bad);
+      step_report(c, pi, cnt, wn, &move2, &bad);
       // the exp update of pass E is for exp only; cosh, sinh and ReLU recompute σ (pass C)
       int K = 0;
       if (ACT == OV_ACT_EXP) {
@@ -653,6 +684,7 @@ struct NK {
         if (ACT == OV_ACT_RELU && c.mask0) flips += fwd_relu_flips(c.XP, c.n, c.d, Wn, s.ap, s.Ul, c.mask0 + (int64_t)pi * c.npad);
         else fwd_any(act_for(ACT, c.xmax, Wn, c.d), c.XP, c.n, c.d, Wn, s.ap, s.Ul);
       }
+      if (c.Wmd) stage_out(wn, c.d, r0, cnt, c.Wmd);
     }
     flush_chunk(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
     c.chunkMove[chunk] = move2;
@@ -911,15 +943,17 @@ struct NK {
     for (int pi = p0; pi < p1; pi++) {
       int r0, cnt;
       panel(c, pi, &r0, &cnt);
-      const double* w = c.Wp + (int64_t)pi * c.d * P;
-      double* wn = c.Wn + (int64_t)pi * c.d * P;
+      const double *w;
+      double* wn;
+      step_blocks(c, s, pi, r0, cnt, &w, &wn);
       load_a(c.p->a, r0, cnt, s.ap);
       load_pad(cnt, s.pad);
       grad_panel<OV_ACT_SOFTMAX>(c, as_t(w, c.d, s.Wt), s.G, s.Cb, false, sm);
       update_panel(c.eta * c.p->kappa, 0, w, wn, s.G, c.d, cnt, 0);
-      step_report(c, pi, cnt, &move2, &bad);
+      step_report(c, pi, cnt, wn, &move2, &bad);
       const T* Wn = as_t(wn, c.d, s.Wt);
       for (int i = 0; i < c.n; i += MR) passMax<MR>(c.XP + (int64_t)i * c.d, c.d, Wn, s.pad, s.Ul + (int64_t)i * L);
+      if (c.Wmd) stage_out(wn, c.d, r0, cnt, c.Wmd);
     }
     flush_max(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
     c.chunkMove[chunk] = move2;
@@ -927,7 +961,8 @@ struct NK {
   }
 
   // ── entry points ──
-  static bool setup(Ctx& c, const OvProblem* p, int threads) {
+  // stage: room in the scratch for a single step's staging blocks (Ctx::Wmd)
+  static bool setup(Ctx& c, const OvProblem* p, int threads, bool stage = false) {
     c.p = p;
     c.X = (const T*)p->X;
     c.n = p->n;
@@ -944,7 +979,8 @@ struct NK {
     c.npad = (c.n + MR - 1) / MR * MR;
     c.njb = (c.d + JB - 1) / JB;
     c.ib = c.n < IB ? c.n : IB;
-    c.scratchBytes = scratch_bytes(c.npad, c.d, sm);
+    c.stage = stage;
+    c.scratchBytes = scratch_bytes(c.npad, c.d, sm, stage);
     c.scratch = (char*)ov_alloc(c.scratchBytes * (threads < 1 ? 1 : threads));
     const int64_t nch = c.nchunk > 0 ? c.nchunk : 1;
     c.chunkU = (double*)ov_alloc((sm ? 2 : 1) * nch * c.n * sizeof(double));
@@ -954,7 +990,7 @@ struct NK {
     c.redB = (double*)ov_alloc((int64_t)c.n * sizeof(double));
     c.chunkBad = (int*)ov_alloc(nch * sizeof(int));
     c.Wc = c.Wp = c.W0p = 0;
-    c.Wn = 0;
+    c.Wn = c.Wmd = 0;
     c.mask0 = 0;
     c.smM = c.smC = c.smS = 0;
     if (sm) {
@@ -1043,7 +1079,7 @@ struct NK {
   // and the next ones a step writes; run_accept swaps them, so a step that must be undone (not
   // finite) costs nothing and no step copies W. Every step overwrites all of the state it reads
   // (chunk partials, the per-worker Ul, Xr, the next buffer), so a step's bits depend only on W,
-  // r and η: a single step() is a run of one step.
+  // r and η: a single step() (the same task on staged panels) gives the same bits.
   struct Stepper {
     Ctx c;
     int th;
@@ -1058,18 +1094,14 @@ struct NK {
     for (int pi = 0; pi < c.npan; pi++) {
       int r0, cnt;
       panel(c, pi, &r0, &cnt);
-      double* blk = B + (int64_t)pi * c.d * P;
-      for (int j = 0; j < c.d; j++)
-        for (int q = 0; q < P; q++) blk[(int64_t)j * P + q] = q < cnt ? W[(int64_t)(r0 + q) * c.d + j] : 0;
+      stage_in(W, c.d, r0, cnt, B + (int64_t)pi * c.d * P);
     }
   }
   static void from_panels(const Ctx& c, const double* B, double* W) {
     for (int pi = 0; pi < c.npan; pi++) {
       int r0, cnt;
       panel(c, pi, &r0, &cnt);
-      const double* blk = B + (int64_t)pi * c.d * P;
-      for (int q = 0; q < cnt; q++)
-        for (int j = 0; j < c.d; j++) W[(int64_t)(r0 + q) * c.d + j] = blk[(int64_t)j * P + q];
+      stage_out(B + (int64_t)pi * c.d * P, c.d, r0, cnt, W);
     }
   }
   // The sign patterns at W(0) of a chunk's panels (run_begin, flips counted).
@@ -1126,6 +1158,28 @@ struct NK {
     ov_free(s->mask0);
     ov_free(s);
   }
+  // One step of c: from Wp into Wn (a run) or on Wmd in place (a single step); u = F(W_new, X).
+  // False (u NaN) when diag(r)X could not be allocated.
+  static bool step_on(Ctx& c, int th, const double* r, double eta, double* u) {
+    c.eta = eta;
+    set_r(c, r);
+    if (!c.Xr) {
+      ov_fill_nan(u, c.n);
+      return false;
+    }
+    if (c.act == OV_ACT_SOFTMAX) {
+      sm_stats(c, th, 0);                        // M_i, c_i, m/D_i at the old weights
+      ov_parallel(c.nchunk, th, task_step_sm, &c);  // gradient, update, SM1 at the new weights
+      reduce_max(c);
+      if (c.Wp) c.Wp = c.Wn;                     // SM2 loads the new weights (a single step: Wc, updated)
+      ov_parallel(c.nchunk, th, task_sm_sum, &c);
+      reduce_sm(c, u);
+    } else {
+      ov_parallel(c.nchunk, th, pick(c.act, task_step<OV_ACT_EXP>, task_step<OV_ACT_RELU>, task_step<OV_ACT_COSH>, task_step<OV_ACT_SINH>), &c);
+      reduce_chunks(c, u);
+    }
+    return true;
+  }
   // One step from the current weights into the next buffer: u = F(W_next, X); *move2 = max_r
   // ‖w_r − w_r(0)‖² of the next weights (0 without W0), *finite = whether they are all finite,
   // *flips = the pattern flips of the next weights against W(0) (0 unless counted, run_begin).
@@ -1137,28 +1191,15 @@ struct NK {
     c.Wn = s->buf[1 - s->cur];
     c.W0p = s->W0p;
     c.mask0 = s->mask0;
-    c.eta = eta;
     *flips = 0;
-    set_r(c, r);
-    if (!c.Xr) {
-      ov_fill_nan(u, c.n);
+    const bool ok0 = step_on(c, th, r, eta, u);
+    c.Wp = 0;
+    c.Wn = 0;
+    if (!ok0) {
       *move2 = 0;
       *finite = 0;
       return;
     }
-    if (c.act == OV_ACT_SOFTMAX) {
-      sm_stats(c, th, 0);                        // M_i, c_i, m/D_i at Wp
-      ov_parallel(c.nchunk, th, task_step_sm, &c);  // gradient, update into Wn, SM1 at Wn
-      reduce_max(c);
-      c.Wp = c.Wn;                               // SM2 loads the new weights
-      ov_parallel(c.nchunk, th, task_sm_sum, &c);
-      reduce_sm(c, u);
-    } else {
-      ov_parallel(c.nchunk, th, pick(c.act, task_step<OV_ACT_EXP>, task_step<OV_ACT_RELU>, task_step<OV_ACT_COSH>, task_step<OV_ACT_SINH>), &c);
-      reduce_chunks(c, u);
-    }
-    c.Wp = 0;
-    c.Wn = 0;
     double m2 = 0;
     int ok = 1;
     int64_t f = 0;
@@ -1181,17 +1222,18 @@ struct NK {
     Stepper* s = (Stepper*)vs;
     from_panels(s->c, s->buf[s->cur], W);
   }
+  // One step on m×d W in place: the run's step (task_step, step_on) on panels staged one at a time
+  // through the worker's scratch, so a single call costs no copy of W.
   static void step(const OvProblem* p, double* W, const double* r, double eta, double* u, int threads) {
     if (!ov_act_valid(p->act)) return ov_fill_nan(u, p->n);
-    void* s = run_begin(p, W, 0, 0, threads);
-    if (!s) return;
-    double move2;
-    int finite;
-    int64_t flips;
-    run_step(s, r, eta, u, &move2, &finite, &flips);
-    run_accept(s);
-    run_store(s, W);
-    run_end(s);
+    Ctx c;
+    int th = workers(threads, layout(p->m).nchunk);
+    if (setup(c, p, th, true)) {
+      c.Wmd = W;
+      c.Wc = W;  // what the softmax statistics load, before and after the update
+      step_on(c, th, r, eta, u);
+    }
+    teardown(c);
   }
   static void gradient(const OvProblem* p, const double* W, const double* r, double* G, int threads) {
     if (!ov_act_valid(p->act)) return ov_fill_nan(G, (int64_t)p->m * p->d);
