@@ -7,11 +7,11 @@
 
 // The smallest unsigned type with at least P bits (P ≤ 32): one ReLU sign pattern of a panel.
 template <bool S8, bool S16>
-struct OvMaskSel { typedef unsigned int T; };
+struct OvPatternType { typedef unsigned int T; };
 template <>
-struct OvMaskSel<true, true> { typedef unsigned char T; };
+struct OvPatternType<true, true> { typedef unsigned char T; };
 template <>
-struct OvMaskSel<false, true> { typedef unsigned short T; };
+struct OvPatternType<false, true> { typedef unsigned short T; };
 
 template <class V>
 struct NK {
@@ -27,7 +27,7 @@ struct NK {
   static_assert(V::MR % V::MRJ == 0, "MRJ must divide MR");
   static const int IB = 96;  // samples per block of the fused gradient: C block IB×P stays in L1
   static_assert(P <= 32, "a panel's sign pattern must fit in 32 bits");
-  typedef typename OvMaskSel<(P <= 8), (P <= 16)>::T Pattern;
+  typedef typename OvPatternType<(P <= 8), (P <= 16)>::T Pattern;
 
   struct Ctx {
     const OvProblem* p;

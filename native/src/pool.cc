@@ -32,14 +32,15 @@ inline void cpu_relax() {
 inline int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
-// Spin until pred() or SPIN_NS have passed; the clock is read every 64 rounds.
+// Spin until pred() or `ns` have passed; the clock is read every 64 rounds.
 template <class F>
-bool spin_until(F pred) {
+bool spin_until(F pred, int64_t ns) {
+  if (ns <= 0) return pred();
   int64_t t0 = now_ns();
   for (int k = 1;; k++) {
     if (pred()) return true;
     cpu_relax();
-    if ((k & 63) == 0 && now_ns() - t0 > SPIN_NS) return pred();
+    if ((k & 63) == 0 && now_ns() - t0 > ns) return pred();
   }
 }
 
@@ -52,6 +53,10 @@ struct Pool {
   void* ctx = nullptr;
   int ntasks = 0;
   int active = 0;          // helpers taking part in this job
+  // how long to spin (SPIN_NS), or 0 when the job has more threads than the machine has: then a
+  // spinning thread would take the core a working one needs
+  std::atomic<int64_t> spinNs{SPIN_NS};
+  const int hardware = ov_hardware_threads();  // read once: a system call
   // bumped (release, under mu) once the job's fields above are set; a spinning worker that reads
   // a new value (acquire) therefore sees them
   std::atomic<uint64_t> generation{0};
@@ -86,7 +91,7 @@ struct Pool {
     uint64_t seen = 0;
     for (;;) {
       auto fresh = [&] { return generation.load(std::memory_order_acquire) != seen; };
-      if (!spin_until(fresh)) {
+      if (!spin_until(fresh, spinNs.load(std::memory_order_relaxed))) {
         std::unique_lock<std::mutex> lk(mu);
         sleepers.fetch_add(1);
         wake.wait(lk, fresh);
@@ -124,6 +129,7 @@ struct Pool {
       ctx = c;
       ntasks = n;
       active = threads - 1;
+      spinNs.store(threads <= hardware ? SPIN_NS : 0, std::memory_order_relaxed);
       finished.store(0, std::memory_order_relaxed);
       next.store(0, std::memory_order_relaxed);
       generation.fetch_add(1, std::memory_order_release);
@@ -132,7 +138,7 @@ struct Pool {
     }
     drain(0);
     auto all = [&] { return finished.load(std::memory_order_seq_cst) == active; };
-    if (!spin_until(all)) {
+    if (!spin_until(all, spinNs.load(std::memory_order_relaxed))) {
       std::unique_lock<std::mutex> lk(mu);
       callerAsleep.store(true, std::memory_order_seq_cst);
       done.wait(lk, all);
