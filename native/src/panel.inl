@@ -611,7 +611,7 @@ struct NK {
         }
   }
   // max_q ‖w_q − w_q(0)‖² over the panel's neurons, each sum in the order j = 0, 1, … as
-  // src/model/movement.ts (and addon.cc's movementOf) add it; lanes run over the neurons.
+  // src/model/movement.ts adds it (the recorded movement keeps its bits); lanes run over the neurons.
   static double movement2_panel(const double* wn, const double* w0, int d, int cnt) {
     double s[P];
     for (int q = 0; q < P; q++) s[q] = 0;
