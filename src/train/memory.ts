@@ -20,7 +20,7 @@
  * Measured against it (`/usr/bin/time`, native backend, 2 threads, monitor on): `train --n 1 --d 10000000
  * --width 16` peaked at 11.6 GiB (maxRSS 12 170 472 KB) against an estimate of 15.7 GiB, and
  * `--d 2000000` at 2.4 GiB against 3.1 GiB (2026-12-02; the scratch term counts 16 lanes a panel
- * where these narrow runs use 8).
+ * where these narrow runs use 8); test/train/memory.test.ts checks the bound at d = 10⁶.
  * Small per-sample vectors and the history (8 bytes × series × steps, grown as the run goes) are
  * below the estimate's resolution and left out.
  */
