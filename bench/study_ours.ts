@@ -128,7 +128,6 @@ if (mode === 'prepare') {
       status: r.status, steps: r.steps, initialResidual: r.initialResidual, residual: r.residual, timeMs: r.timeMs, ...(r.conventions ? { backend: r.conventions.backend } : {}),
     });
   };
-  const base = DEFAULT_GRID;
   // every (activation, n) searched at once on one results file, as `overparam threshold` does; the
   // grid of each carries its own η
   const keys = man.activations.flatMap((act) => man.n.map((n) => ({ act, n })));
@@ -136,7 +135,7 @@ if (mode === 'prepare') {
   const { points } = await thresholdSearches(
     keys.map(({ act, n }) => ({
       grid: {
-        ...base,
+        ...DEFAULT_GRID,
         data: [{ inputs: man.inputs, d: man.d, labels: man.labels, seed: man.dataSeed }],
         n: [n], width: [man.m0], seeds: man.seeds, activation: [act], init: [man.init], scaling: man.scaling,
         normalize: man.normalize, eta: man.eta[`${act}/${n}`], epsilon: man.epsilon, maxSteps: man.maxSteps, precision: 'f64' as const, monitorEvery: 0,

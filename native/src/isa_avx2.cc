@@ -143,18 +143,11 @@ struct VF {
   }
 };
 
-// narrow panels (NV = 1) for small widths (narrow.inl)
-struct VD1 : VD {
-  static const int NV = 1;
-};
-struct VF1 : VF {
-  static const int NV = 1;
-};
-
 #include "kernels.inl"
 
-static const OvKernels kD = make_table<VD, VD1, VD>("avx2");
-static const OvKernels kF = make_table<VF, VF1, VD>("avx2");
+// narrow panels (NV = 1) for small widths: narrow.inl
+static const OvKernels kD = make_table<VD, OvNarrow<VD>, VD>("avx2");
+static const OvKernels kF = make_table<VF, OvNarrow<VF>, VD>("avx2");
 
 }  // namespace ov_avx2
 

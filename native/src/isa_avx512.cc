@@ -168,18 +168,11 @@ struct VF {
   }
 };
 
-// narrow panels (NV = 1) for small widths (narrow.inl)
-struct VD1 : VD {
-  static const int NV = 1;
-};
-struct VF1 : VF {
-  static const int NV = 1;
-};
-
 #include "kernels.inl"
 
-static const OvKernels kD = make_table<VD, VD1, VD>("avx512");
-static const OvKernels kF = make_table<VF, VF1, VD>("avx512");
+// narrow panels (NV = 1) for small widths: narrow.inl
+static const OvKernels kD = make_table<VD, OvNarrow<VD>, VD>("avx512");
+static const OvKernels kF = make_table<VF, OvNarrow<VF>, VD>("avx512");
 
 }  // namespace ov_avx512
 

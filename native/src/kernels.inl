@@ -9,7 +9,7 @@
 //
 // Requires from the includer: traits V (element type T, register R, lanes L, blocking NV, MR,
 // JB, GMR, GNR and the operations used below) for the kernel precision, V1 the same with NV = 1
-// (narrow panels; V itself where the panels are already one register wide), and D64 for float64
+// (narrow panels, OvNarrow<V>; V itself where the panels are already one lane wide), and D64 for float64
 // (dense helpers); ov_* from api.h.
 //
 // Files, included in this order (each relies on the ones before it):

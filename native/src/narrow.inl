@@ -5,11 +5,16 @@
 // softmax statistics included), so forward, step, gradient, jvp, flips and Gram agree with each
 // other as they do on wide panels; the bits are the same on every thread count either way.
 
+// The traits V with panels of one register.
+template <class V>
+struct OvNarrow : V {
+  static const int NV = 1;
+};
+
 template <class V, class V1>
 struct NX {
   typedef NK<V> KW;   // wide panels
   typedef NK<V1> KN;  // narrow panels
-  typedef typename V::T T;
 
   static int padded(int k, int P) { return (k + P - 1) / P * P; }
   // Narrow panels when they leave fewer padded lanes in the two halves (kernels: Layout) and m is

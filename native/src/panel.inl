@@ -126,10 +126,12 @@ struct NK {
 
   // Transpose neurons [r0, r0+cnt) of an m×d float64 matrix into a d×P panel of T, zero-padded:
   // padded neurons have w = 0 and a = 0, so they add exactly 0 to every sum.
-  static void load_panel(const double* W, int d, int r0, int cnt, T* Wt) {
+  // U: T for the kernels' panel, double for a single step's staging block (stage_in).
+  template <class U>
+  static void load_panel(const double* W, int d, int r0, int cnt, U* Wt) {
     for (int j = 0; j < d; j++) {
-      T* row = Wt + (int64_t)j * P;
-      for (int q = 0; q < cnt; q++) row[q] = (T)W[(int64_t)(r0 + q) * d + j];
+      U* row = Wt + (int64_t)j * P;
+      for (int q = 0; q < cnt; q++) row[q] = (U)W[(int64_t)(r0 + q) * d + j];
       for (int q = cnt; q < P; q++) row[q] = 0;
     }
   }
@@ -566,11 +568,8 @@ struct NK {
   }
 
   // ── a step on the panel-major weights of a run (Ctx::Wp → Ctx::Wn), or on m×d W (Ctx::Wmd) ──
-  // Neurons r0 … r0+cnt−1 of m×d W into a panel-major d×P block (padded lanes 0), and back.
-  static void stage_in(const double* W, int d, int r0, int cnt, double* B) {
-    for (int j = 0; j < d; j++)
-      for (int q = 0; q < P; q++) B[(int64_t)j * P + q] = q < cnt ? W[(int64_t)(r0 + q) * d + j] : 0;
-  }
+  // Neurons r0 … r0+cnt−1 of m×d W into a panel-major float64 d×P block (padded lanes 0), and back.
+  static void stage_in(const double* W, int d, int r0, int cnt, double* B) { load_panel(W, d, r0, cnt, B); }
   static void stage_out(const double* B, int d, int r0, int cnt, double* W) {
     for (int q = 0; q < cnt; q++)
       for (int j = 0; j < d; j++) W[(int64_t)(r0 + q) * d + j] = B[(int64_t)j * P + q];
