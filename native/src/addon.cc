@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api.h"
+#include "eigen.h"
 
 namespace {
 
@@ -372,6 +373,44 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), s);
 }
 
+// tridiagonalize(n, a, d, e, h): a (n×n) holds A and is overwritten by the reflectors
+Napi::Value Tridiagonalize(const Napi::CallbackInfo& info) {
+  int n = intArg(info[0], "n", 1);
+  double* a = arr<double>(info[1], (int64_t)n * n, "a");
+  double* d = arr<double>(info[2], n, "d");
+  double* e = arr<double>(info[3], n, "e");
+  double* h = arr<double>(info[4], n, "h");
+  ov_tridiagonalize(n, a, d, e, h);
+  return info.Env().Undefined();
+}
+// applyQ(n, a, h, Z, count)
+Napi::Value ApplyQ(const Napi::CallbackInfo& info) {
+  int n = intArg(info[0], "n", 1);
+  const double* a = arr<double>(info[1], (int64_t)n * n, "a");
+  const double* h = arr<double>(info[2], n, "h");
+  int count = intArg(info[4], "count", 0);
+  double* Z = arr<double>(info[3], (int64_t)count * n, "Z");
+  ov_apply_q(n, a, h, Z, count);
+  return info.Env().Undefined();
+}
+// tridiagonalQL(n, d, e, Zt | null) → 0, or −1 if it did not converge
+Napi::Value TridiagonalQL(const Napi::CallbackInfo& info) {
+  int n = intArg(info[0], "n", 1);
+  double* d = arr<double>(info[1], n, "d");
+  double* e = arr<double>(info[2], n, "e");
+  double* Zt = info[3].IsNull() ? nullptr : arr<double>(info[3], (int64_t)n * n, "Zt");
+  return Napi::Number::New(info.Env(), ov_tridiagonal_ql(n, d, e, Zt));
+}
+// bisectEigenvalue(n, d, e, k) → λ_k
+Napi::Value BisectEigenvalue(const Napi::CallbackInfo& info) {
+  int n = intArg(info[0], "n", 1);
+  const double* d = arr<double>(info[1], n, "d");
+  const double* e = arr<double>(info[2], n, "e");
+  int k = intArg(info[3], "k", 0);
+  if (k >= n) throw Napi::RangeError::New(info.Env(), "eigenvalue index out of range");
+  return Napi::Number::New(info.Env(), ov_bisect_eigenvalue(n, d, e, k));
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -411,6 +450,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("potrf", Napi::Function::New(env, Potrf));
   exports.Set("potrs", Napi::Function::New(env, Potrs));
   exports.Set("probe", Napi::Function::New(env, Probe));
+  exports.Set("tridiagonalize", Napi::Function::New(env, Tridiagonalize));
+  exports.Set("applyQ", Napi::Function::New(env, ApplyQ));
+  exports.Set("tridiagonalQL", Napi::Function::New(env, TridiagonalQL));
+  exports.Set("bisectEigenvalue", Napi::Function::New(env, BisectEigenvalue));
   return exports;
 }
 

@@ -23,9 +23,12 @@ struct GK {
     const OvProblem* p;
     const T* X;
     const double* W;
-    int n, d, m, npad, nps, nrb, k0, kb;
+    int n, d, m, npad, nps, nrb, kc;
+    int k0, kb;    // the block whose sample panels task_S computes (into Sp)
+    int kbT;       // the block whose tiles task_T adds (from SpT)
     T* XTp;  // nps × d × L
-    T* Sp;   // nps × KC × L
+    T* Sp;   // nps × kc × L, two of them (S of the next block is computed while the tiles of this one are)
+    T* SpT;
     T* Cb;   // npad × npad, column-major (Cb[col*npad + row]), lower tiles only
     double* H;
     T* sm;   // softmax: M_i, c_i, m/D_i, npad each (padded samples: 0, so that φ = 0); else null
@@ -35,7 +38,7 @@ struct GK {
   static void task_S(void* vc, int ps, int) {
     const Ctx& c = *(const Ctx*)vc;
     const T* xt = c.XTp + (int64_t)ps * c.d * L;
-    T* sp = c.Sp + (int64_t)ps * KC * L;
+    T* sp = c.Sp + (int64_t)ps * c.kc * L;
     for (int k = 0; k < c.kb; k++) {
       const double* w = c.W + (int64_t)(c.k0 + k) * c.d;
       R z0 = V::zero(), z1 = V::zero();
@@ -72,56 +75,100 @@ struct GK {
   // C[rows R0.., cols C0..C0+GNR) += Σ_k S[row][k] S[col][k]
   // pf: the next tile's C, prefetched while this one computes (its GNR columns lie npad apart, a
   // pattern no hardware prefetcher follows; new/old 0.87–0.98 at M). It changes no value.
+  template <int GM>
   OV_INLINE static void tile(const Ctx& c, int rb, int col0, const T* pf) {
-    R acc[GMR][GNR];
+    R acc[GM][GNR];
     const int64_t ld = c.npad;
-    T* cb = c.Cb + (int64_t)col0 * ld + (int64_t)rb * RB;
+    T* cb = c.Cb + (int64_t)col0 * ld + (int64_t)rb * GM * L;
 #pragma GCC unroll 4
-    for (int mv = 0; mv < GMR; mv++)
+    for (int mv = 0; mv < GM; mv++)
 #pragma GCC unroll 8
       for (int jj = 0; jj < GNR; jj++) acc[mv][jj] = V::load(cb + jj * ld + mv * L);
-    const T* A0 = c.Sp + (int64_t)rb * GMR * KC * L;
-    const T* B = c.Sp + (int64_t)(col0 / L) * KC * L + (col0 % L);
+    const int64_t kc = c.kc;
+    const T* A0 = c.SpT + (int64_t)rb * GM * kc * L;
+    const T* B = c.SpT + (int64_t)(col0 / L) * kc * L + (col0 % L);
     if (pf)
       for (int jj = 0; jj < GNR; jj++)
-        for (int b = 0; b < RB * (int)sizeof(T); b += 64) __builtin_prefetch((const char*)(pf + jj * ld) + b, 1, 3);
-    for (int k = 0; k < c.kb; k++) {
-      R a[GMR];
+        for (int b = 0; b < GM * L * (int)sizeof(T); b += 64) __builtin_prefetch((const char*)(pf + jj * ld) + b, 1, 3);
+    for (int k = 0; k < c.kbT; k++) {
+      R a[GM];
 #pragma GCC unroll 4
-      for (int mv = 0; mv < GMR; mv++) a[mv] = V::load(A0 + (int64_t)mv * KC * L + (int64_t)k * L);
+      for (int mv = 0; mv < GM; mv++) a[mv] = V::load(A0 + (int64_t)mv * kc * L + (int64_t)k * L);
 #pragma GCC unroll 8
       for (int jj = 0; jj < GNR; jj++) {
         R b = V::set1(B[(int64_t)k * L + jj]);
 #pragma GCC unroll 4
-        for (int mv = 0; mv < GMR; mv++) acc[mv][jj] = V::fmadd(a[mv], b, acc[mv][jj]);
+        for (int mv = 0; mv < GM; mv++) acc[mv][jj] = V::fmadd(a[mv], b, acc[mv][jj]);
       }
     }
 #pragma GCC unroll 4
-    for (int mv = 0; mv < GMR; mv++)
+    for (int mv = 0; mv < GM; mv++)
 #pragma GCC unroll 8
       for (int jj = 0; jj < GNR; jj++) V::store(cb + jj * ld + mv * L, acc[mv][jj]);
   }
 
+  // row blocks of GM·L samples: GMR, or GMR − 1 where that pads the lower triangle less (gram())
+  template <int GM>
   static void task_T(void* vc, int t, int) {
     const Ctx& c = *(const Ctx*)vc;
     int rb = c.nrb - 1 - t;  // largest row blocks first: better balance, same results
-    int colEnd = (rb + 1) * RB;
-    T* cb = c.Cb + (int64_t)rb * RB;
+    int colEnd = (rb + 1) * GM * L;
+    T* cb = c.Cb + (int64_t)rb * GM * L;
     for (int col0 = 0; col0 < colEnd; col0 += GNR)
-      tile(c, rb, col0, col0 + GNR < colEnd ? cb + (int64_t)(col0 + GNR) * c.npad : 0);
+      tile<GM>(c, rb, col0, col0 + GNR < colEnd ? cb + (int64_t)(col0 + GNR) * c.npad : 0);
   }
 
+  // one dispatch a block: the tiles of this block (tasks 0 … nrb−1, largest first), then the
+  // sample panels of the next (tasks nrb …), into the other buffer
+  struct Pipe {
+    Ctx* c;
+    OvTaskFn S, T;
+  };
+  static void task_TS(void* vp, int t, int w) {
+    const Pipe& q = *(const Pipe*)vp;
+    if (t < q.c->nrb) q.T(q.c, t, w);
+    else q.S(q.c, t - q.c->nrb, w);
+  }
+  // vector FMAs per neuron of the lower-triangle tiles for n samples in row blocks of gm·L
+  static int64_t tile_work(int n, int gm) {
+    int64_t rbs = gm * L, nrb = (n + rbs - 1) / rbs, w = 0;
+    for (int64_t rb = 0; rb < nrb; rb++) w += ((rb + 1) * rbs + GNR - 1) / GNR * gm;
+    return w;
+  }
+
+  // H_ij = κ² ⟨x_i, x_j⟩ C_ij for j ≤ i, and its mirror. Task t: the columns j with
+  // (n − j)² between n²(1 − t/64) and n²(1 − (t+1)/64), so that each holds 1/64 of the triangle.
   static void task_final(void* vc, int t, int) {
     const Ctx& c = *(const Ctx*)vc;
-    double k2 = c.p->kappa * c.p->kappa;
-    int i0 = (int)((int64_t)t * c.n / 64), i1 = (int)((int64_t)(t + 1) * c.n / 64);
-    for (int i = i0; i < i1; i++) {
-      for (int j = 0; j <= i; j++) {
+    const double k2 = c.p->kappa * c.p->kappa;
+    const int n = c.n, d = c.d;
+    auto col = [n](int q) { return q >= 64 ? n : (int)__builtin_ceil(n - n * __builtin_sqrt(1.0 - q / 64.0)); };
+    const int j0 = col(t), j1 = col(t + 1);
+    for (int j = j0; j < j1; j++) {
+      int i = j;
+      if constexpr (sizeof(T) == 8) {
+        // L rows i at once from the sample panels, each lane's sum over q in the scalar order
+        // below (x_i,q x_j,q, added from 0), so the same bits
+        alignas(64) double h[L];
+        for (int i0 = j / L * L; i0 < n; i0 += L) {
+          const T* xt = c.XTp + (int64_t)(i0 / L) * d * L;
+          R xx = V::zero();
+          for (int q = 0; q < d; q++) xx = V::add(xx, V::mul(V::load(xt + (int64_t)q * L), V::set1(c.X[(int64_t)j * d + q])));
+          V::store(h, V::mul(V::mul(V::set1(k2), xx), V::load(c.Cb + (int64_t)j * c.npad + i0)));
+          const int lo = i0 < j ? j - i0 : 0, hi = n - i0 < L ? n - i0 : L;
+          for (int l = lo; l < hi; l++) {
+            c.H[(int64_t)(i0 + l) * n + j] = h[l];
+            c.H[(int64_t)j * n + i0 + l] = h[l];
+          }
+        }
+        i = n;
+      }
+      for (; i < n; i++) {
         double xx = 0;
-        for (int q = 0; q < c.d; q++) xx += (double)c.X[(int64_t)i * c.d + q] * (double)c.X[(int64_t)j * c.d + q];
+        for (int q = 0; q < d; q++) xx += (double)c.X[(int64_t)i * d + q] * (double)c.X[(int64_t)j * d + q];
         double h = k2 * xx * (double)c.Cb[(int64_t)j * c.npad + i];
-        c.H[(int64_t)i * c.n + j] = h;
-        c.H[(int64_t)j * c.n + i] = h;
+        c.H[(int64_t)i * n + j] = h;
+        c.H[(int64_t)j * n + i] = h;
       }
     }
   }
@@ -138,32 +185,49 @@ struct GK {
     c.d = p->d;
     c.m = p->m;
     c.H = H;
-    c.nrb = (c.n + RB - 1) / RB;
-    c.npad = c.nrb * RB;
+    int th = threads < 1 ? 1 : threads;
+    // GMR − 1 vectors a row block where the padding of the last one (and the diagonal tiles) costs
+    // more than the smaller tile loses: n = 32: 12 against 27 vector FMAs a neuron, n = 64: 40
+    // against 54 (AVX-512 f64); every entry's sum over neurons is the same chain, so H is too
+    const int gm = GMR > 1 && 10 * tile_work(c.n, GMR - 1) < 9 * tile_work(c.n, GMR) ? GMR - 1 : GMR;
+    c.nrb = (c.n + gm * L - 1) / (gm * L);
+    c.npad = c.nrb * gm * L;
     c.nps = c.npad / L;
+    // neurons per block: KC, or more while two blocks' sample panels fit in 1 MB (small n: fewer
+    // dispatches, each with more work; the order of the sums, and so H, is the same for every block size)
+    c.kc = KC;
+    while (th > 1 && c.kc < 1024 && c.kc < c.m && 2 * (int64_t)c.nps * (2 * c.kc) * L * (int64_t)sizeof(T) <= 1048576) c.kc *= 2;
     c.XTp = (T*)ov_alloc((int64_t)c.nps * c.d * L * sizeof(T));
-    c.Sp = (T*)ov_alloc((int64_t)c.nps * KC * L * sizeof(T));
+    T* spBuf = (T*)ov_alloc_raw(2 * (int64_t)c.nps * c.kc * L * sizeof(T));  // every entry read is written first
     c.Cb = (T*)ov_alloc((int64_t)c.npad * c.npad * sizeof(T));
     c.sm = 0;
-    int th = threads < 1 ? 1 : threads;
-    bool ok = c.XTp && c.Sp && c.Cb;
+    bool ok = c.XTp && spBuf && c.Cb;
     if (ok && p->act == OV_ACT_SOFTMAX) {
       c.sm = (T*)ov_alloc(3 * (int64_t)c.npad * sizeof(T));  // zero-filled
       ok = c.sm && NKv::sm_sample_stats(p, W, th, c.sm, c.sm + c.npad, c.sm + 2 * (int64_t)c.npad);
     }
     if (!ok) {
-      ov_free(c.XTp); ov_free(c.Sp); ov_free(c.Cb); ov_free(c.sm);
+      ov_free(c.XTp); ov_free(spBuf); ov_free(c.Cb); ov_free(c.sm);
       return;
     }
     for (int i = 0; i < c.n; i++)
       for (int j = 0; j < c.d; j++) c.XTp[(int64_t)(i / L) * c.d * L + (int64_t)j * L + (i % L)] = c.X[(int64_t)i * c.d + j];
-    OvTaskFn tS = task_S_of(p->act);
-    for (c.k0 = 0; c.k0 < c.m; c.k0 += KC) {
-      c.kb = ov_min(KC, c.m - c.k0);
-      ov_parallel(c.nps, th, tS, &c);
-      ov_parallel(c.nrb, th, task_T, &c);
+    Pipe q = {&c, task_S_of(p->act), gm == GMR ? task_T<GMR> : task_T<(GMR > 1 ? GMR - 1 : 1)>};
+    T* bufs[2] = {spBuf, spBuf + (int64_t)c.nps * c.kc * L};
+    c.k0 = 0;
+    c.kb = ov_min(c.kc, c.m);
+    c.Sp = bufs[0];
+    ov_parallel(c.nps, th, q.S, &c);
+    for (int blk = 0; c.k0 < c.m; blk++) {
+      // the tiles of block blk (computed into SpT) while task_S fills the other buffer with block blk + 1
+      c.SpT = bufs[blk & 1];
+      c.kbT = c.kb;
+      c.k0 += c.kc;
+      c.kb = ov_min(c.kc, c.m - c.k0);
+      c.Sp = bufs[(blk + 1) & 1];
+      ov_parallel(c.nrb + (c.kb > 0 ? c.nps : 0), th, task_TS, &q);
     }
     ov_parallel(64, th, task_final, &c);
-    ov_free(c.XTp); ov_free(c.Sp); ov_free(c.Cb); ov_free(c.sm);
+    ov_free(c.XTp); ov_free(spBuf); ov_free(c.Cb); ov_free(c.sm);
   }
 };

@@ -14,7 +14,11 @@
  *
  * Eigenvectors: the rotations are accumulated into `Zt`, whose ROWS are the vectors
  * (a rotation of columns i, i+1 of Z is a rotation of two contiguous rows of Zᵀ).
+ *
+ * `tridiagonalQL` runs the addon's port of this code (linalg/native.ts: the same bits) where it
+ * is built; `tridiagonalQLReference` is the specification it is tested against.
  */
+import { nativeEigen } from './native.js';
 
 const EPS = 2.220446049250313e-16;
 
@@ -75,6 +79,13 @@ function rotatePair(Zt: Float64Array, ri: number, r1: number, carry: Float64Arra
  *           the eigenvectors of T as rows: row j belongs to the eigenvalue d[j])
  */
 export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, Zt: Float64Array | null): void {
+  const native = nativeEigen();
+  if (native === null) return tridiagonalQLReference(d, e, n, Zt);
+  if (native.tridiagonalQL(n, d, e, Zt) !== 0) throw new RangeError('tridiagonal QL did not converge');
+}
+
+/** tridiagonalQL in TypeScript: the specification of the native route. */
+export function tridiagonalQLReference(d: Float64Array, e: Float64Array, n: number, Zt: Float64Array | null): void {
   const d0 = Float64Array.from(d);
   const e0 = Float64Array.from(e);
   const Z0 = Zt ? Float64Array.from(Zt) : null;

@@ -7,7 +7,11 @@
  * (Kahan): the count is exact for a matrix within a few ulps of T, so bisection pins each
  * eigenvalue to an absolute accuracy of about ε‖T‖, independent of the other eigenvalues and of
  * clustering. A zero pivot is replaced by −pivmin (pivmin = tiny · max(1, max e²)) as in dstebz.
+ *
+ * `bisectEigenvalue` runs the addon's port of this code (linalg/native.ts: the same bits) where
+ * it is built; `bisectEigenvalueReference` is the specification it is tested against.
  */
+import { nativeEigen } from './native.js';
 
 const EPS = 2.220446049250313e-16;
 const SAFE_MIN = 2.2250738585072014e-308;
@@ -56,6 +60,13 @@ export function gershgorin(t: Tridiag, n: number): [lo: number, hi: number] {
  * of about 4ε·max(|lo|, |hi|) of the Gershgorin interval, plus the rounding of the count itself.
  */
 export function bisectEigenvalue(t: Tridiag, n: number, k: number): number {
+  if (!Number.isInteger(k) || k < 0 || k >= n) throw new RangeError(`eigenvalue index ${k} out of 0 … ${n - 1}`);
+  const native = nativeEigen();
+  return native === null ? bisectEigenvalueReference(t, n, k) : native.bisectEigenvalue(n, t.d, t.e, k);
+}
+
+/** bisectEigenvalue in TypeScript: the specification of the native route. */
+export function bisectEigenvalueReference(t: Tridiag, n: number, k: number): number {
   if (!Number.isInteger(k) || k < 0 || k >= n) throw new RangeError(`eigenvalue index ${k} out of 0 … ${n - 1}`);
   const pmin = pivmin(t, n);
   let [lo, hi] = gershgorin(t, n);

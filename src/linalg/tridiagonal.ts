@@ -14,7 +14,11 @@
  *
  * Cost: 4n³/3 flops. The reflectors are kept (row i of the work array holds u_i in 0 … i−1) when
  * eigenvectors are wanted; `applyQ` then maps eigenvectors of T back to eigenvectors of A.
+ *
+ * `tridiagonalize` and `applyQ` run the addon's port of this code (linalg/native.ts: the same
+ * bits) where it is built; the `…Reference` functions here are the specification it is tested against.
  */
+import { nativeEigen } from './native.js';
 
 export interface TridiagonalForm {
   readonly n: number;
@@ -72,6 +76,19 @@ function fusedRow(a: Float64Array, rj: number, ri: number, p: Float64Array, j: n
  * A is not modified.
  */
 export function tridiagonalize(A: Float64Array, n: number): TridiagonalForm {
+  const native = nativeEigen();
+  if (native === null) return tridiagonalizeReference(A, n);
+  checkSquare(A, n);
+  const a = A.slice(0, n * n);
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  const h = new Float64Array(n);
+  native.tridiagonalize(n, a, d, e, h);
+  return { n, d, e, reflectors: a, h };
+}
+
+/** tridiagonalize in TypeScript: the specification of the native route. */
+export function tridiagonalizeReference(A: Float64Array, n: number): TridiagonalForm {
   checkSquare(A, n);
   const a = A.slice(0, n * n); // a copy (memcpy); A is not modified
   const d = new Float64Array(n);
@@ -150,6 +167,14 @@ export function tridiagonalize(A: Float64Array, n: number): TridiagonalForm {
  * Vectors are processed four at a time so that each reflector is read once per block.
  */
 export function applyQ(form: TridiagonalForm, Z: Float64Array, count: number): void {
+  const native = nativeEigen();
+  if (native === null) return applyQReference(form, Z, count);
+  if (Z.length < count * form.n) throw new RangeError(`applyQ: Z has ${Z.length} entries, needs ${count * form.n}`);
+  native.applyQ(form.n, form.reflectors, form.h, Z, count);
+}
+
+/** applyQ in TypeScript: the specification of the native route. */
+export function applyQReference(form: TridiagonalForm, Z: Float64Array, count: number): void {
   const { n, reflectors: a, h } = form;
   let k = 0;
   for (; k + 4 <= count; k += 4) {

@@ -1,0 +1,13 @@
+// Dense symmetric eigen-routines (eigen.cc): the TypeScript ones of src/linalg, bit for bit.
+#pragma once
+
+// T = QᵀAQ: a holds A (n×n, row-major, lower triangle read) on entry and the reflectors on
+// return; d, e (e[i] = T[i][i−1], e[0] = 0) and h (length n) are written.
+void ov_tridiagonalize(int n, double* a, double* d, double* e, double* h);
+// Maps `count` eigenvectors of T (rows of Z) to eigenvectors of A, in place.
+void ov_apply_q(int n, const double* a, const double* h, double* Z, int count);
+// Implicit QL: d ← eigenvalues (unsorted), e destroyed, Zt (or null) rotated along. 0, or −1 if
+// it did not converge.
+int ov_tridiagonal_ql(int n, double* d, double* e, double* Zt);
+// The k-th smallest eigenvalue of T (0 ≤ k < n) by bisection on Sturm counts.
+double ov_bisect_eigenvalue(int n, const double* d, const double* e, int k);
