@@ -27,12 +27,13 @@ const USAGE = `usage: npm run bench [-- options]
   --json-out FILE      print the table and also write the JSON report to FILE
   --threads N          threads for our backend and the peers' BLAS (default: all cores)
   --rounds R           rounds per peer, each bracketed by two runs of ours (default 3; 1 with --quick)
-  --only LIST          any of small,step,gram,eig,study (default: small,step,gram,eig); small times
+  --only LIST          any of small,step,gram,eig,monitor,study (default: small,step,gram,eig,monitor); small times
                        whole train() runs per step at the sizes threshold studies train (n ≤ 256); study is a whole
                        threshold study (n = 8…64, 10 seeds, exp and ReLU) timed with overparam and
                        with a numpy implementation of the same search, m* compared (bench/study.ts;
                        1–2 minutes here; it times the built library dist/: \`npm run build\` first);
-                       not in the default set; its rounds: 1 unless --rounds is given
+                       not in the default set; its rounds: 1 unless --rounds is given. monitor: the
+                       kernel monitor's share of the default run (\`npm start\`, 7 fresh processes, dist/)
   --help               this text`;
 function fail(msg: string): never {
   console.error(`bench: ${msg}\n${USAGE}`);
@@ -86,8 +87,8 @@ const SIZES: Size[] = [
   { name: 'L', n: 1000, d: 64, m: 65536 },
   { name: 'XL', n: 4000, d: 16, m: 65536 },
 ];
-const parts = new Set((opts.only ?? 'small,step,gram,eig').split(','));
-if ([...parts].some((x) => !['small', 'step', 'gram', 'eig', 'study'].includes(x))) fail(`--only takes a comma-separated list of small, step, gram, eig, study, got '${opts.only}'`);
+const parts = new Set((opts.only ?? 'small,step,gram,eig,monitor').split(','));
+if ([...parts].some((x) => !['small', 'step', 'gram', 'eig', 'monitor', 'study'].includes(x))) fail(`--only takes a comma-separated list of small, step, gram, eig, monitor, study, got '${opts.only}'`);
 const steps: Array<[Size, 'f64' | 'f32']> = !parts.has('step') ? [] : quick
   ? [[SIZES[0], 'f64'], [SIZES[1], 'f64'], [SIZES[1], 'f32']]
   : [[SIZES[0], 'f64'], [SIZES[1], 'f64'], [SIZES[1], 'f32'], [SIZES[2], 'f64'], [SIZES[3], 'f64'], [SIZES[3], 'f32']];
@@ -380,6 +381,35 @@ try {
     });
     rows[0].method = 'potrf + Lanczos(H^-1)';
     results.push({ kind: 'lambdaMin', n: eigN, rounds, rows });
+  }
+
+  // ── the kernel monitor's share of the default run (issue 15, item 5) ──
+  if (parts.has('monitor')) {
+    log('');
+    log("Kernel monitor's share of the default run (`npm start`: overparam train, built-in data, --monitor-every auto),");
+    log('each a fresh process as a user runs it (cold JIT included): monitor.timeMs / timeMs of its --json output; target ≤ 5 %.');
+    const main = path.join(here, '..', 'dist', 'cli', 'main.js');
+    const share: number[] = [];
+    const mon: number[] = [];
+    const run: number[] = [];
+    let error: string | undefined;
+    for (let k = 0; k < (quick ? 2 : 7); k++) {
+      const r = spawnSync(process.execPath, [main, 'train', '--json', ...(opts.threads ? ['--threads', opts.threads] : [])], { encoding: 'utf8' });
+      try {
+        const j = JSON.parse(r.stdout) as { timeMs: number; monitor: { timeMs: number; every: number } };
+        mon.push(j.monitor.timeMs);
+        run.push(j.timeMs);
+        share.push(j.monitor.timeMs / j.timeMs);
+      } catch {
+        error = `the run failed (exit ${r.status}; run \`npm run build\` first): ${r.stderr.trim().split('\n').pop() ?? ''}`;
+        break;
+      }
+    }
+    if (share.length) {
+      const pct = (v: number): string => `${(100 * v).toFixed(1)} %`;
+      log(`  monitor ${median(mon).toFixed(1)} ms of ${median(run).toFixed(1)} ms (medians of ${share.length}); share ${pct(median(share))} (${pct(Math.min(...share))} … ${pct(Math.max(...share))})`);
+    } else log(`  ${error}`);
+    results.push({ kind: 'monitor', runs: share.length, monitorMs: mon, runMs: run, share, medianShare: share.length ? median(share) : null, error });
   }
 
   // ── a whole threshold study, overparam against numpy (issue 15, item 3) ──
