@@ -410,6 +410,22 @@ Napi::Value BisectEigenvalue(const Napi::CallbackInfo& info) {
   if (k >= n) throw Napi::RangeError::New(info.Env(), "eigenvalue index out of range");
   return Napi::Number::New(info.Env(), ov_bisect_eigenvalue(n, d, e, k));
 }
+// bisectEigenvalues(n, d, e, ks: number[], out: Float64Array): λ_k for each k of ks into out
+Napi::Value BisectEigenvalues(const Napi::CallbackInfo& info) {
+  int n = intArg(info[0], "n", 1);
+  const double* d = arr<double>(info[1], n, "d");
+  const double* e = arr<double>(info[2], n, "e");
+  if (!info[3].IsArray()) throw Napi::TypeError::New(info.Env(), "ks must be an array");
+  Napi::Array ka = info[3].As<Napi::Array>();
+  std::vector<int> ks(ka.Length());
+  for (uint32_t c = 0; c < ka.Length(); c++) {
+    ks[c] = intArg(ka.Get(c), "k", 0);
+    if (ks[c] >= n) throw Napi::RangeError::New(info.Env(), "eigenvalue index out of range");
+  }
+  double* out = arr<double>(info[4], (int64_t)ks.size(), "out");
+  ov_bisect_eigenvalues(n, d, e, ks.data(), (int)ks.size(), out);
+  return info.Env().Undefined();
+}
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -454,6 +470,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("applyQ", Napi::Function::New(env, ApplyQ));
   exports.Set("tridiagonalQL", Napi::Function::New(env, TridiagonalQL));
   exports.Set("bisectEigenvalue", Napi::Function::New(env, BisectEigenvalue));
+  exports.Set("bisectEigenvalues", Napi::Function::New(env, BisectEigenvalues));
   return exports;
 }
 

@@ -12,7 +12,7 @@
  * Only the lower triangle of A is read; A is never modified.
  */
 import { tridiagonalQL } from './ql.js';
-import { bisectEigenvalue } from './sturm.js';
+import { bisectEigenvalue, bisectEigenvalues } from './sturm.js';
 import { applyQ, tridiagonalize, type TridiagonalForm } from './tridiagonal.js';
 
 export interface EighResult {
@@ -68,8 +68,7 @@ export function eighOfForm(t: TridiagonalForm): EighResult {
  * dominates; the selection itself is O(n) per bit per eigenvalue).
  */
 export function eigvalshByIndex(A: Float64Array, n: number, indices: readonly number[]): Float64Array {
-  const t = tridiagonalize(A, n);
-  return Float64Array.from(indices, (k) => bisectEigenvalue(t, n, k));
+  return bisectEigenvalues(tridiagonalize(A, n), n, indices);
 }
 
 /** λ_min and λ_max of the symmetric matrix A (one reduction, two bisections). */
@@ -79,8 +78,8 @@ export function lambdaMinMax(A: Float64Array, n: number): { lambdaMin: number; l
 
 /** λ_min and λ_max from A's tridiagonal form (two bisections; the same bits as lambdaMinMax(A)). */
 export function lambdaMinMaxOfForm(t: TridiagonalForm): { lambdaMin: number; lambdaMax: number } {
-  const { n } = t;
-  return { lambdaMin: bisectEigenvalue(t, n, 0), lambdaMax: bisectEigenvalue(t, n, n - 1) };
+  const [lambdaMin, lambdaMax] = bisectEigenvalues(t, t.n, [0, t.n - 1]);
+  return { lambdaMin, lambdaMax };
 }
 
 /** λ_min of the symmetric matrix A (docs/theory.md §3: λ := λ_min(H^cts)). */

@@ -18,6 +18,8 @@ export interface NativeEigen {
   /** 0, or −1 where the QL iteration did not converge (both passes). */
   tridiagonalQL(n: number, d: Float64Array, e: Float64Array, Zt: Float64Array | null): number;
   bisectEigenvalue(n: number, d: Float64Array, e: Float64Array, k: number): number;
+  /** bisectEigenvalue for each k of ks into out, two Sturm recurrences interleaved (each one's bits unchanged). */
+  bisectEigenvalues(n: number, d: Float64Array, e: Float64Array, ks: readonly number[], out: Float64Array): void;
 }
 
 let cached: NativeEigen | null | undefined;
@@ -28,7 +30,7 @@ export function nativeEigen(): NativeEigen | null {
   const loaded = loadAddon();
   const a = 'addon' in loaded ? (loaded.addon as unknown as Partial<NativeEigen>) : {};
   cached =
-    typeof a.tridiagonalize === 'function' && typeof a.applyQ === 'function' && typeof a.tridiagonalQL === 'function' && typeof a.bisectEigenvalue === 'function'
+    typeof a.tridiagonalize === 'function' && typeof a.applyQ === 'function' && typeof a.tridiagonalQL === 'function' && typeof a.bisectEigenvalue === 'function' && typeof a.bisectEigenvalues === 'function'
       ? (a as NativeEigen)
       : null;
   return cached;

@@ -65,6 +65,16 @@ export function bisectEigenvalue(t: Tridiag, n: number, k: number): number {
   return native === null ? bisectEigenvalueReference(t, n, k) : native.bisectEigenvalue(n, t.d, t.e, k);
 }
 
+/** bisectEigenvalue for each index of ks (the same bits as one at a time; natively two bisections run interleaved). */
+export function bisectEigenvalues(t: Tridiag, n: number, ks: readonly number[]): Float64Array {
+  for (const k of ks) if (!Number.isInteger(k) || k < 0 || k >= n) throw new RangeError(`eigenvalue index ${k} out of 0 … ${n - 1}`);
+  const native = nativeEigen();
+  const out = new Float64Array(ks.length);
+  if (native === null) ks.forEach((k, c) => (out[c] = bisectEigenvalueReference(t, n, k)));
+  else native.bisectEigenvalues(n, t.d, t.e, ks, out);
+  return out;
+}
+
 /** bisectEigenvalue in TypeScript: the specification of the native route. */
 export function bisectEigenvalueReference(t: Tridiag, n: number, k: number): number {
   if (!Number.isInteger(k) || k < 0 || k >= n) throw new RangeError(`eigenvalue index ${k} out of 0 … ${n - 1}`);

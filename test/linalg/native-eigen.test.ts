@@ -2,7 +2,7 @@
  * The addon's dense eigen-routines (native/src/eigen.cc, src/linalg/native.ts) against the
  * TypeScript they port (the `…Reference` functions): the same bits for the tridiagonal form, the
  * reflectors, the QL eigenvalues and eigenvectors (including its second, absolute-test pass), the
- * back-transformation and the Sturm bisection, on random, kernel-like, sparse, scaled, signed-zero
+ * back-transformation and the Sturm bisection (one at a time and interleaved), on random, kernel-like, sparse, scaled, signed-zero
  * and rank-deficient matrices.
  */
 import { test } from 'node:test';
@@ -14,7 +14,7 @@ import { generateSynthetic } from '../../src/data/synthetic.js';
 import { normalisedKernel } from '../../src/kernel/empirical.js';
 import { nativeEigen } from '../../src/linalg/native.js';
 import { tridiagonalQL, tridiagonalQLReference } from '../../src/linalg/ql.js';
-import { bisectEigenvalue, bisectEigenvalueReference } from '../../src/linalg/sturm.js';
+import { bisectEigenvalue, bisectEigenvalueReference, bisectEigenvalues } from '../../src/linalg/sturm.js';
 import { applyQ, applyQReference, tridiagonalize, tridiagonalizeReference, type TridiagonalForm } from '../../src/linalg/tridiagonal.js';
 import { createModel, problemOf } from '../../src/model/model.js';
 import { DEFAULT_MODEL_SPEC } from '../../src/model/spec.js';
@@ -76,8 +76,13 @@ function checkAll(A: Float64Array, n: number, what: string): void {
       }
     }
   }
-  for (const k of new Set([0, 1, n >> 1, n - 2, n - 1].filter((k) => k >= 0 && k < n))) {
+  const ks = [...new Set([0, 1, n >> 1, n - 2, n - 1].filter((k) => k >= 0 && k < n))];
+  for (const k of ks) {
     assert.ok(Object.is(bisectEigenvalue(t, n, k), bisectEigenvalueReference(r, n, k)), `${what} bisection λ_${k}: ${bisectEigenvalue(t, n, k)} vs ${bisectEigenvalueReference(r, n, k)}`);
+  }
+  // interleaved: pairs, an odd count, a repeated index, every one as alone
+  for (const set of [[0, n - 1], ks, [n - 1, n - 1, 0]]) {
+    sameBits(bisectEigenvalues(t, n, set), Float64Array.from(set, (k) => bisectEigenvalueReference(r, n, k)), `${what} bisection of [${set.join(', ')}]`);
   }
 }
 
@@ -111,6 +116,7 @@ test('native eigen-routines: bad shapes and indices are errors, not reads past t
   assert.throws(() => tridiagonalize(Float64Array.of(1, Number.NaN, Number.NaN, 1), 2), /not finite/);
   const t = tridiagonalize(Float64Array.of(2, 1, 1, 2), 2);
   assert.throws(() => bisectEigenvalue(t, 2, 2), RangeError);
+  assert.throws(() => bisectEigenvalues(t, 2, [0, -1]), RangeError);
   assert.throws(() => applyQ(t, new Float64Array(3), 2), RangeError);
   assert.throws(() => tridiagonalQL(new Float64Array(1), new Float64Array(1), 2, null), RangeError);
 });
