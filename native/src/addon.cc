@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "eigen.h"
+#include "movement.h"
 
 namespace {
 
@@ -427,6 +428,15 @@ Napi::Value BisectEigenvalues(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// movementStats(W, W0, m, d, out) → 0, or 1 where a movement is NaN
+Napi::Value MovementStats(const Napi::CallbackInfo& info) {
+  int m = intArg(info[2], "m", 1), d = intArg(info[3], "d", 1);
+  const double* W = arr<double>(info[0], (int64_t)m * d, "W");
+  const double* W0 = arr<double>(info[1], (int64_t)m * d, "W0");
+  double* out = arr<double>(info[4], 3, "out");
+  return Napi::Number::New(info.Env(), ov_movement_stats(m, d, W, W0, out));
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -471,6 +481,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("tridiagonalQL", Napi::Function::New(env, TridiagonalQL));
   exports.Set("bisectEigenvalue", Napi::Function::New(env, BisectEigenvalue));
   exports.Set("bisectEigenvalues", Napi::Function::New(env, BisectEigenvalues));
+  exports.Set("movementStats", Napi::Function::New(env, MovementStats));
   return exports;
 }
 

@@ -15,10 +15,10 @@
  * Eigenvectors: the rotations are accumulated into `Zt`, whose ROWS are the vectors
  * (a rotation of columns i, i+1 of Z is a rotation of two contiguous rows of Zᵀ).
  *
- * `tridiagonalQL` runs the addon's port of this code (linalg/native.ts: the same bits) where it
+ * `tridiagonalQL` runs the addon's port of this code (backend/routines.ts: the same bits) where it
  * is built; `tridiagonalQLReference` is the specification it is tested against.
  */
-import { nativeEigen } from './native.js';
+import { nativeRoutines } from '../backend/routines.js';
 
 const EPS = 2.220446049250313e-16;
 
@@ -79,7 +79,7 @@ function rotatePair(Zt: Float64Array, ri: number, r1: number, carry: Float64Arra
  *           the eigenvectors of T as rows: row j belongs to the eigenvalue d[j])
  */
 export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, Zt: Float64Array | null): void {
-  const native = nativeEigen();
+  const native = nativeRoutines();
   if (native === null) return tridiagonalQLReference(d, e, n, Zt);
   if (native.tridiagonalQL(n, d, e, Zt) !== 0) throw new RangeError('tridiagonal QL did not converge');
 }

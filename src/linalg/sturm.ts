@@ -8,10 +8,10 @@
  * eigenvalue to an absolute accuracy of about ε‖T‖, independent of the other eigenvalues and of
  * clustering. A zero pivot is replaced by −pivmin (pivmin = tiny · max(1, max e²)) as in dstebz.
  *
- * `bisectEigenvalue` runs the addon's port of this code (linalg/native.ts: the same bits) where
+ * `bisectEigenvalue` runs the addon's port of this code (backend/routines.ts: the same bits) where
  * it is built; `bisectEigenvalueReference` is the specification it is tested against.
  */
-import { nativeEigen } from './native.js';
+import { nativeRoutines } from '../backend/routines.js';
 
 const EPS = 2.220446049250313e-16;
 const SAFE_MIN = 2.2250738585072014e-308;
@@ -61,14 +61,14 @@ export function gershgorin(t: Tridiag, n: number): [lo: number, hi: number] {
  */
 export function bisectEigenvalue(t: Tridiag, n: number, k: number): number {
   if (!Number.isInteger(k) || k < 0 || k >= n) throw new RangeError(`eigenvalue index ${k} out of 0 … ${n - 1}`);
-  const native = nativeEigen();
+  const native = nativeRoutines();
   return native === null ? bisectEigenvalueReference(t, n, k) : native.bisectEigenvalue(n, t.d, t.e, k);
 }
 
 /** bisectEigenvalue for each index of ks (the same bits as one at a time; natively two bisections run interleaved). */
 export function bisectEigenvalues(t: Tridiag, n: number, ks: readonly number[]): Float64Array {
   for (const k of ks) if (!Number.isInteger(k) || k < 0 || k >= n) throw new RangeError(`eigenvalue index ${k} out of 0 … ${n - 1}`);
-  const native = nativeEigen();
+  const native = nativeRoutines();
   const out = new Float64Array(ks.length);
   if (native === null) ks.forEach((k, c) => (out[c] = bisectEigenvalueReference(t, n, k)));
   else native.bisectEigenvalues(n, t.d, t.e, ks, out);

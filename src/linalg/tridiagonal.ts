@@ -15,10 +15,10 @@
  * Cost: 4n³/3 flops. The reflectors are kept (row i of the work array holds u_i in 0 … i−1) when
  * eigenvectors are wanted; `applyQ` then maps eigenvectors of T back to eigenvectors of A.
  *
- * `tridiagonalize` and `applyQ` run the addon's port of this code (linalg/native.ts: the same
+ * `tridiagonalize` and `applyQ` run the addon's port of this code (backend/routines.ts: the same
  * bits) where it is built; the `…Reference` functions here are the specification it is tested against.
  */
-import { nativeEigen } from './native.js';
+import { nativeRoutines } from '../backend/routines.js';
 
 export interface TridiagonalForm {
   readonly n: number;
@@ -76,7 +76,7 @@ function fusedRow(a: Float64Array, rj: number, ri: number, p: Float64Array, j: n
  * A is not modified.
  */
 export function tridiagonalize(A: Float64Array, n: number): TridiagonalForm {
-  const native = nativeEigen();
+  const native = nativeRoutines();
   if (native === null) return tridiagonalizeReference(A, n);
   checkSquare(A, n);
   const a = A.slice(0, n * n);
@@ -167,7 +167,7 @@ export function tridiagonalizeReference(A: Float64Array, n: number): Tridiagonal
  * Vectors are processed four at a time so that each reflector is read once per block.
  */
 export function applyQ(form: TridiagonalForm, Z: Float64Array, count: number): void {
-  const native = nativeEigen();
+  const native = nativeRoutines();
   if (native === null) return applyQReference(form, Z, count);
   if (Z.length < count * form.n) throw new RangeError(`applyQ: Z has ${Z.length} entries, needs ${count * form.n}`);
   native.applyQ(form.n, form.reflectors, form.h, Z, count);

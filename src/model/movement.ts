@@ -1,3 +1,5 @@
+import { nativeRoutines } from '../backend/routines.js';
+
 /** How far the weights moved: R = max_r ‖w_r − w_r(0)‖₂ (docs/theory.md §4). W, W0: m×d neuron-major. */
 export function movement(W: Float64Array, W0: Float64Array, m: number, d: number): number {
   let best = 0;
@@ -22,7 +24,21 @@ export interface MovementStats {
   frobenius: number;
 }
 
+/**
+ * The three statistics; natively where the addon is built (backend/routines.ts: the same bits, and
+ * none of the slow first calls of the TypeScript, which the kernel monitor makes at every observation).
+ */
 export function movementStats(W: Float64Array, W0: Float64Array, m: number, d: number): MovementStats {
+  const native = nativeRoutines();
+  if (native !== null && m >= 1 && d >= 1) {
+    const out = new Float64Array(3);
+    if (native.movementStats(W, W0, m, d, out) === 0) return { max: out[0], median: out[1], frobenius: out[2] };
+  }
+  return movementStatsReference(W, W0, m, d);
+}
+
+/** movementStats in TypeScript: the specification of the native route (and the route where a movement is NaN). */
+export function movementStatsReference(W: Float64Array, W0: Float64Array, m: number, d: number): MovementStats {
   const sq = new Float64Array(m);
   let total = 0;
   let top = 0;

@@ -2,12 +2,13 @@
  * The dense routes split for the JIT (issue 15, item 5) give the bits of their former selves
  * (test/linalg/frozen-routes.ts): tridiagonal forms, eigenvalues and eigenvectors, λ_min/λ_max, and
  * the shared-reduction entry points (eighOfForm, lambdaMinMaxOfForm) those of eigh and lambdaMinMax.
+ * With the addon built, the routes tested here are the native ports (src/backend/routines.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eigh, eighOfForm, lambdaMinMax, lambdaMinMaxOfForm } from '../../src/linalg/eigh.js';
 import { tridiagonalize } from '../../src/linalg/tridiagonal.js';
-import { movementStats } from '../../src/model/movement.js';
+import { movementStats, movementStatsReference } from '../../src/model/movement.js';
 import { Rng } from '../../src/random/xoshiro.js';
 import { oldEigh, oldLambdaMinMax, oldMovementStats, oldTridiagonalize } from './frozen-routes.js';
 
@@ -57,7 +58,7 @@ test('tridiagonalize, eigh and lambdaMinMax: the same bits as before the split (
   }
 });
 
-test('movementStats by selection: the bits of the sorted route (odd/even m, ties, zeros, NaN, ∞)', () => {
+test('movementStats by selection (native where built, and the TypeScript reference): the bits of the sorted route (odd/even m, ties, zeros, NaN, ∞)', () => {
   const rng = new Rng(4, 'test');
   for (let trial = 0; trial < 600; trial++) {
     const m = 1 + (trial % 41) + (trial % 7 === 0 ? 3000 : 0);
@@ -74,6 +75,10 @@ test('movementStats by selection: the bits of the sorted route (odd/even m, ties
     }
     const a = movementStats(W, W0, m, d);
     const b = oldMovementStats(W, W0, m, d);
-    for (const f of ['max', 'median', 'frobenius'] as const) assert.ok(Object.is(a[f], b[f]), `trial ${trial} (m = ${m}, kind ${kind}) ${f}: ${a[f]} vs ${b[f]}`);
+    const c = movementStatsReference(W, W0, m, d);
+    for (const f of ['max', 'median', 'frobenius'] as const) {
+      assert.ok(Object.is(a[f], b[f]), `trial ${trial} (m = ${m}, kind ${kind}) ${f}: ${a[f]} vs ${b[f]}`);
+      assert.ok(Object.is(c[f], b[f]), `trial ${trial} (m = ${m}, kind ${kind}) ${f}, reference: ${c[f]} vs ${b[f]}`);
+    }
   }
 });

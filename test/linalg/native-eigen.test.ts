@@ -1,5 +1,5 @@
 /**
- * The addon's dense eigen-routines (native/src/eigen.cc, src/linalg/native.ts) against the
+ * The addon's dense eigen-routines (native/src/eigen.cc, src/backend/routines.ts) against the
  * TypeScript they port (the `…Reference` functions): the same bits for the tridiagonal form, the
  * reflectors, the QL eigenvalues and eigenvectors (including its second, absolute-test pass), the
  * back-transformation and the Sturm bisection (one at a time and interleaved), on random, kernel-like, sparse, scaled, signed-zero
@@ -12,7 +12,7 @@ import { resolveActivation } from '../../src/activations/index.js';
 import { applyNormalization, fitNormalization } from '../../src/data/normalize.js';
 import { generateSynthetic } from '../../src/data/synthetic.js';
 import { normalisedKernel } from '../../src/kernel/empirical.js';
-import { nativeEigen } from '../../src/linalg/native.js';
+import { nativeRoutines } from '../../src/backend/routines.js';
 import { tridiagonalQL, tridiagonalQLReference } from '../../src/linalg/ql.js';
 import { bisectEigenvalue, bisectEigenvalueReference, bisectEigenvalues } from '../../src/linalg/sturm.js';
 import { applyQ, applyQReference, tridiagonalize, tridiagonalizeReference, type TridiagonalForm } from '../../src/linalg/tridiagonal.js';
@@ -20,7 +20,7 @@ import { createModel, problemOf } from '../../src/model/model.js';
 import { DEFAULT_MODEL_SPEC } from '../../src/model/spec.js';
 import { Rng } from '../../src/random/xoshiro.js';
 
-const skip = nativeEigen() === null ? 'native addon not built' : false;
+const skip = nativeRoutines() === null ? 'native addon not built' : false;
 
 function sameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
   assert.equal(a.length, b.length, `${what}: length`);
