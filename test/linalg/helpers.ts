@@ -1,4 +1,11 @@
 /** Test matrices with known spectra, built without the solver under test. */
+import { ReferenceBackend } from '../../src/backend/reference.js';
+import { resolveActivation } from '../../src/activations/index.js';
+import { applyNormalization, fitNormalization } from '../../src/data/normalize.js';
+import { generateSynthetic } from '../../src/data/synthetic.js';
+import { normalisedKernel } from '../../src/kernel/empirical.js';
+import { createModel, problemOf } from '../../src/model/model.js';
+import { DEFAULT_MODEL_SPEC } from '../../src/model/spec.js';
 import { Rng } from '../../src/random/xoshiro.js';
 
 /** Q D Qᵀ with Q a product of n Householder reflections of random vectors (exactly orthogonal). */
@@ -41,4 +48,19 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
+}
+
+/**
+ * H(W(0)) of an exp network with m·d = 1024 < n = 450 (rank deficient: many eigenvalues zero to
+ * rounding): the kernel whose QL iteration needs the second, absolute deflation test
+ * (`train --n 450 --d 4 -m 256` once ended in "tridiagonal QL did not converge").
+ */
+export function rankDeficientKernel(): { H: Float64Array; n: number } {
+  const n = 450;
+  const d = 4;
+  const data = generateSynthetic({ inputs: 'sphere', n, d, labels: 'normal', seed: 0 });
+  const norm = fitNormalization('unit', data.X, n, d, 'x');
+  const X = applyNormalization(norm, data.X, n, d, 'x');
+  const model = createModel({ ...DEFAULT_MODEL_SPEC, m: 256 }, resolveActivation('exp'), d, norm);
+  return { H: normalisedKernel(new ReferenceBackend(), problemOf(model, X, data.y, n), model.W0), n };
 }

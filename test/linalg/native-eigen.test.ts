@@ -7,18 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReferenceBackend } from '../../src/backend/reference.js';
-import { resolveActivation } from '../../src/activations/index.js';
-import { applyNormalization, fitNormalization } from '../../src/data/normalize.js';
-import { generateSynthetic } from '../../src/data/synthetic.js';
-import { normalisedKernel } from '../../src/kernel/empirical.js';
 import { nativeRoutines } from '../../src/backend/routines.js';
 import { tridiagonalQL, tridiagonalQLReference } from '../../src/linalg/ql.js';
 import { bisectEigenvalue, bisectEigenvalueReference, bisectEigenvalues } from '../../src/linalg/sturm.js';
 import { applyQ, applyQReference, tridiagonalize, tridiagonalizeReference, type TridiagonalForm } from '../../src/linalg/tridiagonal.js';
-import { createModel, problemOf } from '../../src/model/model.js';
-import { DEFAULT_MODEL_SPEC } from '../../src/model/spec.js';
 import { Rng } from '../../src/random/xoshiro.js';
+import { rankDeficientKernel } from './helpers.js';
 
 const skip = nativeRoutines() === null ? 'native addon not built' : false;
 
@@ -100,13 +94,7 @@ test('native eigen-routines: the bits of the TypeScript on random, kernel-like, 
 });
 
 test('native eigen-routines: the bits of the TypeScript on a rank-deficient kernel that needs the QL second pass (n = 450, m·d = 1024)', { skip }, () => {
-  const n = 450;
-  const d = 4;
-  const data = generateSynthetic({ inputs: 'sphere', n, d, labels: 'normal', seed: 0 });
-  const norm = fitNormalization('unit', data.X, n, d, 'x');
-  const X = applyNormalization(norm, data.X, n, d, 'x');
-  const model = createModel({ ...DEFAULT_MODEL_SPEC, m: 256 }, resolveActivation('exp'), d, norm);
-  const H = normalisedKernel(new ReferenceBackend(), problemOf(model, X, data.y, n), model.W0);
+  const { H, n } = rankDeficientKernel();
   checkAll(H, n, 'rank-deficient kernel');
 });
 

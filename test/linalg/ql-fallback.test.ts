@@ -6,23 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReferenceBackend } from '../../src/backend/reference.js';
-import { resolveActivation } from '../../src/activations/index.js';
-import { applyNormalization, fitNormalization } from '../../src/data/normalize.js';
-import { generateSynthetic } from '../../src/data/synthetic.js';
-import { normalisedKernel } from '../../src/kernel/empirical.js';
 import { eigh, eigvalsh, eigvalshByIndex } from '../../src/linalg/eigh.js';
-import { createModel, problemOf } from '../../src/model/model.js';
-import { DEFAULT_MODEL_SPEC } from '../../src/model/spec.js';
+import { rankDeficientKernel } from './helpers.js';
 
 test('QL: the kernel H(W(0)) of m·d = 1024 < n = 450 (rank ≤ 1024, many eigenvalues zero to rounding) decomposes; eigenvalues agree with bisection, H V = V Λ', () => {
-  const n = 450;
-  const d = 4;
-  const data = generateSynthetic({ inputs: 'sphere', n, d, labels: 'normal', seed: 0 });
-  const norm = fitNormalization('unit', data.X, n, d, 'x');
-  const X = applyNormalization(norm, data.X, n, d, 'x');
-  const model = createModel({ ...DEFAULT_MODEL_SPEC, m: 256 }, resolveActivation('exp'), d, norm);
-  const H = normalisedKernel(new ReferenceBackend(), problemOf(model, X, data.y, n), model.W0);
+  const { H, n } = rankDeficientKernel();
   const values = eigvalsh(H, n);
   const { values: v2, vectors } = eigh(H, n);
   const top = values[n - 1];
