@@ -3,11 +3,11 @@
 
 // ───────────────────────────── Gram matrix H = κ² (XXᵀ)∘(SSᵀ) ─────────────────────────────
 //
-// Samples in lanes here. For each block of KC neurons: S_blk (n×KC, S_ir = σ'(⟨w_r,x_i⟩), softmax
-// S_ir = φ_ir = m e^{z_ir − M_i} (a_r − c_i) / D_i, docs/theory.md §5) is
-// computed into panels Sp[ps][k][l] of L samples (the only copy of S that ever exists: KC
-// columns at a time), then C += S_blk S_blkᵀ on the lower triangle with a register-blocked
-// (GMR·L rows × GNR columns) micro-kernel, as in a GEMM. Each tile's sum over neurons runs in a
+// Samples in lanes here. For each block of kc neurons (KC, or up to 1024 at small n: gram()):
+// S_blk (n×kc, S_ir = σ'(⟨w_r,x_i⟩), softmax S_ir = φ_ir = m e^{z_ir − M_i} (a_r − c_i) / D_i,
+// docs/theory.md §5) is computed into panels Sp[ps][k][l] of L samples (the only copies of S that
+// ever exist: two blocks at a time), then C += S_blk S_blkᵀ on the lower triangle with a
+// register-blocked (GM·L rows × GNR columns, GM = GMR or GMR − 1) micro-kernel, as in a GEMM. Each tile's sum over neurons runs in a
 // fixed order, so H is bit-identical for every thread count.
 
 template <class V>
