@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeBackend, loadAddon } from '../src/backend/native.js';
 import { type Size, writeKernel, writeProblem } from './data.js';
-import { runStudy } from './study.js';
+import { runStudy, staleBuild } from './study.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const USAGE = `usage: npm run bench [-- options]
@@ -389,6 +389,8 @@ try {
     log("Kernel monitor's share of the default run (`npm start`: overparam train, built-in data, --monitor-every auto),");
     log('each a fresh process as a user runs it (cold JIT included): monitor.timeMs / timeMs of its --json output; target ≤ 5 %.');
     const main = path.join(here, '..', 'dist', 'cli', 'main.js');
+    const stale = staleBuild();
+    if (stale) log(`  WARNING: the built library is out of date (${stale}): this times dist/ as last built; \`npm run build\` to time the sources`);
     const share: number[] = [];
     const mon: number[] = [];
     const run: number[] = [];
@@ -409,7 +411,7 @@ try {
       const pct = (v: number): string => `${(100 * v).toFixed(1)} %`;
       log(`  monitor ${median(mon).toFixed(1)} ms of ${median(run).toFixed(1)} ms (medians of ${share.length}); share ${pct(median(share))} (${pct(Math.min(...share))} … ${pct(Math.max(...share))})`);
     } else log(`  ${error}`);
-    results.push({ kind: 'monitor', runs: share.length, monitorMs: mon, runMs: run, share, medianShare: share.length ? median(share) : null, error });
+    results.push({ kind: 'monitor', staleBuild: stale, runs: share.length, monitorMs: mon, runMs: run, share, medianShare: share.length ? median(share) : null, error });
   }
 
   // ── a whole threshold study, overparam against numpy (issue 15, item 3) ──

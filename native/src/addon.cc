@@ -402,15 +402,6 @@ Napi::Value TridiagonalQL(const Napi::CallbackInfo& info) {
   double* Zt = info[3].IsNull() ? nullptr : arr<double>(info[3], (int64_t)n * n, "Zt");
   return Napi::Number::New(info.Env(), ov_tridiagonal_ql(n, d, e, Zt));
 }
-// bisectEigenvalue(n, d, e, k) → λ_k
-Napi::Value BisectEigenvalue(const Napi::CallbackInfo& info) {
-  int n = intArg(info[0], "n", 1);
-  const double* d = arr<double>(info[1], n, "d");
-  const double* e = arr<double>(info[2], n, "e");
-  int k = intArg(info[3], "k", 0);
-  if (k >= n) throw Napi::RangeError::New(info.Env(), "eigenvalue index out of range");
-  return Napi::Number::New(info.Env(), ov_bisect_eigenvalue(n, d, e, k));
-}
 // bisectEigenvalues(n, d, e, ks: number[], out: Float64Array): λ_k for each k of ks into out
 Napi::Value BisectEigenvalues(const Napi::CallbackInfo& info) {
   int n = intArg(info[0], "n", 1);
@@ -479,7 +470,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("tridiagonalize", Napi::Function::New(env, Tridiagonalize));
   exports.Set("applyQ", Napi::Function::New(env, ApplyQ));
   exports.Set("tridiagonalQL", Napi::Function::New(env, TridiagonalQL));
-  exports.Set("bisectEigenvalue", Napi::Function::New(env, BisectEigenvalue));
   exports.Set("bisectEigenvalues", Napi::Function::New(env, BisectEigenvalues));
   exports.Set("movementStats", Napi::Function::New(env, MovementStats));
   return exports;

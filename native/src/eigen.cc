@@ -283,7 +283,7 @@ int ov_tridiagonal_ql(int n, double* d, double* e, double* Zt) {
   return ql_iterate(d, e, n, Zt, norm) ? 0 : -1;
 }
 
-// sturm.ts bisectEigenvalue (each k already checked) for `count` indices at once: every
+// sturm.ts bisectEigenvalue (each k already checked), for `count` indices at once: every
 // bisection runs exactly as alone (its own interval, iterations and stopping tests), but their
 // Sturm recurrences — chains of dependent divisions — are interleaved, two at a time, so that the
 // divider works on both (λ_min and λ_max of one form: 1.7× faster than one after the other).
@@ -346,10 +346,4 @@ void ov_bisect_eigenvalues(int n, const double* d, const double* e, const int* k
     }
     for (int b = 0; b < pair; b++) out[c0 + b] = 0.5 * (lo[b] + hi[b]);
   }
-}
-
-double ov_bisect_eigenvalue(int n, const double* d, const double* e, int k) {
-  double v;
-  ov_bisect_eigenvalues(n, d, e, &k, 1, &v);
-  return v;
 }

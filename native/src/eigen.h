@@ -9,7 +9,6 @@ void ov_apply_q(int n, const double* a, const double* h, double* Z, int count);
 // Implicit QL: d ← eigenvalues (unsorted), e destroyed, Zt (or null) rotated along. 0, or −1 if
 // it did not converge.
 int ov_tridiagonal_ql(int n, double* d, double* e, double* Zt);
-// The k-th smallest eigenvalue of T (0 ≤ k < n) by bisection on Sturm counts.
-double ov_bisect_eigenvalue(int n, const double* d, const double* e, int k);
-// The same for ks[0 … count) into out, two recurrences interleaved (each one's bits unchanged).
+// The ks[c]-th smallest eigenvalues of T (0 ≤ ks[c] < n) by bisection on Sturm counts into
+// out[c], two recurrences interleaved (each one's bits those of one bisection alone).
 void ov_bisect_eigenvalues(int n, const double* d, const double* e, const int* ks, int count, double* out);

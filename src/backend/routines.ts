@@ -2,8 +2,8 @@
  * The addon's plain routines beside the kernels: line-by-line ports of TypeScript code that give
  * the same bits (same order of operations, no fused multiply-adds, no reassociation), for the
  * kernel monitor, which runs them on every observation:
- * - native/src/eigen.cc: src/linalg/tridiagonal.ts, ql.ts and sturm.ts, 2–5× faster than the
- *   compiled TypeScript on 64×64 kernels and without its slow first calls;
+ * - native/src/eigen.cc: src/linalg/tridiagonal.ts, ql.ts and sturm.ts, 3–8× faster than the
+ *   compiled TypeScript on 64×64 kernels (warm) and without its slow first calls;
  * - native/src/movement.cc: src/model/movement.ts's movementStats (sums in neuron order, the
  *   median as the same order statistic).
  * The short default run spent most of its monitoring time in those (bench/RESULTS.md, issue 15).
@@ -20,14 +20,13 @@ export interface NativeRoutines {
   applyQ(n: number, a: Float64Array, h: Float64Array, Z: Float64Array, count: number): void;
   /** 0, or −1 where the QL iteration did not converge (both passes). */
   tridiagonalQL(n: number, d: Float64Array, e: Float64Array, Zt: Float64Array | null): number;
-  bisectEigenvalue(n: number, d: Float64Array, e: Float64Array, k: number): number;
-  /** bisectEigenvalue for each k of ks into out, two Sturm recurrences interleaved (each one's bits unchanged). */
+  /** sturm.ts's bisectEigenvalue for each k of ks into out, two Sturm recurrences interleaved (each one's bits unchanged). */
   bisectEigenvalues(n: number, d: Float64Array, e: Float64Array, ks: readonly number[], out: Float64Array): void;
   /** out = [max, median, frobenius] of ‖w_r − w_r(0)‖₂; 0, or 1 where a movement is NaN (out then unset). */
   movementStats(W: Float64Array, W0: Float64Array, m: number, d: number, out: Float64Array): number;
 }
 
-const NAMES = ['tridiagonalize', 'applyQ', 'tridiagonalQL', 'bisectEigenvalue', 'bisectEigenvalues', 'movementStats'] as const;
+const NAMES = ['tridiagonalize', 'applyQ', 'tridiagonalQL', 'bisectEigenvalues', 'movementStats'] as const;
 
 let cached: NativeRoutines | null | undefined;
 

@@ -61,8 +61,7 @@ export function gershgorin(t: Tridiag, n: number): [lo: number, hi: number] {
  */
 export function bisectEigenvalue(t: Tridiag, n: number, k: number): number {
   if (!Number.isInteger(k) || k < 0 || k >= n) throw new RangeError(`eigenvalue index ${k} out of 0 … ${n - 1}`);
-  const native = nativeRoutines();
-  return native === null ? bisectEigenvalueReference(t, n, k) : native.bisectEigenvalue(n, t.d, t.e, k);
+  return nativeRoutines() === null ? bisectEigenvalueReference(t, n, k) : bisectEigenvalues(t, n, [k])[0];
 }
 
 /** bisectEigenvalue for each index of ks (the same bits as one at a time; natively two bisections run interleaved). */
