@@ -29,6 +29,15 @@ struct NK {
   static_assert(P <= 32, "a panel's sign pattern must fit in 32 bits");
   typedef typename OvPatternType<(P <= 8), (P <= 16)>::T Pattern;
 
+  // What a chunk's task reports besides its partial sums, a cache line per chunk: neighbouring
+  // chunks run on different workers, and a shared line would move between their cores on every
+  // write.
+  struct alignas(64) Report {
+    double move2;   // step: max_q ‖w_q − w_q(0)‖² over the chunk's neurons
+    int64_t flips;  // step, flips: ReLU pattern flips against W(0) in the chunk
+    int bad;        // step: 1 if a new weight of the chunk is not finite
+  };
+
   struct Ctx {
     const OvProblem* p;
     const T* X;             // row-major n×d, as given
@@ -54,14 +63,18 @@ struct NK {
     Pattern* mask0;
     const double* W2;       // V for jvp, W for flips (second operand)
     const T* Xr;            // diag(r) X in T (step/gradient), packed for pass B (see set_r)
+    // Small diag(r)X is formed by each worker in its own scratch instead (xr_of): the caller's copy
+    // would have to move to every other core each step, and forming it costs n·d products.
+    bool xrLocal;
+    int64_t xrBytes;        // its size (set_r)
+    const double* r;        // the step's residual (xrLocal)
+    uint64_t rgen;          // bumped whenever r changes: a worker's copy is current if its tag matches
     double xmax;            // max_i ‖x_i‖ (Inf if any entry is not finite)
     double eta;
     double* G;              // gradient output (m×d)
     double* chunkU;         // nchunk×n partial outputs, reduced in chunk order
     double* redB;           // n: the second half's sum in reduce_chunks
-    int64_t* chunkFlips;
-    double* chunkMove;      // step: max_q ‖w_q − w_q(0)‖² over the chunk's neurons
-    int* chunkBad;          // step: 1 if a new weight of the chunk is not finite
+    Report* rep;            // nchunk: what each chunk reports besides its partial sums
     // softmax only (null otherwise): per-sample M_i, c_i, m/D_i in T, npad each (rows past n: 0),
     // and the second nchunk×n block of partial sums (N_i beside D_i in chunkU)
     T *smM, *smC, *smS;
@@ -73,8 +86,9 @@ struct NK {
   // per-worker scratch: Wt, Vt, G, ap (P), Cb (max(npad, IB)×P: σ' of a whole panel for step's
   // second pass, see task_step; the gradient alone reuses its first IB rows), Ul (npad×L); for
   // softmax also pad (P) and Ul2 (npad×L, the lane sums of N_i beside those of D_i in Ul)
-  static int64_t scratch_bytes(int npad, int d, bool sm, bool stage) {
+  static int64_t scratch_bytes(int npad, int d, bool sm, bool stage, int64_t xrLocal) {
     int64_t b = stage ? 2 * (int64_t)d * P * sizeof(double) : 0;
+    b += 64 + xrLocal;  // the tag (a cache line) and the worker's diag(r)X
     b += 3 * (int64_t)d * P * sizeof(T);
     b += (int64_t)P * sizeof(T);
     b += (int64_t)(npad > IB ? npad : IB) * P * sizeof(T);
@@ -84,7 +98,8 @@ struct NK {
   }
   struct Scr {
     double *Ws, *Wsn;  // single step: the panel's weights before and after (null in a run)
-    T *Wt, *Vt, *G, *ap, *Cb, *Ul, *pad, *Ul2;
+    uint64_t* xrTag;   // the rgen its Xr was formed for (xrLocal)
+    T *Xr, *Wt, *Vt, *G, *ap, *Cb, *Ul, *pad, *Ul2;
   };
   static Scr scr(const Ctx& c, int worker) {
     char* base = c.scratch + (int64_t)worker * c.scratchBytes;
@@ -95,6 +110,10 @@ struct NK {
       s.Wsn = s.Ws + (int64_t)c.d * P;
       base = (char*)(s.Wsn + (int64_t)c.d * P);
     }
+    s.xrTag = (uint64_t*)base;
+    base += 64;
+    s.Xr = (T*)base;
+    base += c.xrLocal ? c.xrBytes : 0;
     T* t = (T*)base;
     s.Wt = t; t += (int64_t)c.d * P;
     s.Vt = t; t += (int64_t)c.d * P;
@@ -227,14 +246,15 @@ struct NK {
   }
 
   // Pass B: G[j][q] += Σ_i (r_i x_ij) C[i][q] for J dimensions; J·NV accumulators in registers.
-  // Xb: the block's packed diag(r)X columns, r_i x_ij = Xb[i·JB + jj] (set_r).
-  template <int J>
+  // Xb: the block's packed diag(r)X columns, r_i x_ij = Xb[i·JB + jj] (set_r). FIRST: the first
+  // block of samples, G starts at 0 (the same sums as from a zeroed G, without storing it).
+  template <int J, bool FIRST>
   OV_INLINE static void passB(const T* Xb, int nb, const T* Cb, T* Gj) {
     R g[J][NV];
 #pragma GCC unroll 8
     for (int jj = 0; jj < J; jj++)
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; v++) g[jj][v] = V::load(Gj + (int64_t)jj * P + v * L);
+      for (int v = 0; v < NV; v++) g[jj][v] = FIRST ? V::zero() : V::load(Gj + (int64_t)jj * P + v * L);
 #pragma GCC unroll 2
     for (int i = 0; i < nb; i++) {
       R c[NV];
@@ -253,11 +273,11 @@ struct NK {
       for (int v = 0; v < NV; v++) V::store(Gj + (int64_t)jj * P + v * L, g[jj][v]);
   }
 
-  template <int J>
+  template <int J, bool FIRST>
   static inline void passB_tail(int rem, const T* Xb, int nb, const T* Cb, T* Gj) {
     if (J == 0) return;
-    if (rem == J) passB<(J > 0 ? J : 1)>(Xb, nb, Cb, Gj);
-    else passB_tail<(J > 0 ? J - 1 : 0)>(rem, Xb, nb, Cb, Gj);
+    if (rem == J) passB<(J > 0 ? J : 1), FIRST>(Xb, nb, Cb, Gj);
+    else passB_tail<(J > 0 ? J - 1 : 0), FIRST>(rem, Xb, nb, Cb, Gj);
   }
 
   // The gradient of one panel without the factor κ a_q (docs/theory.md §2; softmax: without κ,
@@ -269,27 +289,33 @@ struct NK {
   // whole groups of MR rows (IB is a multiple of MR): rows past n are zero, their σ' goes to Cb's
   // spare rows and pass B never reads it.
   template <int ACT>
-  static void grad_panel(const Ctx& c, const T* Wt, T* G, T* Cb0, bool keep, const Sm& sm) {
+  static void grad_panel(const Ctx& c, const T* Xr, const T* Wt, T* G, T* Cb0, bool keep, const Sm& sm) {
     const int n = c.n, d = c.d;
-    for (int64_t k = 0; k < (int64_t)d * P; k++) G[k] = 0;
+    if (n <= 0)
+      for (int64_t k = 0; k < (int64_t)d * P; k++) G[k] = 0;
     for (int i0 = 0, b = 0; i0 < n; i0 += IB, b++) {
       int nb = ov_min(IB, n - i0);
       T* Cb = keep ? Cb0 + (int64_t)i0 * P : Cb0;
       for (int i = 0; i < nb; i += MR) passA<ACT, MR>(c.XP + (int64_t)(i0 + i) * d, d, Wt, Cb + (int64_t)i * P, sm, i0 + i);
-      const T* Xrb = c.Xr + (int64_t)b * c.njb * c.ib * JB;
+      const T* Xrb = Xr + (int64_t)b * c.njb * c.ib * JB;
       int j0 = 0;
-      for (; j0 + JB <= d; j0 += JB, Xrb += c.ib * JB) passB<JB>(Xrb, nb, Cb, G + (int64_t)j0 * P);
-      if (j0 < d) passB_tail<JB - 1>(d - j0, Xrb, nb, Cb, G + (int64_t)j0 * P);
+      if (b == 0) {  // every row of G is written here first
+        for (; j0 + JB <= d; j0 += JB, Xrb += c.ib * JB) passB<JB, true>(Xrb, nb, Cb, G + (int64_t)j0 * P);
+        if (j0 < d) passB_tail<JB - 1, true>(d - j0, Xrb, nb, Cb, G + (int64_t)j0 * P);
+      } else {
+        for (; j0 + JB <= d; j0 += JB, Xrb += c.ib * JB) passB<JB, false>(Xrb, nb, Cb, G + (int64_t)j0 * P);
+        if (j0 < d) passB_tail<JB - 1, false>(d - j0, Xrb, nb, Cb, G + (int64_t)j0 * P);
+      }
     }
   }
-  static void grad_any(int act, const Ctx& c, const T* Wt, T* G, T* Cb, bool keep, const Sm& sm) {
+  static void grad_any(int act, const Ctx& c, const T* Xr, const T* Wt, T* G, T* Cb, bool keep, const Sm& sm) {
     switch (act) {
-      case OV_ACT_EXP: grad_panel<OV_ACT_EXP>(c, Wt, G, Cb, keep, sm); break;
-      case OV_ACT_EXP_NC: grad_panel<OV_ACT_EXP_NC>(c, Wt, G, Cb, keep, sm); break;
-      case OV_ACT_RELU: grad_panel<OV_ACT_RELU>(c, Wt, G, Cb, keep, sm); break;
-      case OV_ACT_COSH: grad_panel<OV_ACT_COSH>(c, Wt, G, Cb, keep, sm); break;
-      case OV_ACT_SINH: grad_panel<OV_ACT_SINH>(c, Wt, G, Cb, keep, sm); break;
-      case OV_ACT_SOFTMAX: grad_panel<OV_ACT_SOFTMAX>(c, Wt, G, Cb, keep, sm); break;
+      case OV_ACT_EXP: grad_panel<OV_ACT_EXP>(c, Xr, Wt, G, Cb, keep, sm); break;
+      case OV_ACT_EXP_NC: grad_panel<OV_ACT_EXP_NC>(c, Xr, Wt, G, Cb, keep, sm); break;
+      case OV_ACT_RELU: grad_panel<OV_ACT_RELU>(c, Xr, Wt, G, Cb, keep, sm); break;
+      case OV_ACT_COSH: grad_panel<OV_ACT_COSH>(c, Xr, Wt, G, Cb, keep, sm); break;
+      case OV_ACT_SINH: grad_panel<OV_ACT_SINH>(c, Xr, Wt, G, Cb, keep, sm); break;
+      case OV_ACT_SOFTMAX: grad_panel<OV_ACT_SOFTMAX>(c, Xr, Wt, G, Cb, keep, sm); break;
     }
   }
 
@@ -384,10 +410,31 @@ struct NK {
     for (int q = 0; q < P; q++) s[q] = 0;
     for (int j = 0; j < d; j++)
       for (int q = 0; q < P; q++) s[q] += (double)Wt[(int64_t)j * P + q] * (double)Wt[(int64_t)j * P + q];
-    double wmax = 0;
-    for (int q = 0; q < P; q++)
-      if (!(s[q] <= wmax)) wmax = s[q];  // NaN propagates as "not ≤"
-    return wmax;
+    return lane_max(s);
+  }
+  static double lane_max(const double* s) {
+    bool nan = false;
+    for (int q = 0; q < P; q++) nan |= s[q] != s[q];
+    if (nan) {
+      double w = 0;
+      for (int q = 0; q < P; q++)
+        if (!(s[q] <= w)) w = s[q];
+      return w;
+    }
+    double t[P];
+    for (int q = 0; q < P; q++) t[q] = s[q];
+    return tree_max(t);
+  }
+  template <int H = P>
+  OV_INLINE static double tree_max(double* t) {
+    if constexpr (H > 1) {
+      constexpr int K = (H + 1) / 2;
+#pragma GCC unroll 16
+      for (int q = 0; q + K < H; q++) t[q] = t[q] > t[q + K] ? t[q] : t[q + K];
+      return tree_max<K>(t);
+    } else {
+      return t[0] > 0 ? t[0] : 0;
+    }
   }
   // Which σ to use for a panel: for exp, the unclamped vector exp when the bound is < EXP_SAFE.
   static int act_for(int act, double xmax, const T* Wt, int d) {
@@ -413,13 +460,40 @@ struct NK {
     for (int t = 2; t <= k; t++) f *= t;  // exact for k ≤ 18
     return 1.0 / f;
   }
-  static int fx_degree(double b) {
-    if (!(b <= 0.5)) return 0;  // NaN too; e^{2b} ≤ e < 3 below
-    double t = b;               // b^{K+1}/(K+1)! for K = 0
-    for (int K = 1; K <= FX_KMAX; K++) {
-      t = t * b / (K + 1);
-      if (3 * t <= FX_TOL) return K;
+  // The degree test "3·t_K ≤ FX_TOL", t_0 = b, t_K = t_{K−1}·b/(K+1), each operation rounded.
+  static bool fx_enough(double b, int K) {
+    double t = b;  // b^{K+1}/(K+1)! for K = 0
+    for (int k = 1; k <= K; k++) t = t * b / (k + 1);
+    return 3 * t <= FX_TOL;
+  }
+  // The least K ≤ FX_KMAX with fx_enough(b, K), 0 if none or b > ½ (NaN too; e^{2b} ≤ e < 3 in the
+  // bound). Every operation of t_K is monotone in b ≥ 0 (products and quotients of non-negative
+  // numbers, correctly rounded), so fx_enough(b, K) holds exactly for b ≤ β_K, the largest double
+  // where it holds: comparisons with β_K, found once by bisection on the bit patterns, give the
+  // same K as evaluating the test K by K, without its chain of divisions.
+  struct FxBeta {
+    double beta[FX_KMAX + 1];
+    FxBeta() {
+      beta[0] = -1;
+      for (int K = 1; K <= FX_KMAX; K++) {
+        uint64_t lo = 0, hi = bits(0.5);  // fx_enough(0, K) holds
+        if (fx_enough(0.5, K)) lo = hi;
+        while (hi - lo > 1) {  // fx_enough(lo) holds, fx_enough(hi) does not
+          uint64_t mid = lo + (hi - lo) / 2;
+          if (fx_enough(of_bits(mid), K)) lo = mid;
+          else hi = mid;
+        }
+        beta[K] = of_bits(lo);
+      }
     }
+    static uint64_t bits(double x) { uint64_t u; __builtin_memcpy(&u, &x, 8); return u; }
+    static double of_bits(uint64_t u) { double x; __builtin_memcpy(&x, &u, 8); return x; }
+  };
+  static int fx_degree(double b) {
+    static const FxBeta fb;
+    if (!(b <= 0.5)) return 0;
+    for (int K = 1; K <= FX_KMAX; K++)
+      if (b <= fb.beta[K]) return K;
     return 0;
   }
 
@@ -586,62 +660,81 @@ struct NK {
       *wn = c.Wn + (int64_t)pi * c.d * P;
     }
   }
-  // W ← W − η κ a_q G (docs/theory.md §2; softmax: η κ G), in float64 whatever the kernel precision.
-  // Lanes run over the panel's neurons: each weight is the same two roundings as the scalar
-  // w − (coef·g) with coef = (η κ)·a_q. Dt (optional) gets Δw = w_new − w_old in T (pass E's
-  // operand); padded lanes of Wn and Dt are set to 0 (a = 0 there, but g may be anything).
-  static void update_panel(double etaKappa, const double* a, const double* __restrict w, double* __restrict wn, const T* __restrict G, int d,
-                           int cnt, T* __restrict Dt) {
-    double coef[P];
-    for (int q = 0; q < P; q++) coef[q] = q < cnt ? (a ? etaKappa * a[q] : etaKappa) : 0;
+  // W ← W − η κ a_q G (docs/theory.md §2; softmax: η κ G) for panel pi, in float64 whatever the
+  // kernel precision, and what the step reports of the new weights, in one pass over the d×P block.
+  // Lanes run over the panel's neurons; each weight is the same two roundings as the scalar
+  // w − (coef·g) with coef = (η κ)·a_q, and each lane's sums add their terms in the order
+  // j = 0, 1, …: ‖w_q − w_q(0)‖² as src/model/movement.ts adds it (the recorded movement keeps its
+  // bits), Σ (w − w) (0 for finite weights, NaN otherwise) and, with Dt (exp), ‖Δw_q‖² of
+  // Δw = w_new − w_old in T, pass E's operand. Padded lanes of wn and Dt are set to 0 (a = 0 there,
+  // but g may be anything) and count as 0 in every sum.
+  struct Tail {
+    double move2;  // max_q ‖w_q − w_q(0)‖² (0 without W(0))
+    double dmax2;  // max_q ‖Δw_q‖² as max_sq(Dt) gives it (0 without Dt)
+    bool finite;
+  };
+  template <bool D, bool M0>
+  static Tail update_tail(const Ctx& c, int pi, int r0, int cnt, const double* __restrict w, double* __restrict wn, const T* __restrict G,
+                          T* __restrict Dt) {
+    const int d = c.d;
+    const double ek = c.eta * c.p->kappa;
+    // coef_q = (η κ)·a_q, formed where it is used (a full panel reads a_q in place; stored
+    // coefficients would be read back before their stores have landed); softmax: a_q = 1 here
+    const bool sm0 = c.act == OV_ACT_SOFTMAX;
+    double apad[P];
+    const double* aq = c.p->a + r0;
+    if (sm0 || cnt < P) {
+      for (int q = 0; q < P; q++) apad[q] = q < cnt ? (sm0 ? 1.0 : aq[q]) : 0;
+      aq = apad;
+    }
+    const double* __restrict w0 = M0 ? c.W0p + (int64_t)pi * d * P : 0;
+    double sd[P], sm[P], fin[P];
+    for (int q = 0; q < P; q++) sd[q] = sm[q] = fin[q] = 0;
     for (int j = 0; j < d; j++) {
       const double* __restrict wj = w + (int64_t)j * P;
       double* __restrict nj = wn + (int64_t)j * P;
       const T* __restrict gj = G + (int64_t)j * P;
-      for (int q = 0; q < P; q++) nj[q] = wj[q] - coef[q] * (double)gj[q];
-      if (Dt)
-        for (int q = 0; q < P; q++) Dt[(int64_t)j * P + q] = (T)(nj[q] - wj[q]);
+      for (int q = 0; q < P; q++) {
+        const double x = wj[q] - (ek * aq[q]) * (double)gj[q];
+        nj[q] = x;
+        fin[q] += x - x;
+        if (M0) {
+          const double t = x - w0[(int64_t)j * P + q];
+          sm[q] += t * t;
+        }
+        if (D) {
+          const T dl = (T)(x - wj[q]);
+          Dt[(int64_t)j * P + q] = dl;
+          sd[q] += (double)dl * (double)dl;
+        }
+      }
     }
-    if (cnt < P)
+    if (cnt < P) {
       for (int j = 0; j < d; j++)
         for (int q = cnt; q < P; q++) {
           wn[(int64_t)j * P + q] = 0;
-          if (Dt) Dt[(int64_t)j * P + q] = 0;
+          if (D) Dt[(int64_t)j * P + q] = 0;
         }
-  }
-  // max_q ‖w_q − w_q(0)‖² over the panel's neurons, each sum in the order j = 0, 1, … as
-  // src/model/movement.ts adds it (the recorded movement keeps its bits); lanes run over the neurons.
-  static double movement2_panel(const double* wn, const double* w0, int d, int cnt) {
-    double s[P];
-    for (int q = 0; q < P; q++) s[q] = 0;
-    for (int j = 0; j < d; j++)
-      for (int q = 0; q < P; q++) {
-        double t = wn[(int64_t)j * P + q] - w0[(int64_t)j * P + q];
-        s[q] += t * t;
-      }
-    double best = 0;
-    for (int q = 0; q < cnt; q++)
-      if (s[q] > best) best = s[q];
-    return best;
-  }
-  // Whether every weight of the panel's neurons is finite: x − x is 0 for finite x, NaN otherwise
-  // (one accumulator per lane, so that the loop vectorises; padded lanes are 0).
-  static bool finite_panel(const double* wn, int d) {
-    double acc[P];
-    for (int q = 0; q < P; q++) acc[q] = 0;
-    for (int j = 0; j < d; j++)
-      for (int q = 0; q < P; q++) acc[q] += wn[(int64_t)j * P + q] - wn[(int64_t)j * P + q];
-    bool ok = true;
-    for (int q = 0; q < P; q++) ok &= acc[q] == 0;
-    return ok;
-  }
-  // What a step's chunk reports besides u: the movement and finiteness of panel pi's new weights wn.
-  static void step_report(const Ctx& c, int pi, int cnt, const double* wn, double* move2, bool* bad) {
-    if (c.W0p) {
-      double m2 = movement2_panel(wn, c.W0p + (int64_t)pi * c.d * P, c.d, cnt);
-      if (m2 > *move2) *move2 = m2;
+      for (int q = cnt; q < P; q++) sd[q] = sm[q] = fin[q] = 0;
     }
-    if (!finite_panel(wn, c.d)) *bad = true;
+    Tail r;
+    r.dmax2 = D ? lane_max(sd) : 0;
+    // the movement: the largest live sum, NaN ignored, as "if (s > best) best = s" from best = 0;
+    // finite: every fin[q] is 0 (it is 0 or NaN), i.e. their sum is 0
+    r.move2 = 0;
+    if (M0) {
+      for (int q = 0; q < P; q++) sm[q] = sm[q] > 0 ? sm[q] : 0;
+      r.move2 = tree_max(sm);
+    }
+    bool ok = true;
+    for (int q = 0; q < P; q++) ok &= fin[q] == 0;
+    r.finite = ok;
+    return r;
+  }
+  // update_tail with its options as run-time flags: Dt (exp's pass E), W(0) (the movement)
+  static Tail update_any(const Ctx& c, int pi, int r0, int cnt, const double* w, double* wn, const T* G, T* Dt) {
+    if (Dt) return c.W0p ? update_tail<true, true>(c, pi, r0, cnt, w, wn, G, Dt) : update_tail<true, false>(c, pi, r0, cnt, w, wn, G, Dt);
+    return c.W0p ? update_tail<false, true>(c, pi, r0, cnt, w, wn, G, 0) : update_tail<false, false>(c, pi, r0, cnt, w, wn, G, 0);
   }
 
   template <int ACT>
@@ -649,6 +742,7 @@ struct NK {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
     const Sm sm = sm_of(c, s);
+    const T* Xr = xr_of(c, s);
     int p0, p1;
     chunk_panels(c, chunk, &p0, &p1);
     double move2 = 0;
@@ -665,15 +759,16 @@ struct NK {
       double bz = ACT == OV_ACT_EXP ? zbound(c.xmax, Wt, c.d) : 0;
       int actA = ACT != OV_ACT_EXP ? ACT : bz < V::EXP_SAFE ? OV_ACT_EXP_NC : OV_ACT_EXP;
       // exp: pass A leaves e^{z} of all n samples in Cb for the exp update below
-      grad_any(actA, c, Wt, s.G, s.Cb, ACT == OV_ACT_EXP, sm);
+      grad_any(actA, c, Xr, Wt, s.G, s.Cb, ACT == OV_ACT_EXP, sm);
       // for exp, keep Δw transposed in Vt: max ‖Δw_q‖ bounds δ
       T* Dt = s.Vt;
-      update_panel(c.eta * c.p->kappa, c.p->a + r0, w, wn, s.G, c.d, cnt, ACT == OV_ACT_EXP ? Dt : 0);
-      step_report(c, pi, cnt, wn, &move2, &bad);
+      const Tail tl = update_any(c, pi, r0, cnt, w, wn, s.G, ACT == OV_ACT_EXP ? Dt : 0);
+      if (tl.move2 > move2) move2 = tl.move2;
+      if (!tl.finite) bad = true;
       // the exp update of pass E is for exp only; cosh, sinh and ReLU recompute σ (pass C)
       int K = 0;
       if (ACT == OV_ACT_EXP) {
-        double bd = c.xmax * __builtin_sqrt(max_sq(Dt, c.d)) * 1.000001;  // ≥ |δ| as computed in T
+        double bd = c.xmax * __builtin_sqrt(tl.dmax2) * 1.000001;  // ≥ |δ| as computed in T
         if (bz + bd < FX_LIM) K = fx_degree(bd);                          // NaN fails both
       }
       if (K > 0) {
@@ -686,9 +781,9 @@ struct NK {
       if (c.Wmd) stage_out(wn, c.d, r0, cnt, c.Wmd);
     }
     flush_chunk(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
-    c.chunkMove[chunk] = move2;
-    c.chunkBad[chunk] = bad;
-    c.chunkFlips[chunk] = flips;
+    c.rep[chunk].move2 = move2;
+    c.rep[chunk].bad = bad;
+    c.rep[chunk].flips = flips;
   }
 
   template <int ACT>
@@ -713,6 +808,7 @@ struct NK {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
     const Sm sm = sm_of(c, s);
+    const T* Xr = xr_of(c, s);
     int p0, p1;
     chunk_panels(c, chunk, &p0, &p1);
     for (int pi = p0; pi < p1; pi++) {
@@ -723,7 +819,7 @@ struct NK {
         load_a(c.p->a, r0, cnt, s.ap);
         load_pad(cnt, s.pad);
       }
-      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c, s.Wt, s.G, s.Cb, false, sm);
+      grad_any(act_for(ACT, c.xmax, s.Wt, c.d), c, Xr, s.Wt, s.G, s.Cb, false, sm);
       for (int q = 0; q < cnt; q++) {
         double coef = ACT == OV_ACT_SOFTMAX ? c.p->kappa : c.p->kappa * c.p->a[r0 + q];
         double* g = c.G + (int64_t)(r0 + q) * c.d;
@@ -779,7 +875,7 @@ struct NK {
         for (int v = 0; v < NV; v++) count += __builtin_popcount(V::ge0(z0[0][v]) ^ V::ge0(z1[0][v]));
       }
     }
-    c.chunkFlips[chunk] = count;
+    c.rep[chunk].flips = count;
   }
 
   // ───────────────────────────── the softmax network ─────────────────────────────
@@ -934,6 +1030,7 @@ struct NK {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
     const Sm sm = sm_of(c, s);
+    const T* Xr = xr_of(c, s);
     fill(s.Ul, (int64_t)c.npad * L, -__builtin_inf());
     int p0, p1;
     chunk_panels(c, chunk, &p0, &p1);
@@ -947,16 +1044,17 @@ struct NK {
       step_blocks(c, s, pi, r0, cnt, &w, &wn);
       load_a(c.p->a, r0, cnt, s.ap);
       load_pad(cnt, s.pad);
-      grad_panel<OV_ACT_SOFTMAX>(c, as_t(w, c.d, s.Wt), s.G, s.Cb, false, sm);
-      update_panel(c.eta * c.p->kappa, 0, w, wn, s.G, c.d, cnt, 0);
-      step_report(c, pi, cnt, wn, &move2, &bad);
+      grad_panel<OV_ACT_SOFTMAX>(c, Xr, as_t(w, c.d, s.Wt), s.G, s.Cb, false, sm);
+      const Tail tl = update_any(c, pi, r0, cnt, w, wn, s.G, 0);
+      if (tl.move2 > move2) move2 = tl.move2;
+      if (!tl.finite) bad = true;
       const T* Wn = as_t(wn, c.d, s.Wt);
       for (int i = 0; i < c.n; i += MR) passMax<MR>(c.XP + (int64_t)i * c.d, c.d, Wn, s.pad, s.Ul + (int64_t)i * L);
       if (c.Wmd) stage_out(wn, c.d, r0, cnt, c.Wmd);
     }
     flush_max(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
-    c.chunkMove[chunk] = move2;
-    c.chunkBad[chunk] = bad;
+    c.rep[chunk].move2 = move2;
+    c.rep[chunk].bad = bad;
   }
 
   // ── entry points ──
@@ -979,15 +1077,17 @@ struct NK {
     c.njb = (c.d + JB - 1) / JB;
     c.ib = c.n < IB ? c.n : IB;
     c.stage = stage;
-    c.scratchBytes = scratch_bytes(c.npad, c.d, sm, stage);
+    c.xrBytes = xr_bytes(c.n, c.d);
+    c.xrLocal = c.xrBytes <= XR_LOCAL;
+    c.r = 0;
+    c.rgen = 0;
+    c.scratchBytes = scratch_bytes(c.npad, c.d, sm, stage, c.xrLocal ? c.xrBytes : 0);
     c.scratch = (char*)ov_alloc(c.scratchBytes * (threads < 1 ? 1 : threads));
     const int64_t nch = c.nchunk > 0 ? c.nchunk : 1;
     c.chunkU = (double*)ov_alloc((sm ? 2 : 1) * nch * c.n * sizeof(double));
     c.chunkN = sm && c.chunkU ? c.chunkU + nch * c.n : 0;
-    c.chunkFlips = (int64_t*)ov_alloc(nch * sizeof(int64_t));
-    c.chunkMove = (double*)ov_alloc(nch * sizeof(double));
+    c.rep = (Report*)ov_alloc(nch * sizeof(Report));
     c.redB = (double*)ov_alloc((int64_t)c.n * sizeof(double));
-    c.chunkBad = (int*)ov_alloc(nch * sizeof(int));
     c.Wc = c.Wp = c.W0p = 0;
     c.Wn = c.Wmd = 0;
     c.mask0 = 0;
@@ -1008,15 +1108,13 @@ struct NK {
       if (!(s <= c.xmax)) c.xmax = s;
     }
     c.xmax = c.xmax == c.xmax ? __builtin_sqrt(c.xmax) : __builtin_inf();
-    return c.scratch && c.chunkU && c.chunkFlips && c.chunkMove && c.chunkBad && c.redB && c.XP && (!sm || c.smM);
+    return c.scratch && c.chunkU && c.rep && c.redB && c.XP && (!sm || c.smM);
   }
   static void teardown(Ctx& c) {
     ov_free(c.scratch);
     ov_free(c.chunkU);
-    ov_free(c.chunkFlips);
-    ov_free(c.chunkMove);
+    ov_free(c.rep);
     ov_free(c.redB);
-    ov_free(c.chunkBad);
     ov_free((void*)c.XP);
     if (c.smM) ov_free(c.smM);
     if (c.Xr) ov_free((void*)c.Xr);
@@ -1030,11 +1128,16 @@ struct NK {
   // diag(r) X packed for pass B: per block b of IB rows and column block jb of JB columns, an
   // ib×JB tile (ib = min(IB, n)), row-major, zero-padded: r_i x_ij at
   // Xr[((b·njb + jb)·ib + i mod IB)·JB + j mod JB].
-  // Allocated on first use and rewritten in place by later steps of a run (the padding stays zero).
-  static void set_r(Ctx& c, const double* r) {
-    int nblk = (c.n + IB - 1) / IB;
-    T* xr = c.Xr ? (T*)c.Xr : (T*)ov_alloc((int64_t)nblk * c.njb * c.ib * JB * sizeof(T));
-    if (!xr) return;
+  static int64_t xr_bytes(int n, int d) {
+    const int nblk = (n + IB - 1) / IB, njb = (d + JB - 1) / JB, ib = n < IB ? n : IB;
+    return (int64_t)nblk * njb * ib * JB * sizeof(T);
+  }
+  // Up to this size each worker forms its own copy (Ctx::xrLocal).
+  static const int64_t XR_LOCAL = 16384;
+  // The tiles' entries into xr; the padding is left as it is (zero: the buffers are zero-filled
+  // when allocated and only these entries are ever written).
+  static void fill_xr(const Ctx& c, const double* r, T* __restrict xr) {
+    const int nblk = (c.n + IB - 1) / IB;
     for (int b = 0; b < nblk; b++) {
       const int i0 = b * IB, nb = ov_min(IB, c.n - i0);
       for (int jb = 0; jb < c.njb; jb++) {
@@ -1047,7 +1150,29 @@ struct NK {
         }
       }
     }
+  }
+  // The residual of the next step or gradient: the shared diag(r)X, allocated on first use and
+  // rewritten in place by later steps of a run; or, for small ones, only r, each worker forming
+  // its copy when it first needs it (xr_of).
+  static void set_r(Ctx& c, const double* r) {
+    if (c.xrLocal) {
+      c.r = r;
+      c.rgen++;
+      return;
+    }
+    T* xr = c.Xr ? (T*)c.Xr : (T*)ov_alloc(c.xrBytes);
+    if (!xr) return;
+    fill_xr(c, r, xr);
     c.Xr = xr;
+  }
+  // This step's diag(r)X for a worker
+  static const T* xr_of(const Ctx& c, const Scr& s) {
+    if (!c.xrLocal) return c.Xr;
+    if (*s.xrTag != c.rgen) {
+      fill_xr(c, c.r, s.Xr);
+      *s.xrTag = c.rgen;
+    }
+    return s.Xr;
   }
   static int workers(int threads, int tasks) {
     if (threads < 1) threads = 1;
@@ -1162,7 +1287,7 @@ struct NK {
   static bool step_on(Ctx& c, int th, const double* r, double eta, double* u) {
     c.eta = eta;
     set_r(c, r);
-    if (!c.Xr) {
+    if (!c.xrLocal && !c.Xr) {
       ov_fill_nan(u, c.n);
       return false;
     }
@@ -1203,9 +1328,9 @@ struct NK {
     int ok = 1;
     int64_t f = 0;
     for (int k = 0; k < c.nchunk; k++) {
-      if (c.chunkMove[k] > m2) m2 = c.chunkMove[k];
-      if (c.chunkBad[k]) ok = 0;
-      if (c.mask0) f += c.chunkFlips[k];
+      if (c.rep[k].move2 > m2) m2 = c.rep[k].move2;
+      if (c.rep[k].bad) ok = 0;
+      if (c.mask0) f += c.rep[k].flips;
     }
     *move2 = m2;
     *finite = ok;
@@ -1242,6 +1367,11 @@ struct NK {
     c.Wc = W;
     c.G = G;
     set_r(c, r);
+    if (!c.xrLocal && !c.Xr) {  // out of memory
+      ov_fill_nan(G, (int64_t)p->m * p->d);
+      teardown(c);
+      return;
+    }
     if (p->act == OV_ACT_SOFTMAX) {
       sm_stats(c, th, 0);
       ov_parallel(c.nchunk, th, task_gradient<OV_ACT_SOFTMAX>, &c);
@@ -1275,7 +1405,7 @@ struct NK {
     c.W2 = W;
     ov_parallel(c.nchunk, th, task_flips, &c);
     int64_t total = 0;
-    for (int k = 0; k < c.nchunk; k++) total += c.chunkFlips[k];
+    for (int k = 0; k < c.nchunk; k++) total += c.rep[k].flips;
     teardown(c);
     return total;
   }

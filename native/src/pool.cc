@@ -3,7 +3,7 @@
 // network issues a job every few µs: there a condition-variable wake-up (tens of µs on this VM)
 // would cost more than the step, while a spinning worker picks the next job up within ~0.1 µs.
 // The caller likewise spins before it sleeps on the workers' completion. Tasks are claimed from
-// an atomic counter; the kernels make every task's result independent of the worker that ran it
+// atomic counters (Pool::drain); the kernels make every task's result independent of the worker that ran it
 // (fixed partition, per-task outputs reduced in task order), which is what makes results
 // bit-identical for any thread count (README: determinism).
 #include "api.h"
@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -59,12 +60,13 @@ struct Pool {
   const int hardware = ov_hardware_threads();  // read once: a system call
   // bumped (release, under mu) once the job's fields above are set; a spinning worker that reads
   // a new value (acquire) therefore sees them
-  std::atomic<uint64_t> generation{0};
-  std::atomic<int> next{0};
-  std::atomic<int> finished{0};  // helpers that finished this job
+  // (each on its own cache line: the caller spins on `finished` while the workers work, and a
+  // worker spins on `generation` while the caller sets up a job)
+  alignas(64) std::atomic<uint64_t> generation{0};
+  alignas(64) std::atomic<int> finished{0};  // helpers that finished this job
   // who sleeps on a condition variable (changed under mu): the other side then must notify, and
   // only then (a notify costs a system call on this VM even when nobody waits)
-  std::atomic<int> sleepers{0};
+  alignas(64) std::atomic<int> sleepers{0};
   std::atomic<bool> callerAsleep{false};
   std::mutex job;          // one job at a time
 
@@ -79,16 +81,35 @@ struct Pool {
   }
   bool stop = false;
 
-  void drain(int worker) {
+  // Tasks are dealt out in contiguous ranges, one per thread, each claimed from its own counter
+  // (a cache line of its own): a thread claims from its range without contending with the others
+  // and keeps the same tasks (the same panels of W, in its own cache) from one step to the next.
+  // A thread done with its range takes what is left of the others', so a thread that starts late
+  // or is descheduled delays the job by at most its current task.
+  struct alignas(128) Range {
+    std::atomic<int> next{0};
+    int end = 0;
+  };
+  std::unique_ptr<Range[]> ranges;
+  int nranges = 0;
+  void claim(int k, int worker) {
+    Range& r = ranges[k];
     for (;;) {
-      int t = next.fetch_add(1, std::memory_order_relaxed);
-      if (t >= ntasks) break;
+      int t = r.next.fetch_add(1, std::memory_order_relaxed);
+      if (t >= r.end) return;
       fn(ctx, t, worker);
     }
   }
+  void drain(int worker) {
+    const int T = active + 1;
+    for (int k = 0; k < T; k++) claim((worker + k) % T, worker);
+  }
 
-  void loop(int id) {
-    uint64_t seen = 0;
+  // seen: the generation when the worker was created (under mu, before the job it was created
+  // for is published): it takes part from that job on. Starting from 0 instead, a worker created
+  // after the first job would take the finished job's generation for a new one and run, and count
+  // itself finished, while the caller is still setting the next job up.
+  void loop(int id, uint64_t seen) {
     for (;;) {
       auto fresh = [&] { return generation.load(std::memory_order_acquire) != seen; };
       if (!spin_until(fresh, spinNs.load(std::memory_order_relaxed))) {
@@ -123,7 +144,8 @@ struct Pool {
       std::lock_guard<std::mutex> lk(mu);
       while ((int)workers.size() < threads - 1) {
         int id = (int)workers.size() + 1;
-        workers.emplace_back([this, id] { loop(id); });
+        const uint64_t g = generation.load(std::memory_order_relaxed);
+        workers.emplace_back([this, id, g] { loop(id, g); });
       }
       fn = f;
       ctx = c;
@@ -131,7 +153,14 @@ struct Pool {
       active = threads - 1;
       spinNs.store(threads <= hardware ? SPIN_NS : 0, std::memory_order_relaxed);
       finished.store(0, std::memory_order_relaxed);
-      next.store(0, std::memory_order_relaxed);
+      if (nranges < threads) {  // no job is in flight (job is held): nobody reads the old ranges
+        ranges.reset(new Range[threads]);
+        nranges = threads;
+      }
+      for (int k = 0; k < threads; k++) {
+        ranges[k].next.store((int)((int64_t)k * n / threads), std::memory_order_relaxed);
+        ranges[k].end = (int)((int64_t)(k + 1) * n / threads);
+      }
       generation.fetch_add(1, std::memory_order_release);
       // a worker asleep has registered under mu, which this block holds: none is missed
       if (sleepers.load() > 0) wake.notify_all();

@@ -104,9 +104,11 @@ test('native: 100 GD steps stay within 1e-12 of the reference (W and u)', { skip
 test('native: results are bit-identical for threads = 1, 2, 3, 7 and across runs', { skip }, () => {
   for (const isa of isas) {
     for (const precision of ['f64', 'f32'] as const) {
-      for (const act of ACTS) {
-        // m spans many panels and all 64 chunks; n is not a multiple of any block
-        const { p, W } = makeProblem(45, 11, isa === 'scalar' ? 700 : 2100, act, 'ntk', 3);
+      // m spans many panels and all 64 chunks; n is not a multiple of any block. diag(r)X (the
+      // gradient's operand) is formed by each worker at n·d = 45·11 and shared by all at 130·9
+      // (over 16 KB: two blocks of samples)
+      for (const [act, n0, d0] of ACTS.flatMap((a) => [[a, 45, 11], [a, 130, 9]] as const)) {
+        const { p, W } = makeProblem(n0, d0, isa === 'scalar' ? 700 : 2100, act, 'ntk', 3);
         const n = p.n;
         let first: Float64Array[] | undefined;
         for (const threads of [1, 2, 3, 7, 2]) {
@@ -131,7 +133,7 @@ test('native: results are bit-identical for threads = 1, 2, 3, 7 and across runs
           else {
             const names = ['forward/step u', 'gradient', 'jvp', 'gram', 'W after steps', 'flips'];
             out.forEach((o, k) =>
-              assert.ok(bitEqual(o, first![k]), `${isa} ${precision} ${act} threads=${threads}: ${names[k]} differs`),
+              assert.ok(bitEqual(o, first![k]), `${isa} ${precision} ${act} n=${n} threads=${threads}: ${names[k]} differs`),
             );
           }
         }
