@@ -21,9 +21,12 @@
 namespace {
 
 // How long an idle worker (or the caller waiting for the workers) spins before it sleeps: long
-// enough to bridge the gap between two steps of a run, short enough that a worker left idle by
-// JavaScript between calls gives its core back at once.
-const int64_t SPIN_NS = 50000;
+// enough to bridge the gap between two steps of a run and the short stretches of JavaScript
+// between the native calls of a monitored run (a run's batch of steps, then the Gram matrix, then
+// the eigen-routines: 50 µs let the worker fall asleep there, and the Gram matrix took 0.4–0.6 ms
+// in the default run instead of 0.35–0.4), short enough that a worker left idle gives its core
+// back within a third of a millisecond.
+const int64_t SPIN_NS = 300000;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
