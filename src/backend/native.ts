@@ -125,6 +125,16 @@ export interface NativeOptions {
  */
 export const SINGLE_THREAD_WORK = 2 ** 12;
 
+/**
+ * The same for a single pass (forward, gradient, jvp, pattern flips) called on its own, between
+ * other work: the pool's worker has then usually gone to sleep (it spins 300 µs), and waking it
+ * costs ~45 µs. Measured on this machine (2026-12-03, median of 200 calls): one thread is faster
+ * up to n·m·d = 2¹⁸ with the worker asleep and ties there with it spinning (forward (128, 256, 8):
+ * 26 against 54 µs asleep, 20 against 18 µs awake; gradient likewise). A study's runs each begin
+ * and end with a forward pass.
+ */
+export const SINGLE_PASS_WORK = 2 ** 18;
+
 /** X in float32, converted once per Problem object. */
 const x32Cache = new WeakMap<Problem, Float32Array>();
 
@@ -178,6 +188,10 @@ export class NativeBackend implements Backend {
   private threadsFor(work: number): number {
     return work < SINGLE_THREAD_WORK ? 1 : this.threads;
   }
+  /** The threads a single pass of n·m·d multiply-adds runs on (SINGLE_PASS_WORK). */
+  private threadsForPass(p: Problem): number {
+    return p.n * p.m * p.d < SINGLE_PASS_WORK ? 1 : this.threads;
+  }
 
   supports(activation: Activation): boolean {
     return activation.native !== null && this.kernels.has(activation.native);
@@ -201,24 +215,24 @@ export class NativeBackend implements Backend {
   }
 
   forward(p: Problem, W: Float64Array, u: Float64Array): void {
-    this.addon.forward(this.isa, this.f32, this.prob(p), W, u, this.threadsFor(p.n * p.m * p.d));
+    this.addon.forward(this.isa, this.f32, this.prob(p), W, u, this.threadsForPass(p));
   }
   gradient(p: Problem, W: Float64Array, r: Float64Array, G: Float64Array): void {
-    this.addon.gradient(this.isa, this.f32, this.prob(p), W, r, G, this.threadsFor(p.n * p.m * p.d));
+    this.addon.gradient(this.isa, this.f32, this.prob(p), W, r, G, this.threadsForPass(p));
   }
   /** Fused: per panel of neurons, gradient at W, update, then u at the new W (docs/theory.md §2, §5). */
   step(p: Problem, W: Float64Array, r: Float64Array, eta: number, u: Float64Array): void {
     this.addon.step(this.isa, this.f32, this.prob(p), W, r, eta, u, this.threadsFor(p.n * p.m * p.d));
   }
   jvp(p: Problem, W: Float64Array, V: Float64Array, out: Float64Array): void {
-    this.addon.jvp(this.isa, this.f32, this.prob(p), W, V, out, this.threadsFor(p.n * p.m * p.d));
+    this.addon.jvp(this.isa, this.f32, this.prob(p), W, V, out, this.threadsForPass(p));
   }
   gram(p: Problem, W: Float64Array, H: Float64Array): void {
     // the Gram kernel's threads split rows of H: below n ≈ 160 the second thread costs more than it saves (measured: n = 64, m = 4096: 0.80 ms on one, 2.36 ms on two)
     this.addon.gram(this.isa, this.f32, this.prob(p), W, H, this.threadsFor(p.n * p.n * p.m));
   }
   patternFlips(p: Problem, W0: Float64Array, W: Float64Array): number {
-    return this.addon.flips(this.isa, this.f32, this.prob(p), W0, W, this.threadsFor(p.n * p.m * p.d));
+    return this.addon.flips(this.isa, this.f32, this.prob(p), W0, W, this.threadsForPass(p));
   }
 
   /** y = exp(x) with this backend's vector exp, in its precision (for accuracy tests). */

@@ -248,11 +248,13 @@ export class ResultsWriter {
 
   /** What the file held when this writer opened it, the results appended since and its size now. */
   private base: ResultsFile = { results: [], validBytes: 0, torn: false };
-  private readonly added: RunResult[] = [];
+  /** The lines appended since (their JSON text: what a reader of the file parses). */
+  private readonly added: string[] = [];
   private bytes = 0;
 
   append(r: RunResult): void {
-    const bytes = Buffer.from(JSON.stringify(r) + '\n', 'utf-8');
+    const text = JSON.stringify(r);
+    const bytes = Buffer.from(text + '\n', 'utf-8');
     const before = this.io.fstatSync(this.fd).size;
     try {
       for (let off = 0; off < bytes.length; ) {
@@ -269,7 +271,7 @@ export class ResultsWriter {
       }
       throw new DataError(`${this.path}: cannot append the result of run ${r.id}: ${ioFailure(err)}; ${state}. Free space and rerun the same command to resume`);
     }
-    this.added.push(r);
+    this.added.push(text);
     this.bytes += bytes.length;
   }
 
@@ -279,7 +281,7 @@ export class ResultsWriter {
       // the next reading of this file is what it held plus what we wrote, when nothing else changed it
       try {
         if (this.io === NODE_IO && statSync(this.path).size === this.bytes) {
-          lastRead.set(this.path, { key: fileKey(this.path), file: { results: [...this.base.results, ...this.added.map((r) => JSON.parse(JSON.stringify(r)) as RunResult)], validBytes: this.bytes, torn: false } });
+          lastRead.set(this.path, { key: fileKey(this.path), file: { results: [...this.base.results, ...this.added.map((text) => JSON.parse(text) as RunResult)], validBytes: this.bytes, torn: false } });
         }
       } catch {
         lastRead.delete(this.path);

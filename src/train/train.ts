@@ -4,7 +4,7 @@
  * §4, theory/train-monitor.ts) are passed in by the caller and watch the run without changing it.
  */
 import { createBackend } from '../backend/index.js';
-import type { Backend, RunJob, RunStepsResult } from '../backend/types.js';
+import type { Backend, RunJob, RunStepsOut, RunStepsResult } from '../backend/types.js';
 import { type Dataset, validateDataset } from '../data/dataset.js';
 import { checkTestData } from '../data/split.js';
 import { applyNormalization, fitNormalization } from '../data/normalize.js';
@@ -194,6 +194,20 @@ function* manyRounds(
   }
 }
 
+/**
+ * A batch's per-step records appended to the history: ‖r‖, R and ReLU's flip fraction (flips ÷ n·m).
+ * A function of its own, not a loop inside the generator, so that V8 optimises it early (a study
+ * passes millions of steps through it).
+ */
+function recordBatch(out: RunStepsOut, steps: number, pairs: number, history: History): void {
+  const { residual, movement } = history;
+  for (let j = 0; j < steps; j++) residual.push(out.residual[j]);
+  for (let j = 0; j < steps; j++) movement.push(out.movement[j]);
+  const flips = out.flips;
+  const fraction = history.flipFraction;
+  if (flips && fraction) for (let j = 0; j < steps; j++) fraction.push(flips[j] / pairs);
+}
+
 /** The training loop as a generator that pauses after every step (and between the preparations before step 0), and hands batches of steps to its driver. */
 function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>): Generator<Pause, TrainResult<M>, RunStepsResult | undefined> {
   const t0 = performance.now();
@@ -373,19 +387,15 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
       const job: RunJob = { p, s: { W, W0: model.W0, y: data.y, u, r, rModel }, o: { steps: batch, eta, residual, epsilon, limit, ...(alpha !== undefined ? { alpha, u0: u0! } : {}), flips: patterns }, out: batchOut };
       const ran = yield { backend, job };
       if (!ran) throw new Error('internal: a batch of steps was not run');
-      for (let j = 0; j < ran.steps; j++) {
-        const next = batchOut.residual[j];
-        ratio = next / residual;
-        residual = next;
-        R = batchOut.movement[j];
-        k++;
-        history.residual.push(residual);
-        history.movement.push(R);
-        if (patterns) {
-          flipFraction = batchOut.flips![j] / (n * m);
-          history.flipFraction!.push(flipFraction);
-        }
-        for (const mon of residualHooks) mon.residual!(k, residual);
+      if (ran.steps > 0) {
+        recordBatch(batchOut, ran.steps, n * m, history);
+        const last = ran.steps - 1;
+        ratio = batchOut.residual[last] / (last > 0 ? batchOut.residual[last - 1] : residual);
+        for (const mon of residualHooks) for (let j = 0; j < ran.steps; j++) mon.residual!(k + j + 1, batchOut.residual[j]);
+        residual = batchOut.residual[last];
+        R = batchOut.movement[last];
+        if (patterns) flipFraction = batchOut.flips![last] / (n * m);
+        k += ran.steps;
       }
       if (ran.reason === 2) {
         status = 'diverged';

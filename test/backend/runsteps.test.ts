@@ -157,6 +157,7 @@ test('train(): batched through runSteps and one step at a time give the same run
   for (const activation of ['exp', 'relu', 'softmax'] as const) {
     for (const alpha of [undefined, 4]) {
       const seen: number[] = [];
+      const reports: { k: number; residual: number; ratio: number; movement: number; flipFraction?: number }[] = [];
       const opts = (backend: Backend, reportEvery?: number) => ({
         model: { m: 128, seed: 3, activation },
         eta: 'auto' as const,
@@ -166,7 +167,15 @@ test('train(): batched through runSteps and one step at a time give the same run
         test: held,
         testEvery: 20,
         ...(alpha !== undefined ? { alpha } : {}),
-        ...(reportEvery !== undefined ? { reportEvery, onStep: (s: { k: number }) => void seen.push(s.k) } : {}),
+        ...(reportEvery !== undefined
+          ? {
+              reportEvery,
+              onStep: (s: { k: number; residual: number; ratio: number; movement: number; flipFraction?: number }) => {
+                seen.push(s.k);
+                reports.push({ k: s.k, residual: s.residual, ratio: s.ratio, movement: s.movement, ...(s.flipFraction !== undefined ? { flipFraction: s.flipFraction } : {}) });
+              },
+            }
+          : {}),
         monitors: { ntk: ntkMonitor(20), heldout: heldOutMonitor(20) },
       });
       const a = train(data, opts(single));
@@ -181,6 +190,17 @@ test('train(): batched through runSteps and one step at a time give the same run
         assert.equal(JSON.stringify(x.monitors, strip), JSON.stringify(a.monitors, strip), `${what}: monitors`);
         assert.equal(JSON.stringify(x.test), JSON.stringify(a.test), `${what}: held-out points`);
       }
+      // what a batched run reports at its steps is what the step-at-a-time run recorded there (the
+      // last step's ‖r‖ is re-evaluated by the forward pass after the report, so it is left out)
+      const h = a.history;
+      for (const rep of reports.filter((x) => x.k > 0 && x.k < a.steps)) {
+        const what = `${activation}${alpha ? ' α' : ''} report at k = ${rep.k}`;
+        assert.equal(rep.residual, h.residual[rep.k], what);
+        assert.equal(rep.ratio, h.residual[rep.k] / h.residual[rep.k - 1], `${what}: ratio`);
+        assert.equal(rep.movement, h.movement[rep.k], `${what}: movement`);
+        assert.equal(rep.flipFraction, h.flipFraction?.[rep.k], `${what}: flip fraction`);
+      }
+      assert.ok(reports.filter((x) => x.k > 0 && x.k < a.steps).length >= 2, 'reports inside the run were checked');
       // onStep was called at k = 0, at least every 37 steps, and at the last step
       assert.equal(seen[0], 0);
       assert.equal(seen.at(-1), c.steps);

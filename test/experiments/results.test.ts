@@ -141,3 +141,19 @@ test('the writer closes its file descriptor even when cutting back fails', () =>
   assert.ok(fstatSync(fd).size > 0);
   closeSync(fd);
 });
+
+test('what a writer leaves for the next reading of its file is what parsing the file gives (NaN, −0, undefined and later changes to the result objects included)', () => {
+  const path = join(dir, 'cached.jsonl');
+  const w = new ResultsWriter(path);
+  const odd = { ...result('a'), residual: Number.NaN, movement: -0, lambdaMax: undefined, history: { residual: [1, Number.POSITIVE_INFINITY, 0.5] } } as unknown as RunResult;
+  const plain = result('b');
+  w.append(odd);
+  w.append(plain);
+  w.close();
+  (plain as unknown as { steps: number }).steps = 99; // the caller's object, changed after the write
+  const parsed = readFileSync(path, 'utf-8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as RunResult);
+  const cached = readResults(path); // served from what the writer left (the file is unchanged since)
+  assert.deepEqual(cached.results, parsed);
+  assert.equal(cached.results[1].steps, 3);
+  assert.equal(cached.validBytes, readFileSync(path).length);
+});
