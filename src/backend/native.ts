@@ -184,13 +184,9 @@ export class NativeBackend implements Backend {
   /** Several runs' batches in one native call, the runs spread over the threads (each on one); each run's bits are those of runSteps. */
   readonly runMany?: (jobs: readonly RunJob[]) => RunStepsResult[];
 
-  /** The threads a call of this much work runs on (SINGLE_THREAD_WORK). */
-  private threadsFor(work: number): number {
-    return work < SINGLE_THREAD_WORK ? 1 : this.threads;
-  }
-  /** The threads a single pass of n·m·d multiply-adds runs on (SINGLE_PASS_WORK). */
-  private threadsForPass(p: Problem): number {
-    return p.n * p.m * p.d < SINGLE_PASS_WORK ? 1 : this.threads;
+  /** The threads a call of this much work runs on: one below `single` (SINGLE_THREAD_WORK; a single pass: SINGLE_PASS_WORK). */
+  private threadsFor(work: number, single = SINGLE_THREAD_WORK): number {
+    return work < single ? 1 : this.threads;
   }
 
   supports(activation: Activation): boolean {
@@ -215,24 +211,24 @@ export class NativeBackend implements Backend {
   }
 
   forward(p: Problem, W: Float64Array, u: Float64Array): void {
-    this.addon.forward(this.isa, this.f32, this.prob(p), W, u, this.threadsForPass(p));
+    this.addon.forward(this.isa, this.f32, this.prob(p), W, u, this.threadsFor(p.n * p.m * p.d, SINGLE_PASS_WORK));
   }
   gradient(p: Problem, W: Float64Array, r: Float64Array, G: Float64Array): void {
-    this.addon.gradient(this.isa, this.f32, this.prob(p), W, r, G, this.threadsForPass(p));
+    this.addon.gradient(this.isa, this.f32, this.prob(p), W, r, G, this.threadsFor(p.n * p.m * p.d, SINGLE_PASS_WORK));
   }
   /** Fused: per panel of neurons, gradient at W, update, then u at the new W (docs/theory.md §2, §5). */
   step(p: Problem, W: Float64Array, r: Float64Array, eta: number, u: Float64Array): void {
     this.addon.step(this.isa, this.f32, this.prob(p), W, r, eta, u, this.threadsFor(p.n * p.m * p.d));
   }
   jvp(p: Problem, W: Float64Array, V: Float64Array, out: Float64Array): void {
-    this.addon.jvp(this.isa, this.f32, this.prob(p), W, V, out, this.threadsForPass(p));
+    this.addon.jvp(this.isa, this.f32, this.prob(p), W, V, out, this.threadsFor(p.n * p.m * p.d, SINGLE_PASS_WORK));
   }
   gram(p: Problem, W: Float64Array, H: Float64Array): void {
     // the Gram kernel's threads share each block of neurons' row-block tiles and sample panels (native/src/gram.inl); (64, 8, 4096): 0.39 ms on one thread, 0.29 ms on two (2026-12-03)
     this.addon.gram(this.isa, this.f32, this.prob(p), W, H, this.threadsFor(p.n * p.n * p.m));
   }
   patternFlips(p: Problem, W0: Float64Array, W: Float64Array): number {
-    return this.addon.flips(this.isa, this.f32, this.prob(p), W0, W, this.threadsForPass(p));
+    return this.addon.flips(this.isa, this.f32, this.prob(p), W0, W, this.threadsFor(p.n * p.m * p.d, SINGLE_PASS_WORK));
   }
 
   /** y = exp(x) with this backend's vector exp, in its precision (for accuracy tests). */

@@ -393,8 +393,8 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
         ratio = batchOut.residual[last] / (last > 0 ? batchOut.residual[last - 1] : residual);
         for (const mon of residualHooks) for (let j = 0; j < ran.steps; j++) mon.residual!(k + j + 1, batchOut.residual[j]);
         residual = batchOut.residual[last];
-        R = batchOut.movement[last];
-        if (patterns) flipFraction = batchOut.flips![last] / (n * m);
+        R = history.movement[history.movement.length - 1];
+        if (history.flipFraction) flipFraction = history.flipFraction[history.flipFraction.length - 1];
         k += ran.steps;
       }
       if (ran.reason === 2) {
