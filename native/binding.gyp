@@ -24,7 +24,7 @@
     },
     {
       "target_name": "overparam",
-      "sources": ["src/addon.cc", "src/pool.cc", "src/eigen.cc", "src/movement.cc"],
+      "sources": ["src/addon.cc", "src/pool.cc", "src/eigen.cc", "src/movement.cc", "src/bound.cc"],
       "dependencies": ["ov_avx512", "ov_avx2", "ov_scalar"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api.h"
+#include "bound.h"
 #include "eigen.h"
 #include "movement.h"
 
@@ -428,6 +429,24 @@ Napi::Value MovementStats(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), ov_movement_stats(m, d, W, W0, out));
 }
 
+// extremesPair(n, A, B, threads, out) → 0, or 1 where an entry of A or A − B is not finite
+Napi::Value ExtremesPair(const Napi::CallbackInfo& info) {
+  int n = intArg(info[0], "n", 1);
+  const double* A = arr<double>(info[1], (int64_t)n * n, "A");
+  const double* B = arr<double>(info[2], (int64_t)n * n, "B");
+  int threads = intArg(info[3], "threads", 1);
+  double* out = arr<double>(info[4], 4, "out");
+  return Napi::Number::New(info.Env(), ov_extremes_pair(n, A, B, threads, out));
+}
+
+// observedB(X, n, d, W, m) → max_{r,i} |⟨w_r, x_i⟩|
+Napi::Value ObservedB(const Napi::CallbackInfo& info) {
+  int n = intArg(info[1], "n", 1), d = intArg(info[2], "d", 1), m = intArg(info[4], "m", 1);
+  const double* X = arr<double>(info[0], (int64_t)n * d, "X");
+  const double* W = arr<double>(info[3], (int64_t)m * d, "W");
+  return Napi::Number::New(info.Env(), ov_observed_b(n, d, X, m, W));
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -472,6 +491,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("tridiagonalQL", Napi::Function::New(env, TridiagonalQL));
   exports.Set("bisectEigenvalues", Napi::Function::New(env, BisectEigenvalues));
   exports.Set("movementStats", Napi::Function::New(env, MovementStats));
+  exports.Set("extremesPair", Napi::Function::New(env, ExtremesPair));
+  exports.Set("observedB", Napi::Function::New(env, ObservedB));
   return exports;
 }
 

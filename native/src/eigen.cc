@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "eigen.h"
+#include "api.h"
 
 namespace {
 
@@ -346,4 +347,38 @@ void ov_bisect_eigenvalues(int n, const double* d, const double* e, const int* k
     }
     for (int b = 0; b < pair; b++) out[c0 + b] = 0.5 * (lo[b] + hi[b]);
   }
+}
+
+// λ_min and λ_max of A and of D = A − B, as eigh.ts lambdaMinMax(A) and lambdaMinMax(D) (D formed
+// entry by entry as distance.ts's spectralDistance forms it): the two reductions are independent
+// and each is the sequential code above, so running them on two workers changes no bit.
+namespace {
+struct PairCtx {
+  int n;
+  double* work;  // A, then D (n×n each), then d, e, h of each (3n each)
+  double* out;
+};
+void pair_task(void* vc, int t, int) {
+  const PairCtx& c = *(const PairCtx*)vc;
+  const int64_t nn = (int64_t)c.n * c.n;
+  double* a = c.work + t * nn;
+  double* d = c.work + 2 * nn + (int64_t)t * 3 * c.n;
+  ov_tridiagonalize(c.n, a, d, d + c.n, d + 2 * c.n);
+  const int ks[2] = {0, c.n - 1};
+  ov_bisect_eigenvalues(c.n, d, d + c.n, ks, 2, c.out + 2 * t);
+}
+}  // namespace
+
+int ov_extremes_pair(int n, const double* A, const double* B, int threads, double* out) {
+  const int64_t nn = (int64_t)n * n;
+  std::vector<double> work((size_t)(2 * nn + 6 * n));
+  for (int64_t k = 0; k < nn; k++) {
+    const double dk = A[k] - B[k];
+    if (!std::isfinite(A[k]) || !std::isfinite(dk)) return 1;  // checkSquare's error: the caller's route
+    work[(size_t)k] = A[k];
+    work[(size_t)(nn + k)] = dk;
+  }
+  PairCtx c = {n, work.data(), out};
+  ov_parallel(2, threads < 1 ? 1 : threads, pair_task, &c);
+  return 0;
 }

@@ -5,7 +5,10 @@
  * - native/src/eigen.cc: src/linalg/tridiagonal.ts, ql.ts and sturm.ts, 3–8× faster than the
  *   compiled TypeScript on 64×64 kernels (warm) and without its slow first calls;
  * - native/src/movement.cc: src/model/movement.ts's movementStats (sums in neuron order, the
- *   median as the same order statistic).
+ *   median as the same order statistic);
+ * - native/src/bound.cc: src/theory/monitor.ts's observedBPruned (= bounds.ts's observedB);
+ * - eigen.cc's extremesPair: the monitor's two reductions of an observation (λ_min, λ_max of
+ *   H(W(k)) and of H(W(k)) − H(W(0))), side by side on two workers (kernel/distance.ts).
  * The short default run spent most of its monitoring time in those (bench/RESULTS.md, issue 15).
  *
  * The TypeScript versions (`…Reference`) stay the specification: the tests hold these to them
@@ -24,9 +27,13 @@ export interface NativeRoutines {
   bisectEigenvalues(n: number, d: Float64Array, e: Float64Array, ks: readonly number[], out: Float64Array): void;
   /** out = [max, median, frobenius] of ‖w_r − w_r(0)‖₂; 0, or 1 where a movement is NaN (out then unset). */
   movementStats(W: Float64Array, W0: Float64Array, m: number, d: number, out: Float64Array): number;
+  /** out = [λ_min(A), λ_max(A), λ_min(A − B), λ_max(A − B)]; 0, or 1 where an entry of A or A − B is not finite (out then unset). */
+  extremesPair(n: number, A: Float64Array, B: Float64Array, threads: number, out: Float64Array): number;
+  /** max_{r,i} |⟨w_r, x_i⟩| (bounds.ts observedB; NaN sticks). */
+  observedB(X: Float64Array, n: number, d: number, W: Float64Array, m: number): number;
 }
 
-const NAMES = ['tridiagonalize', 'applyQ', 'tridiagonalQL', 'bisectEigenvalues', 'movementStats'] as const;
+const NAMES = ['tridiagonalize', 'applyQ', 'tridiagonalQL', 'bisectEigenvalues', 'movementStats', 'extremesPair', 'observedB'] as const;
 
 let cached: NativeRoutines | null | undefined;
 

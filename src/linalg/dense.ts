@@ -43,10 +43,15 @@ export interface SpectralNormOptions {
   tol?: number;
 }
 
+/** Whether spectralNormSym reduces an n×n matrix densely under these options (else Lanczos). */
+export function spectralIsDense(n: number, opts: SpectralNormOptions = {}): boolean {
+  const method = opts.method ?? 'auto';
+  return method === 'dense' || (method === 'auto' && n <= 400);
+}
+
 /** Spectral norm of the symmetric matrix A: ‖A‖₂ = max |λ_i(A)|. */
 export function spectralNormSym(A: Float64Array, n: number, opts: SpectralNormOptions = {}): number {
-  const method = opts.method ?? 'auto';
-  if (method === 'dense' || (method === 'auto' && n <= 400)) {
+  if (spectralIsDense(n, opts)) {
     const { lambdaMin, lambdaMax } = lambdaMinMax(A, n);
     return Math.max(Math.abs(lambdaMin), Math.abs(lambdaMax));
   }

@@ -16,10 +16,11 @@
  */
 import type { Backend, Problem } from '../backend/types.js';
 import { DataError } from '../errors.js';
-import { spectralDistance } from '../kernel/distance.js';
+import { nativeRoutines } from '../backend/routines.js';
+import { extremesAndDistance, spectralDistance } from '../kernel/distance.js';
 import { normalisedKernel, ntkNormalisation } from '../kernel/empirical.js';
 import { infiniteKernel } from '../kernel/infinite.js';
-import { eighOfForm, kernelLambdaMin, lambdaMinMax, lambdaMinMaxOfForm, type EighResult } from '../linalg/eigh.js';
+import { eighOfForm, kernelLambdaMin, lambdaMinMaxOfForm, type EighResult } from '../linalg/eigh.js';
 import { tridiagonalize } from '../linalg/tridiagonal.js';
 import type { SpectralNormOptions } from '../linalg/dense.js';
 import { movementStats } from '../model/movement.js';
@@ -147,12 +148,23 @@ function squaredNorm(a: Float64Array, o: number, d: number): number {
 /**
  * Observed B = max_{r,i} |⟨w_r(0), x_i⟩| (docs/theory.md §4): the value of bounds.ts's observedB,
  * bit for bit (each ⟨w_r, x_i⟩ summed in the same order, so the maximum is the same element), in
- * O(md + nd) instead of O(nmd): |⟨w_r, x_i⟩| ≤ ‖w_r‖ max_i ‖x_i‖ (Cauchy–Schwarz), so after the
- * neurons of largest norm have set b, only those with ‖w_r‖ max‖x‖ ≥ b can hold the maximum.
- * The bound is widened by 1e-9 relative (far above the rounding of a d-term dot product) so that
- * no neuron is skipped by a rounding. Non-finite inputs: the full scan, exactly as observedB.
+ * O(md + nd) instead of O(nmd): observedBPruned, run by the addon where it is built
+ * (native/src/bound.cc; this runs once per monitored run, where the TypeScript's first calls ran
+ * in V8's interpreter: 2–3 ms of the default run).
  */
 export function observedBFast(X: Float64Array, n: number, d: number, W: Float64Array, m: number): number {
+  const native = nativeRoutines();
+  return native !== null ? native.observedB(X, n, d, W, m) : observedBPruned(X, n, d, W, m);
+}
+
+/**
+ * observedBFast in TypeScript, the specification of bound.cc: |⟨w_r, x_i⟩| ≤ ‖w_r‖ max_i ‖x_i‖
+ * (Cauchy–Schwarz), so after the neurons of largest norm have set b, only those with
+ * ‖w_r‖ max‖x‖ ≥ b can hold the maximum. The bound is widened by 1e-9 relative (far above the
+ * rounding of a d-term dot product) so that no neuron is skipped by a rounding. Non-finite
+ * inputs: the full scan, exactly as observedB.
+ */
+export function observedBPruned(X: Float64Array, n: number, d: number, W: Float64Array, m: number): number {
   const norms = new Float64Array(m);
   let finite = true;
   for (let r = 0; r < m; r++) {
@@ -190,9 +202,10 @@ function sameBits(a: Float64Array, b: Float64Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
-function allFinite(v: Float64Array): boolean {
-  for (let k = 0; k < v.length; k++) if (!Number.isFinite(v[k])) return false;
-  return true;
+/** The index of v's first entry that is not finite, or −1. */
+function firstNonFinite(v: Float64Array): number {
+  for (let k = 0; k < v.length; k++) if (!Number.isFinite(v[k])) return k;
+  return -1;
 }
 
 export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
@@ -200,10 +213,13 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
   const { n, d, m } = p;
   if (o.W0.length !== m * d) throw new RangeError(`W0 has ${o.W0.length} entries, expected m·d = ${m * d}`);
   const W0 = Float64Array.from(o.W0);
+  // H(W(0)) first: the backend's workers are still awake from the η search (a Gram matrix after
+  // the limit kernel's milliseconds of JavaScript woke them from sleep); its overflow is reported
+  // after the limit kernel's, as before
+  const H0 = normalisedKernel(o.backend, p, W0);
   const limit = o.limit ?? infiniteKernel(p.activation, p.X, n, d);
   const lambda = o.lambda ?? kernelLambdaMin(limit, n);
-  const H0 = normalisedKernel(o.backend, p, W0);
-  const bad = H0.findIndex((v) => !Number.isFinite(v));
+  const bad = firstNonFinite(H0);
   if (bad >= 0) {
     throw new DataError(`the kernel H(W(0)) is ${H0[bad]} at entry (${Math.floor(bad / n) + 1}, ${(bad % n) + 1}): σ'(⟨w_r, x_i⟩) overflows for these inputs (the theory assumes ‖x‖ ≤ 1)`, {
       field: 'normalize',
@@ -260,9 +276,11 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
     } else {
       normalisedKernel(o.backend, p, W, Hk);
       // a kernel that overflowed along the run (W moved far) is recorded as not measured, not thrown
-      const finite = allFinite(Hk);
-      extremes = finite ? lambdaMinMax(Hk, n) : { lambdaMin: Number.NaN, lambdaMax: Number.NaN };
-      kernelDrift = finite ? spectralDistance(Hk, H0, n, o.spectral) : Number.NaN;
+      const finite = firstNonFinite(Hk) < 0;
+      // λ_min, λ_max of H(W(k)) and ‖H(W(k)) − H(W(0))‖₂: two reductions, side by side
+      const both = finite ? extremesAndDistance(Hk, H0, n, o.spectral, o.backend.threads) : null;
+      extremes = both ?? { lambdaMin: Number.NaN, lambdaMax: Number.NaN };
+      kernelDrift = both?.distance ?? Number.NaN;
       moved = movementStats(W, W0, m, d);
     }
     const obs: KernelObservation = {

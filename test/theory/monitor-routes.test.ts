@@ -15,11 +15,11 @@ import { normalisedKernel } from '../../src/kernel/empirical.js';
 import { Rng } from '../../src/random/xoshiro.js';
 import { observedB } from '../../src/theory/bounds.js';
 import { linearisedFromKernel, linearisedPrediction } from '../../src/theory/linearised.js';
-import { createKernelMonitor, observedBFast, type KernelObservation } from '../../src/theory/monitor.js';
+import { createKernelMonitor, observedBFast, observedBPruned, type KernelObservation } from '../../src/theory/monitor.js';
 import { oldLambdaMinMax, oldMovementStats } from '../linalg/frozen-routes.js';
 import { randomProblem } from '../helpers.js';
 
-test('observedBFast: the bits of observedB (unit and raw inputs, ties, zeros, NaN, ∞, huge weights)', () => {
+test('observedBFast (the addon where built) and observedBPruned: the bits of observedB (unit and raw inputs, ties, zeros, NaN, ∞, huge weights)', () => {
   const rng = new Rng(9, 'test');
   for (let trial = 0; trial < 800; trial++) {
     const n = 1 + (trial % 17) * 5;
@@ -41,9 +41,11 @@ test('observedBFast: the bits of observedB (unit and raw inputs, ties, zeros, Na
     if (kind === 5) for (let k = 0; k < W.length; k++) W[k] *= 1e150;
     if (kind === 6) X.fill(0);
     if (kind === 7) for (let k = 0; k < W.length; k++) W[k] = Math.round(W[k] * 2) / 2; // many equal |z|
-    const a = observedBFast(X, n, d, W, m);
     const b = observedB(X, n, d, W, m);
-    assert.ok(Object.is(a, b), `trial ${trial} (kind ${kind}): ${a} vs ${b}`);
+    const fast = observedBFast(X, n, d, W, m);
+    const pruned = observedBPruned(X, n, d, W, m);
+    assert.ok(Object.is(fast, b), `trial ${trial} (kind ${kind}): ${fast} (observedBFast) vs ${b}`);
+    assert.ok(Object.is(pruned, b), `trial ${trial} (kind ${kind}): ${pruned} (observedBPruned) vs ${b}`);
   }
 });
 
