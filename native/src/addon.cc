@@ -429,14 +429,24 @@ Napi::Value MovementStats(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), ov_movement_stats(m, d, W, W0, out));
 }
 
-// extremesPair(n, A, B, threads, out) → 0, or 1 where an entry of A or A − B is not finite
+// extremesPair(n, A, B, C, threads, out) → 0, or 1 where an entry of A or B − C is not finite
 Napi::Value ExtremesPair(const Napi::CallbackInfo& info) {
   int n = intArg(info[0], "n", 1);
   const double* A = arr<double>(info[1], (int64_t)n * n, "A");
   const double* B = arr<double>(info[2], (int64_t)n * n, "B");
-  int threads = intArg(info[3], "threads", 1);
-  double* out = arr<double>(info[4], 4, "out");
-  return Napi::Number::New(info.Env(), ov_extremes_pair(n, A, B, threads, out));
+  const double* C = arr<double>(info[3], (int64_t)n * n, "C");
+  int threads = intArg(info[4], "threads", 1);
+  double* out = arr<double>(info[5], 4, "out");
+  return Napi::Number::New(info.Env(), ov_extremes_pair(n, A, B, C, threads, out));
+}
+
+// inputGram(X, n, d, G): G = X Xᵀ
+Napi::Value InputGram(const Napi::CallbackInfo& info) {
+  int n = intArg(info[1], "n", 1), d = intArg(info[2], "d", 1);
+  const double* X = arr<double>(info[0], (int64_t)n * d, "X");
+  double* G = arr<double>(info[3], (int64_t)n * n, "G");
+  ov_input_gram(n, d, X, G);
+  return info.Env().Undefined();
 }
 
 // observedB(X, n, d, W, m) → max_{r,i} |⟨w_r, x_i⟩|
@@ -492,6 +502,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bisectEigenvalues", Napi::Function::New(env, BisectEigenvalues));
   exports.Set("movementStats", Napi::Function::New(env, MovementStats));
   exports.Set("extremesPair", Napi::Function::New(env, ExtremesPair));
+  exports.Set("inputGram", Napi::Function::New(env, InputGram));
   exports.Set("observedB", Napi::Function::New(env, ObservedB));
   return exports;
 }

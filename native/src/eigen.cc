@@ -349,7 +349,7 @@ void ov_bisect_eigenvalues(int n, const double* d, const double* e, const int* k
   }
 }
 
-// λ_min and λ_max of A and of D = A − B, as eigh.ts lambdaMinMax(A) and lambdaMinMax(D) (D formed
+// λ_min and λ_max of A and of D = B − C, as eigh.ts lambdaMinMax(A) and lambdaMinMax(D) (D formed
 // entry by entry as distance.ts's spectralDistance forms it): the two reductions are independent
 // and each is the sequential code above, so running them on two workers changes no bit.
 namespace {
@@ -369,11 +369,11 @@ void pair_task(void* vc, int t, int) {
 }
 }  // namespace
 
-int ov_extremes_pair(int n, const double* A, const double* B, int threads, double* out) {
+int ov_extremes_pair(int n, const double* A, const double* B, const double* C, int threads, double* out) {
   const int64_t nn = (int64_t)n * n;
   std::vector<double> work((size_t)(2 * nn + 6 * n));
   for (int64_t k = 0; k < nn; k++) {
-    const double dk = A[k] - B[k];
+    const double dk = B[k] - C[k];
     if (!std::isfinite(A[k]) || !std::isfinite(dk)) return 1;  // checkSquare's error: the caller's route
     work[(size_t)k] = A[k];
     work[(size_t)(nn + k)] = dk;
@@ -381,4 +381,15 @@ int ov_extremes_pair(int n, const double* A, const double* B, int threads, doubl
   PairCtx c = {n, work.data(), out};
   ov_parallel(2, threads < 1 ? 1 : threads, pair_task, &c);
   return 0;
+}
+
+// kernel.ts inputGram
+void ov_input_gram(int n, int d, const double* X, double* G) {
+  for (int i = 0; i < n; i++) {
+    for (int j = 0; j <= i; j++) {
+      double s = 0;
+      for (int t = 0; t < d; t++) s += X[(int64_t)i * d + t] * X[(int64_t)j * d + t];
+      G[(int64_t)i * n + j] = G[(int64_t)j * n + i] = s;
+    }
+  }
 }

@@ -41,9 +41,12 @@ function overflow(act: Activation, v: number, i: number, j: number, qi: number, 
   );
 }
 
-/** H^lim(X, X), n×n: the lower triangle from the activation's entry formula, mirrored. */
-export function limitKernel(act: Activation, X: Float64Array, n: number, d: number): Float64Array {
-  const H = inputGram(X, n, d);
+/**
+ * H^lim(X, X), n×n: the lower triangle from the activation's entry formula, mirrored. `G`: X Xᵀ
+ * when the caller has it (kernel/infinite.ts: from the addon, the same bits), overwritten by H^lim.
+ */
+export function limitKernel(act: Activation, X: Float64Array, n: number, d: number, G?: Float64Array): Float64Array {
+  const H = G ?? inputGram(X, n, d);
   const q = Float64Array.from({ length: n }, (_, i) => H[i * n + i]);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {

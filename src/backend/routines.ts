@@ -8,7 +8,8 @@
  *   median as the same order statistic);
  * - native/src/bound.cc: src/theory/monitor.ts's observedBPruned (= bounds.ts's observedB);
  * - eigen.cc's extremesPair: the monitor's two reductions of an observation (λ_min, λ_max of
- *   H(W(k)) and of H(W(k)) − H(W(0))), side by side on two workers (kernel/distance.ts).
+ *   H(W(k)) and of H(W(k)) − H(W(0))), side by side on two workers (kernel/distance.ts), and
+ *   inputGram: src/activations/kernel.ts's X Xᵀ (kernel/infinite.ts).
  * The short default run spent most of its monitoring time in those (bench/RESULTS.md, issue 15).
  *
  * The TypeScript versions (`…Reference`) stay the specification: the tests hold these to them
@@ -27,13 +28,15 @@ export interface NativeRoutines {
   bisectEigenvalues(n: number, d: Float64Array, e: Float64Array, ks: readonly number[], out: Float64Array): void;
   /** out = [max, median, frobenius] of ‖w_r − w_r(0)‖₂; 0, or 1 where a movement is NaN (out then unset). */
   movementStats(W: Float64Array, W0: Float64Array, m: number, d: number, out: Float64Array): number;
-  /** out = [λ_min(A), λ_max(A), λ_min(A − B), λ_max(A − B)]; 0, or 1 where an entry of A or A − B is not finite (out then unset). */
-  extremesPair(n: number, A: Float64Array, B: Float64Array, threads: number, out: Float64Array): number;
+  /** out = [λ_min(A), λ_max(A), λ_min(B − C), λ_max(B − C)]; 0, or 1 where an entry of A or B − C is not finite (out then unset). */
+  extremesPair(n: number, A: Float64Array, B: Float64Array, C: Float64Array, threads: number, out: Float64Array): number;
+  /** G = X Xᵀ (n×n), as kernel.ts's inputGram. */
+  inputGram(X: Float64Array, n: number, d: number, G: Float64Array): void;
   /** max_{r,i} |⟨w_r, x_i⟩| (bounds.ts observedB; NaN sticks). */
   observedB(X: Float64Array, n: number, d: number, W: Float64Array, m: number): number;
 }
 
-const NAMES = ['tridiagonalize', 'applyQ', 'tridiagonalQL', 'bisectEigenvalues', 'movementStats', 'extremesPair', 'observedB'] as const;
+const NAMES = ['tridiagonalize', 'applyQ', 'tridiagonalQL', 'bisectEigenvalues', 'movementStats', 'extremesPair', 'inputGram', 'observedB'] as const;
 
 let cached: NativeRoutines | null | undefined;
 

@@ -12,6 +12,8 @@ import type { EighResult } from '../linalg/eigh.js';
 export interface LinearisedPrediction {
   /** ‖(I − ηH0)^k r(0)‖₂ for integer k ≥ 0. */
   residualNorm(k: number): number;
+  /** [residualNorm(0), …, residualNorm(steps)] (one loop: the monitor's whole curve). */
+  residualNorms(steps: number): number[];
   /** (I − ηH0)^k r(0) itself (O(n²)). */
   residual(k: number, out?: Float64Array): Float64Array;
   /** Eigenvalues λ_i of H0 (ascending) and the coefficients c_i = ⟨v_i, r(0)⟩. */
@@ -38,16 +40,25 @@ export function linearisedPrediction(H0: EighResult, r0: Float64Array, eta: numb
   const checkK = (k: number): void => {
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`step k must be a non-negative integer, got ${k}`);
   };
+  const norm = (k: number): number => {
+    if (k === 0) return Math.sqrt(c.reduce((acc, v) => acc + v * v, 0)); // (1 − ηλ)^0 = 1 even where ln|1 − ηλ| = −∞
+    // ‖(I − ηH0)^k r(0)‖² = Σ c_i² (1 − ηλ_i)^{2k}   (docs/theory.md §4, linearised prediction)
+    let s = 0;
+    for (let i = 0; i < n; i++) if (c[i] !== 0) s += c[i] * c[i] * Math.exp(2 * k * logAbs[i]);
+    return Math.sqrt(s);
+  };
   return {
     values,
     coefficients: c,
     residualNorm(k: number): number {
       checkK(k);
-      if (k === 0) return Math.sqrt(c.reduce((acc, v) => acc + v * v, 0)); // (1 − ηλ)^0 = 1 even where ln|1 − ηλ| = −∞
-      // ‖(I − ηH0)^k r(0)‖² = Σ c_i² (1 − ηλ_i)^{2k}   (docs/theory.md §4, linearised prediction)
-      let s = 0;
-      for (let i = 0; i < n; i++) if (c[i] !== 0) s += c[i] * c[i] * Math.exp(2 * k * logAbs[i]);
-      return Math.sqrt(s);
+      return norm(k);
+    },
+    residualNorms(steps: number): number[] {
+      checkK(steps);
+      const out = new Array<number>(steps + 1);
+      for (let k = 0; k <= steps; k++) out[k] = norm(k);
+      return out;
     },
     residual(k: number, out = new Float64Array(n)): Float64Array {
       checkK(k);
@@ -77,6 +88,13 @@ export function contractionEnvelope(k: number, eta: number, lambda: number, r0No
   if (f < 0) return NaN;
   // (1 − ηλ/2)^{k/2} ‖r(0)‖   (docs/theory.md §4D)
   return Math.pow(f, k / 2) * r0Norm;
+}
+
+/** [contractionEnvelope(0, …), …, contractionEnvelope(steps, …)] (one loop: the monitor's whole curve). */
+export function contractionEnvelopes(steps: number, eta: number, lambda: number, r0Norm: number): number[] {
+  const out = new Array<number>(steps + 1);
+  for (let k = 0; k <= steps; k++) out[k] = contractionEnvelope(k, eta, lambda, r0Norm);
+  return out;
 }
 
 /**

@@ -17,10 +17,10 @@
 import type { Backend, Problem } from '../backend/types.js';
 import { DataError } from '../errors.js';
 import { nativeRoutines } from '../backend/routines.js';
-import { extremesAndDistance, spectralDistance } from '../kernel/distance.js';
+import { extremesAndDistance } from '../kernel/distance.js';
 import { normalisedKernel, ntkNormalisation } from '../kernel/empirical.js';
 import { infiniteKernel } from '../kernel/infinite.js';
-import { eighOfForm, kernelLambdaMin, lambdaMinMaxOfForm, type EighResult } from '../linalg/eigh.js';
+import { eighOfForm, lambdaMinMaxOfForm, zeroToRounding, type EighResult } from '../linalg/eigh.js';
 import { tridiagonalize } from '../linalg/tridiagonal.js';
 import type { SpectralNormOptions } from '../linalg/dense.js';
 import { movementStats } from '../model/movement.js';
@@ -218,7 +218,6 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
   // after the limit kernel's, as before
   const H0 = normalisedKernel(o.backend, p, W0);
   const limit = o.limit ?? infiniteKernel(p.activation, p.X, n, d);
-  const lambda = o.lambda ?? kernelLambdaMin(limit, n);
   const bad = firstNonFinite(H0);
   if (bad >= 0) {
     throw new DataError(`the kernel H(W(0)) is ${H0[bad]} at entry (${Math.floor(bad / n) + 1}, ${(bad % n) + 1}): σ'(⟨w_r, x_i⟩) overflows for these inputs (the theory assumes ‖x‖ ≤ 1)`, {
@@ -226,6 +225,9 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
       hints: [{ field: 'normalize', value: 'unit' }],
     });
   }
+  // λ = λ_min(H^lim) (kernelLambdaMin's value) and ‖H(W(0)) − H^lim‖₂: two reductions, side by side
+  const fromLimit = extremesAndDistance(limit, H0, limit, n, o.spectral, o.backend.threads);
+  const lambda = o.lambda ?? zeroToRounding(fromLimit.lambdaMin, fromLimit.lambdaMax, n);
   const B = observedBFast(p.X, n, d, W0, m);
   const etaNtk = o.eta / ntkNormalisation(p); // η κ² m
   const form0 = tridiagonalize(H0, n); // one reduction of H(W(0)): λ_min, λ_max, and eigh for the linearised prediction
@@ -235,7 +237,7 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
     lambda,
     B,
     rStar: lambda > 0 ? rStar(lambda, n, B) : Number.NaN, // no R* for a singular limit kernel
-    initDistance: spectralDistance(H0, limit, n, o.spectral),
+    initDistance: fromLimit.distance,
     lambdaMin0: extremes0.lambdaMin,
     lambdaMax0: extremes0.lambdaMax,
     stabilityLimit: 2 / etaNtk, // GD on the linearised model is stable iff η λ_max < 2   (docs/theory.md §6)
@@ -278,7 +280,7 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
       // a kernel that overflowed along the run (W moved far) is recorded as not measured, not thrown
       const finite = firstNonFinite(Hk) < 0;
       // λ_min, λ_max of H(W(k)) and ‖H(W(k)) − H(W(0))‖₂: two reductions, side by side
-      const both = finite ? extremesAndDistance(Hk, H0, n, o.spectral, o.backend.threads) : null;
+      const both = finite ? extremesAndDistance(Hk, Hk, H0, n, o.spectral, o.backend.threads) : null;
       extremes = both ?? { lambdaMin: Number.NaN, lambdaMax: Number.NaN };
       kernelDrift = both?.distance ?? Number.NaN;
       moved = movementStats(W, W0, m, d);

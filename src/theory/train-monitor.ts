@@ -7,7 +7,7 @@
  */
 import type { MonitorContext, TrainMonitor } from '../train/types.js';
 import { SINGULAR_TEXT, type CertificateRow } from './certificate.js';
-import { contractionEnvelope, linearisedPrediction, type LinearisedPrediction } from './linearised.js';
+import { contractionEnvelopes, linearisedPrediction, type LinearisedPrediction } from './linearised.js';
 import { createKernelMonitor, type KernelMonitor, type KernelMonitorInitial, type KernelObservation } from './monitor.js';
 import { stopwatch } from './stopwatch.js';
 
@@ -111,8 +111,8 @@ export function ntkMonitor(every: number, denseUntil = Infinity): NtkMonitor {
         const { theory } = ctx.problem.activation;
         const notes = [...(m.initial.lambda > 0 ? [] : [SINGULAR_TEXT]), ...(!theory.apriori && theory.note ? [theory.note] : [])];
         const steps = ctx.k;
-        const linearised = lin ? Array.from({ length: steps + 1 }, (_, k) => lin!.residualNorm(k)) : null;
-        const envelope = Array.from({ length: steps + 1 }, (_, k) => contractionEnvelope(k, etaNtk, lambda, r0Norm));
+        const linearised = lin ? lin.residualNorms(steps) : null;
+        const envelope = contractionEnvelopes(steps, etaNtk, lambda, r0Norm);
         const series = () => new Array<number | null>(steps + 1).fill(null);
         const lambdaMin = series();
         const drift = series();

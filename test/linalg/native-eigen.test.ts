@@ -115,25 +115,27 @@ function referenceExtremes(A: Float64Array, n: number): [number, number] {
   return [bisectEigenvalueReference(t, n, 0), bisectEigenvalueReference(t, n, n - 1)];
 }
 
-test('native extremesPair: λ_min, λ_max of A and of A − B, the bits of the TypeScript on every thread count; a non-finite entry is status 1', { skip }, () => {
+test('native extremesPair: λ_min, λ_max of A and of B − C, the bits of the TypeScript on every thread count; a non-finite entry is status 1', { skip }, () => {
   const native = nativeRoutines()!;
   const rng = new Rng(12, 'test');
   for (const n of [1, 2, 3, 8, 33, 64, 100]) {
     for (let kind = 0; kind < 7; kind++) {
       const A = symmetric(n, rng, kind);
       const B = symmetric(n, rng, (kind + 3) % 7);
-      const D = A.map((v, k) => v - B[k]);
+      const C = symmetric(n, rng, (kind + 5) % 7);
+      const D = B.map((v, k) => v - C[k]);
       const want = [...referenceExtremes(A, n), ...referenceExtremes(D, n)];
       for (const threads of [1, 2, 3]) {
         const out = new Float64Array(4);
-        assert.equal(native.extremesPair(n, A, B, threads, out), 0);
+        assert.equal(native.extremesPair(n, A, B, C, threads, out), 0);
         sameBits(out, want, `n=${n} kind=${kind} threads=${threads}`);
       }
     }
   }
   const out = Float64Array.of(7, 7, 7, 7);
-  assert.equal(native.extremesPair(2, Float64Array.of(1, Number.NaN, Number.NaN, 1), new Float64Array(4), 2, out), 1);
-  assert.equal(native.extremesPair(2, Float64Array.of(1e308, 0, 0, 1), Float64Array.of(-1e308, 0, 0, 1), 2, out), 1, 'A finite, A − B overflows');
+  const finite = Float64Array.of(1, 0, 0, 1);
+  assert.equal(native.extremesPair(2, Float64Array.of(1, Number.NaN, Number.NaN, 1), finite, finite, 2, out), 1, 'A not finite');
+  assert.equal(native.extremesPair(2, finite, Float64Array.of(1e308, 0, 0, 1), Float64Array.of(-1e308, 0, 0, 1), 2, out), 1, 'B, C finite, B − C overflows');
   sameBits(out, [7, 7, 7, 7], 'out untouched on status 1');
-  assert.throws(() => native.extremesPair(4, new Float64Array(9), new Float64Array(16), 2, out), RangeError);
+  assert.throws(() => native.extremesPair(4, new Float64Array(9), new Float64Array(16), new Float64Array(16), 2, out), RangeError);
 });

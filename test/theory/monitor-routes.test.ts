@@ -7,11 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { limitKernel } from '../../src/activations/index.js';
 import { createBackend } from '../../src/backend/index.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
 import type { Backend, Problem } from '../../src/backend/types.js';
 import { spectralDistance } from '../../src/kernel/distance.js';
 import { normalisedKernel } from '../../src/kernel/empirical.js';
+import { zeroToRounding } from '../../src/linalg/eigh.js';
 import { Rng } from '../../src/random/xoshiro.js';
 import { observedB } from '../../src/theory/bounds.js';
 import { linearisedFromKernel, linearisedPrediction } from '../../src/theory/linearised.js';
@@ -56,6 +58,12 @@ function check(backend: Backend, p: Problem, W0: Float64Array, eta: number, step
   assert.ok(Object.is(mon.initial.B, observedB(p.X, n, d, W0, m)));
   const ext0 = oldLambdaMinMax(H0, n);
   assert.ok(Object.is(mon.initial.lambdaMin0, ext0.lambdaMin) && Object.is(mon.initial.lambdaMax0, ext0.lambdaMax));
+  // λ of H^lim and ‖H(W(0)) − H^lim‖₂, by the TypeScript limit kernel (inputGram) and the frozen reductions
+  const limit = limitKernel(p.activation, p.X, n, d);
+  const extLim = oldLambdaMinMax(limit, n);
+  assert.ok(Object.is(mon.initial.lambda, zeroToRounding(extLim.lambdaMin, extLim.lambdaMax, n)), 'λ');
+  const extDiff = oldLambdaMinMax(H0.map((v, k) => v - limit[k]), n);
+  assert.ok(Object.is(mon.initial.initDistance, Math.max(Math.abs(extDiff.lambdaMin), Math.abs(extDiff.lambdaMax))), '‖H(W(0)) − H^lim‖₂');
   // the linearised prediction from the monitor's reduction of H0, against eigh(H0) of its own
   const r0 = Float64Array.from(p.y, (v) => -v);
   const fast = linearisedPrediction(mon.eigenH0(), r0, mon.initial.etaNtk);
