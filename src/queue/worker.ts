@@ -99,6 +99,27 @@ export async function markUnreadableJobs(redis: Redis, queueName: string): Promi
   return marked;
 }
 
+/**
+ * The jobs in a worker's hands: from the moment it takes one until BullMQ has marked it completed
+ * or failed in Redis. A gentle stop waits for none to be left, and then has nothing that closing
+ * the connections at once could lose.
+ */
+class JobsInHand {
+  private readonly ids = new Set<string>();
+  private waiting: (() => void)[] = [];
+  take(id: string): void {
+    this.ids.add(id);
+  }
+  release(id: string): void {
+    this.ids.delete(id);
+    if (this.ids.size === 0) for (const wake of this.waiting.splice(0)) wake();
+  }
+  /** Resolves once no job is in hand. */
+  none(): Promise<void> {
+    return this.ids.size === 0 ? Promise.resolve() : new Promise((resolve) => this.waiting.push(resolve));
+  }
+}
+
 export class QueueWorker {
   private stopping: Promise<void> | undefined;
 
@@ -109,6 +130,7 @@ export class QueueWorker {
     private readonly redis: Redis,
     private readonly executor: RunExecutorLike,
     private readonly janitor: NodeJS.Timeout,
+    private readonly inHand: JobsInHand,
   ) {}
 
   static async start(address: QueueAddress, opts: QueueWorkerOptions = {}): Promise<QueueWorker> {
@@ -122,8 +144,10 @@ export class QueueWorker {
     // the first start, and one more for each loss of a worker the run may survive
     const maxStarts = maxStalled + 1;
 
+    const inHand = new JobsInHand();
     const process = async (job: RunJob): Promise<string> => {
       const id = job.id ?? '';
+      inHand.take(id);
       let spec: RunSpec;
       try {
         spec = specOfJob(job.id, job.data);
@@ -165,7 +189,9 @@ export class QueueWorker {
       autorun: false,
     });
     worker.on('error', onError);
+    worker.on('completed', (job) => inHand.release(job.id ?? ''));
     worker.on('failed', (job, err) => {
+      if (job) inHand.release(job.id ?? '');
       const willRetry = job !== undefined && !(err instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
       emit({ type: 'failed', id: job?.id ?? '?', message: scrub(err.message, address), willRetry });
     });
@@ -176,7 +202,7 @@ export class QueueWorker {
     await markUnreadableJobs(redis, address.name).catch((err: Error) => onError(err));
     const janitor = setInterval(() => void markUnreadableJobs(redis, address.name).catch((err: Error) => onError(err)), opts.stallMs ?? 30_000);
     janitor.unref();
-    const w = new QueueWorker(address, worker, queue, redis, executor, janitor);
+    const w = new QueueWorker(address, worker, queue, redis, executor, janitor, inHand);
     void worker.run().catch(onError);
     return w;
   }
@@ -201,11 +227,17 @@ export class QueueWorker {
         this.redis.disconnect();
       })();
     }
+    // BullMQ's own gentle close waits on Redis, for ever where Redis is gone meanwhile (a worker
+    // stopped while Redis was down never exited). Instead: take no new job (a local pause, no
+    // Redis round trip), let the jobs in hand finish and be marked done in Redis, then close as a
+    // forced stop does — which then abandons nothing.
     this.stopping ??= (async () => {
-      await this.worker.close();
+      await this.worker.pause(true);
+      await this.inHand.none();
       await this.executor.close();
+      await this.worker.close(true);
       await this.queue.close();
-      await this.redis.quit();
+      this.redis.disconnect();
     })();
     return this.stopping;
   }

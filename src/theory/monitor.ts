@@ -268,10 +268,11 @@ export function createKernelMonitor(o: KernelMonitorOptions): KernelMonitor {
     let extremes: { lambdaMin: number; lambdaMax: number };
     let kernelDrift: number;
     let moved: { max: number; median: number; frobenius: number };
-    if (sameBits(W, W0)) {
+    if (k === 0 && sameBits(W, W0)) {
       // W = W(0) bit for bit (step 0): H(W) is H0 (the Gram matrix is a deterministic function of W),
       // whose extremes the start computed; ‖H0 − H0‖₂ = 0 and no neuron moved — the values the
-      // general route below gives here, without its kernel and two reductions
+      // general route below gives here, without its kernel and two reductions (so later steps,
+      // where W has moved, skip the comparison)
       extremes = extremes0;
       kernelDrift = 0;
       moved = { max: 0, median: 0, frobenius: 0 };

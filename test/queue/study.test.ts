@@ -55,6 +55,9 @@ test('a study through the queue gives the same runs and the same analysis as the
     assert.deepEqual(b.fits, a.fits);
     assert.deepEqual(lines('queued.jsonl'), lines('local.jsonl'));
   } finally {
+    // stopped before `after` stops Redis under it
+    const exited = new Promise((r) => (worker.exitCode !== null || worker.signalCode !== null ? r(null) : worker.once('exit', r)));
     worker.kill('SIGTERM');
+    await exited;
   }
 });
