@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contractionEnvelope, linearisedFromKernel } from '../../src/theory/linearised.js';
+import { contractionEnvelope, contractionEnvelopes, linearisedFromKernel } from '../../src/theory/linearised.js';
 import { hCts } from '../../src/kernel/infinite.js';
 import { eigvalsh } from '../../src/linalg/eigh.js';
 import { Rng } from '../../src/random/xoshiro.js';
@@ -63,4 +63,19 @@ test('with η ≤ 1/λ_max and λ = λ_min(H0), the prediction stays under the e
   }
   assert.ok(Number.isNaN(contractionEnvelope(3, 10, 1, 1)));
   assert.ok(Math.abs(contractionEnvelope(4, 0.5, 1, 2) - 2 * 0.75 ** 2) < 1e-15);
+});
+
+test('the whole curves (residualNorms, contractionEnvelopes) are the per-step values, bit for bit', () => {
+  const { H, r0 } = setup(24, 5);
+  const top = eigvalsh(H, 24)[23];
+  // η from stable to past the stability edge (|1 − ηλ| > 1 for the top modes), and ηλ = 1 exactly killing a mode
+  for (const eta of [0.1 / top, 1 / top, 2.5 / top]) {
+    const lin = linearisedFromKernel(H, 24, r0, eta);
+    const curve = lin.residualNorms(300);
+    assert.equal(curve.length, 301);
+    for (let k = 0; k <= 300; k++) assert.ok(Object.is(curve[k], lin.residualNorm(k)), `η = ${eta}, k = ${k}: ${curve[k]} vs ${lin.residualNorm(k)}`);
+    const env = contractionEnvelopes(300, eta, 0.3 * top, 2);
+    for (let k = 0; k <= 300; k++) assert.ok(Object.is(env[k], contractionEnvelope(k, eta, 0.3 * top, 2)), `envelope k = ${k}`);
+  }
+  assert.throws(() => linearisedFromKernel(H, 24, r0, 0.1 / top).residualNorms(-1), RangeError);
 });
