@@ -30,7 +30,7 @@ export function extremesAndDistance(
   opts: SpectralNormOptions = {},
   threads = 1,
 ): { lambdaMin: number; lambdaMax: number; distance: number } {
-  const sized = A.length >= n * n && B.length >= n * n && C.length >= n * n;
+  const sized = Number.isInteger(n) && n >= 1 && A.length >= n * n && B.length >= n * n && C.length >= n * n;
   const native = spectralIsDense(n, opts) && sized ? nativeRoutines() : null;
   if (native !== null) {
     const out = new Float64Array(4);

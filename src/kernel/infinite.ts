@@ -19,7 +19,8 @@ export function infiniteKernel(activation: Activation, X: Float64Array, n: numbe
  * n = 64.
  */
 export function inputGramFast(X: Float64Array, n: number, d: number): Float64Array {
-  const native = X.length >= n * d ? nativeRoutines() : null;
+  // the addon takes shapes of at least 1 × 1; anything else keeps the TypeScript's behaviour
+  const native = Number.isInteger(n) && n >= 1 && Number.isInteger(d) && d >= 1 && X.length >= n * d ? nativeRoutines() : null;
   if (native === null) return inputGram(X, n, d);
   const G = new Float64Array(n * n);
   native.inputGram(X, n, d, G);

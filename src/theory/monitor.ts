@@ -153,7 +153,8 @@ function squaredNorm(a: Float64Array, o: number, d: number): number {
  * in V8's interpreter: 2–3 ms of the default run).
  */
 export function observedBFast(X: Float64Array, n: number, d: number, W: Float64Array, m: number): number {
-  const native = nativeRoutines();
+  const shaped = [n, d, m].every((v) => Number.isInteger(v) && v >= 1) && X.length >= n * d && W.length >= m * d;
+  const native = shaped ? nativeRoutines() : null;
   return native !== null ? native.observedB(X, n, d, W, m) : observedBPruned(X, n, d, W, m);
 }
 
