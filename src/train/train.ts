@@ -38,7 +38,7 @@ export { movement };
 
 export const DEFAULTS = { epsilon: 0.01, maxSteps: 100_000, divergenceFactor: 1e3, normalize: 'unit' as const };
 
-/** Multiply-adds (n·m·d per step) one call of the backend's runSteps may take: 2^25, about 10–30 ms of work here. */
+/** Multiply-adds (n·m·d per step) one call of the backend's runSteps may take: 2^25 (the default run: 16 steps, ~2.5 ms; from n·m·d = 2^25 on, one step a call). */
 export const BATCH_WORK = 2 ** 25;
 
 function norm2(v: Float64Array): number {
@@ -357,7 +357,7 @@ function* trainSteps<M extends Monitors>(data: Dataset, options: TrainOptions<M>
   const cadences = [reportEvery, ...(held ? [testEvery] : []), ...observers.map((mon) => checkMonitorCadence(mon.every ?? 1))].filter((e) => Number.isFinite(e));
   /** Steps from k to the next step at which something must happen (a multiple of a cadence). */
   const stepsToEvent = (at: number): number => cadences.reduce((best, e) => Math.min(best, e - (at % e)), Infinity);
-  // a batch does about BATCH_WORK multiply-adds of the step's passes (≈ 10–30 ms), so that Ctrl-C and progress stay prompt
+  // a batch does about BATCH_WORK multiply-adds of the step's passes (a few ms), so that Ctrl-C and progress stay prompt
   const batchCap = Math.max(1, Math.floor(BATCH_WORK / (n * m * d)));
   const batchOut = { residual: new Float64Array(Math.min(batchCap, maxSteps)), movement: new Float64Array(Math.min(batchCap, maxSteps)), ...(patterns ? { flips: new Float64Array(Math.min(batchCap, maxSteps)) } : {}) };
   while (true) {
