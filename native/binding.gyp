@@ -9,7 +9,7 @@
       "target_name": "ov_avx512",
       "type": "static_library",
       "sources": ["src/isa_avx512.cc"],
-      "cflags_cc": ["-Wno-uninitialized", "-Wno-maybe-uninitialized", "-mavx512f", "-mavx512dq", "-mavx512vl", "-mavx512bw", "-mavx2", "-mfma"]
+      "cflags_cc": ["-Wno-uninitialized", "-Wno-maybe-uninitialized", "-mavx512f", "-mavx512dq", "-mavx512vl", "-mavx512bw", "-mavx2", "-mfma", "-mprfchw"]
     },
     {
       "target_name": "ov_avx2",

@@ -2,10 +2,12 @@
 // work is in kernels.inl, compiled once per ISA (isa_*.cc) and chosen at run time.
 #include <napi.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api.h"
@@ -166,44 +168,123 @@ struct Job {
   int steps = 0, reason = 0;
 };
 
-void runJob(Job& j, int threads) {
+// The loop of steps with the trainer's rules (see Job) on state u, r, rModel: step(b, &move2,
+// &finite, &flips) takes step b from the current weights into the next ones and sets u (and the
+// reports); accept() makes the next weights current. outputs: whether this loop writes j's
+// outputs and reason (a team's thread 1 runs the same loop on its own copies and writes nothing).
+template <class Step, class Accept>
+void stepLoop(Job& j, double* u, double* r, double* rModel, bool outputs, Step step, Accept accept) {
   const int n = j.c.p.n;
   std::vector<double> uprev((size_t)n);
+  double residual = j.residual;
+  int reason = 0, steps = 0;
+  for (int b = 0; b < j.B; b++) {
+    if (residual <= j.epsilon) {
+      reason = 1;
+      break;
+    }
+    std::memcpy(uprev.data(), u, (size_t)n * sizeof(double));
+    double move2;
+    int finite;
+    int64_t flips;
+    step(b, &move2, &finite, &flips);  // W(k+1) = W(k) − η ∇L(W(k)); u = F(W(k+1), X)
+    double next = j.res(u, r, rModel);
+    if (!std::isfinite(next) || !finite) {
+      // keep the last finite weights: the step is not accepted
+      std::memcpy(u, uprev.data(), (size_t)n * sizeof(double));
+      j.res(u, r, rModel);
+      reason = 2;
+      break;
+    }
+    accept();
+    residual = next;
+    if (outputs) {
+      j.outR[b] = residual;
+      j.outM[b] = std::sqrt(move2);  // R = max_r ‖w_r − w_r(0)‖₂ (src/model/movement.ts)
+      if (j.outF) j.outF[b] = (double)flips;  // ReLU: pattern flips against W(0), counted in the step
+    }
+    steps++;
+    if (residual > j.limit) {
+      reason = 3;
+      break;
+    }
+  }
+  if (outputs) {
+    j.reason = reason;
+    j.steps = steps;
+  }
+}
+
+// A run on two threads as a team (api.h run_team): both threads run stepLoop, each with its own
+// u, r (and rModel), and take the same decisions from the same bits; thread 0 works on the job's
+// arrays and writes the outputs. A thread publishes the steps whose half it has finished (a cache
+// line each) and waits for the other's before it joins the halves.
+struct alignas(64) StepsDone {
+  std::atomic<int64_t> steps{0};
+};
+struct Team {
+  Job* j;
+  void* run;
+  StepsDone done[2];
+};
+
+// Spin (then yield: the other thread may have been descheduled) until the other thread has finished `steps` steps.
+void awaitSteps(const std::atomic<int64_t>& other, int64_t steps) {
+  for (int k = 1; other.load(std::memory_order_acquire) < steps; k++) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if ((k & 4095) == 0) std::this_thread::yield();
+  }
+}
+
+void teamTask(void* ctx, int t, int) {
+  Team& tm = *(Team*)ctx;
+  Job& j = *tm.j;
+  const OvKernels* k = j.c.k;
+  const int n = j.c.p.n;
+  // thread 1's own state, from the job's
+  std::vector<double> own(t == 0 ? 0 : 3 * (size_t)n);
+  double* u = j.u;
+  double* r = j.r;
+  double* rModel = j.rModel;
+  if (t != 0) {
+    u = own.data();
+    r = u + n;
+    rModel = j.rModel == j.r ? r : r + n;
+    std::memcpy(u, j.u, (size_t)n * sizeof(double));
+    std::memcpy(r, j.r, (size_t)n * sizeof(double));
+    if (rModel != r) std::memcpy(rModel, j.rModel, (size_t)n * sizeof(double));
+  }
+  std::atomic<int64_t>& mine = tm.done[t].steps;
+  const std::atomic<int64_t>& other = tm.done[1 - t].steps;
+  int cur = 0;  // the buffer of the current weights, flipped by each accepted step on both threads alike
+  auto step = [&](int b, double* move2, int* finite, int64_t* flips) {
+    k->run_half(tm.run, t, cur, r, j.eta, b);  // this thread's half of the neurons
+    mine.store(b + 1, std::memory_order_release);
+    awaitSteps(other, b + 1);
+    k->run_join(tm.run, t, b, u, move2, finite, flips);
+  };
+  stepLoop(j, u, r, rModel, t == 0, step, [&] { cur = 1 - cur; });
+  if (t == 0) k->run_set_cur(tm.run, cur);
+}
+
+void runJob(Job& j, int threads) {
   // the run keeps its own (panel-major) copies of W and W(0); j.W is written back at the end
   void* run = j.c.k->run_begin(&j.c.p, j.W, j.W0, j.outF != nullptr, threads);
   if (!run) {
     j.reason = -1;
     return;
   }
-  double residual = j.residual;
-  for (int b = 0; b < j.B; b++) {
-    if (residual <= j.epsilon) {
-      j.reason = 1;
-      break;
-    }
-    std::memcpy(uprev.data(), j.u, (size_t)n * sizeof(double));
-    double move2;
-    int finite;
-    int64_t flips;
-    j.c.k->run_step(run, j.r, j.eta, j.u, &move2, &finite, &flips);  // W(k+1) = W(k) − η ∇L(W(k)); u = F(W(k+1), X)
-    double next = j.res(j.u, j.r, j.rModel);
-    if (!std::isfinite(next) || !finite) {
-      // keep the last finite weights: the step is not accepted
-      std::memcpy(j.u, uprev.data(), (size_t)n * sizeof(double));
-      j.res(j.u, j.r, j.rModel);
-      j.reason = 2;
-      break;
-    }
-    j.c.k->run_accept(run);
-    residual = next;
-    j.outR[b] = residual;
-    j.outM[b] = std::sqrt(move2);  // R = max_r ‖w_r − w_r(0)‖₂ (src/model/movement.ts)
-    if (j.outF) j.outF[b] = (double)flips;  // ReLU: pattern flips against W(0), counted in the step
-    j.steps++;
-    if (residual > j.limit) {
-      j.reason = 3;
-      break;
-    }
+  if (threads == 2 && ov_hardware_threads() >= 2 && j.c.k->run_team(run)) {
+    Team tm;
+    tm.j = &j;
+    tm.run = run;
+    ov_parallel(2, 2, teamTask, &tm);
+  } else {
+    const OvKernels* k = j.c.k;
+    auto step = [&](int, double* move2, int* finite, int64_t* flips) { k->run_step(run, j.r, j.eta, j.u, move2, finite, flips); };
+    stepLoop(j, j.u, j.r, j.rModel, true, step, [&] { k->run_accept(run); });
   }
   j.c.k->run_store(run, j.W);
   j.c.k->run_end(run);

@@ -51,6 +51,17 @@ struct OvKernels {
   void* (*run_begin)(const OvProblem*, const double* W, const double* W0, int flips, int threads);
   void (*run_step)(void* run, const double* r, double eta, double* u, double* move2, int* finite, int64_t* flips);
   void (*run_accept)(void* run);
+  // A run on two threads as a team, each thread running the same loop of steps: run_team says
+  // whether the run can (begun on 2 threads, a pointwise form, small enough that each thread forms
+  // its own diag(r)X). Then for step k = 0, 1, … thread `part` (0, 1) calls run_half for its half
+  // of the neurons, from the weights in buffer `cur` (0 at the start, flipped by each accepted
+  // step) with its own copy of r, waits for the other thread's run_half of step k, and calls
+  // run_join for u and the reports, which are run_step's, bit for bit, on both threads.
+  // run_set_cur records the final `cur` before run_store.
+  int (*run_team)(void* run);
+  void (*run_half)(void* run, int part, int cur, const double* r, double eta, int64_t step);
+  void (*run_join)(void* run, int part, int64_t step, double* u, double* move2, int* finite, int64_t* flips);
+  void (*run_set_cur)(void* run, int cur);
   void (*run_store)(void* run, double* W);
   void (*run_end)(void* run);
   void (*jvp)(const OvProblem*, const double* W, const double* V, double* out, int threads);

@@ -75,6 +75,25 @@ struct NX {
     if (r->narrow) KN::run_accept(r->run);
     else KW::run_accept(r->run);
   }
+  static int run_team(void* vr) {
+    Run* r = (Run*)vr;
+    return r->narrow ? KN::run_team(r->run) : KW::run_team(r->run);
+  }
+  static void run_half(void* vr, int part, int cur, const double* rr, double eta, int64_t step) {
+    Run* r = (Run*)vr;
+    if (r->narrow) KN::run_half(r->run, part, cur, rr, eta, step);
+    else KW::run_half(r->run, part, cur, rr, eta, step);
+  }
+  static void run_join(void* vr, int part, int64_t step, double* u, double* move2, int* finite, int64_t* flips) {
+    Run* r = (Run*)vr;
+    if (r->narrow) KN::run_join(r->run, part, step, u, move2, finite, flips);
+    else KW::run_join(r->run, part, step, u, move2, finite, flips);
+  }
+  static void run_set_cur(void* vr, int cur) {
+    Run* r = (Run*)vr;
+    if (r->narrow) KN::run_set_cur(r->run, cur);
+    else KW::run_set_cur(r->run, cur);
+  }
   static void run_store(void* vr, double* W) {
     Run* r = (Run*)vr;
     if (r->narrow) KN::run_store(r->run, W);

@@ -38,6 +38,20 @@ struct NK {
     int bad;        // step: 1 if a new weight of the chunk is not finite
   };
 
+  // What a worker folded during one step (task_step), in its own scratch: the partial sums of
+  // the chunks it ran in order from a half's first chunk, added exactly as reduce_chunks adds
+  // them (from 0, chunk by chunk), and its chunks' reports combined. The caller then reads one
+  // line and the folded sums from each worker instead of every chunk's n partial sums and
+  // report: at (32, 8, 256) on two threads, 5 cache lines from the other core after every step
+  // instead of 40 (native/README.md, "A run on two threads as a team").
+  struct alignas(64) Fold {
+    uint64_t job;   // the step (Ctx::job) the record is of; an older record is ignored
+    int next[2];    // half h: chunks [first of h, next[h]) are folded into acc h (−1: none)
+    double move2;   // max over the worker's chunks (each chunk's move2 is ≥ 0, never NaN)
+    int bad;
+    int64_t flips;
+  };
+
   struct Ctx {
     const OvProblem* p;
     const T* X;             // row-major n×d, as given
@@ -69,6 +83,7 @@ struct NK {
     int64_t xrBytes;        // its size (set_r)
     const double* r;        // the step's residual (xrLocal)
     uint64_t rgen;          // bumped whenever r changes: a worker's copy is current if its tag matches
+    uint64_t job;           // bumped for every step (step_on): tags the workers' Fold records
     double xmax;            // max_i ‖x_i‖ (Inf if any entry is not finite)
     double eta;
     double* G;              // gradient output (m×d)
@@ -88,6 +103,7 @@ struct NK {
   // softmax also pad (P) and Ul2 (npad×L, the lane sums of N_i beside those of D_i in Ul)
   static int64_t scratch_bytes(int npad, int d, bool sm, bool stage, int64_t xrLocal) {
     int64_t b = stage ? 2 * (int64_t)d * P * sizeof(double) : 0;
+    b += 64 + 2 * fold_slot_bytes(npad);  // two steps' Folds and sums (cache-line aligned)
     b += 64 + xrLocal;  // the tag (a cache line) and the worker's diag(r)X
     b += 3 * (int64_t)d * P * sizeof(T);
     b += (int64_t)P * sizeof(T);
@@ -96,8 +112,15 @@ struct NK {
     if (sm) b += (int64_t)P * sizeof(T) + (int64_t)npad * L * sizeof(T);
     return (b + 63) / 64 * 64 + 256;
   }
+  // doubles of one folded half (npad, a multiple of MR, rounded up to a cache line)
+  static int64_t acc_len(int npad) { return ((int64_t)npad + 7) / 8 * 8; }
+  // A Fold and its two sums. A worker has two, used by steps of odd and of even Ctx::job: in a
+  // team run (run_half) the other thread may still be reading this step's sums while this one
+  // folds the next step's.
+  static int64_t fold_slot_bytes(int npad) { return (int64_t)sizeof(Fold) + 2 * acc_len(npad) * (int64_t)sizeof(double); }
   struct Scr {
     double *Ws, *Wsn;  // single step: the panel's weights before and after (null in a run)
+    char* folds;       // the worker's two Fold slots (fold_of)
     uint64_t* xrTag;   // the rgen its Xr was formed for (xrLocal)
     T *Xr, *Wt, *Vt, *G, *ap, *Cb, *Ul, *pad, *Ul2;
   };
@@ -110,6 +133,9 @@ struct NK {
       s.Wsn = s.Ws + (int64_t)c.d * P;
       base = (char*)(s.Wsn + (int64_t)c.d * P);
     }
+    base = (char*)(((uintptr_t)base + 63) / 64 * 64);
+    s.folds = base;
+    base += 2 * fold_slot_bytes(c.npad);
     s.xrTag = (uint64_t*)base;
     base += 64;
     s.Xr = (T*)base;
@@ -648,6 +674,49 @@ struct NK {
     }
     for (int i = 0; i < c.n; i++) u[i] = c.p->kappa * (u[i] + b[i]);
   }
+  // reduce_chunks after task_step, the same bits: each half's sum starts from the longest prefix
+  // a worker folded (fold_chunk) and adds the remaining chunks in order. With two threads each
+  // worker runs one half, so nothing is left but the two folded sums. move2, bad and flips: over
+  // the workers' combined reports (a maximum, an or and an integer sum: any grouping is exact).
+  // b: n doubles of scratch (the second half's sum).
+  static void reduce_folded(const Ctx& c, int th, double* __restrict u, double* __restrict b, double* move2, int* finite, int64_t* flips) {
+    const double* acc[2] = {0, 0};
+    int next[2] = {0, c.nchunkA};
+    double m2 = 0;
+    bool bad = false;
+    int64_t f = 0;
+    for (int w = 0; w < th; w++) {
+      Fold* fp = fold_of(c, scr(c, w));
+      const Fold& fw = *fp;
+      if (fw.job != c.job) continue;  // ran no chunk of this step
+      for (int h = 0; h < 2; h++)
+        if (fw.next[h] > next[h]) {
+          next[h] = fw.next[h];
+          acc[h] = fold_acc(c, fp, h);
+        }
+      if (fw.move2 > m2) m2 = fw.move2;
+      if (fw.bad) bad = true;
+      f += fw.flips;
+    }
+    double* sums[2] = {u, b};
+    const int end[2] = {c.nchunkA, c.nchunk};
+    for (int h = 0; h < 2; h++) {
+      double* __restrict v = sums[h];
+      if (acc[h]) {
+        for (int i = 0; i < c.n; i++) v[i] = acc[h][i];
+      } else {
+        for (int i = 0; i < c.n; i++) v[i] = 0;
+      }
+      for (int k = next[h]; k < end[h]; k++) {
+        const double* __restrict ck = c.chunkU + (int64_t)k * c.n;
+        for (int i = 0; i < c.n; i++) v[i] += ck[i];
+      }
+    }
+    for (int i = 0; i < c.n; i++) u[i] = c.p->kappa * (u[i] + b[i]);
+    *move2 = m2;
+    *finite = !bad;
+    *flips = f;
+  }
 
   // ── a step on the panel-major weights of a run (Ctx::Wp → Ctx::Wn), or on m×d W (Ctx::Wmd) ──
   // Neurons r0 … r0+cnt−1 of m×d W into a panel-major float64 d×P block (padded lanes 0), and back.
@@ -745,10 +814,56 @@ struct NK {
     return c.W0p ? update_tail<false, true>(c, pi, r0, cnt, w, wn, G, 0) : update_tail<false, false>(c, pi, r0, cnt, w, wn, G, 0);
   }
 
+  // the worker's Fold for the step c.job, and its folded sum of half h
+  static Fold* fold_of(const Ctx& c, const Scr& s) { return (Fold*)(s.folds + (int64_t)(c.job & 1) * fold_slot_bytes(c.npad)); }
+  static double* fold_acc(const Ctx& c, Fold* f, int h) { return (double*)(f + 1) + h * acc_len(c.npad); }
+  // Write-prefetch (PREFETCHW) what a chunk's task writes and the caller read after the last
+  // step: its partial sums and report, and at the worker's first chunk of a step its Fold and
+  // sums. The caller's reads left those lines shared; a store to one then waits for the other
+  // core to give it up, and the stores behind it (the next panel's σ' block) fill the store
+  // buffer and stall the worker. Fetched for ownership here, they are the worker's before the
+  // chunk's ~0.5 µs of arithmetic ends (32, 8, 256: 6.26 → 5.72 µs a step). Changes no value.
+  static void own_outputs(const Ctx& c, const Scr& s, int chunk) {
+    const char* u = (const char*)(c.chunkU + (int64_t)chunk * c.n);
+    for (int64_t b = 0; b < (int64_t)c.n * (int64_t)sizeof(double); b += 64) __builtin_prefetch(u + b, 1, 3);
+    __builtin_prefetch(&c.rep[chunk], 1, 3);
+    const Fold* fo = fold_of(c, s);
+    if (fo->job != c.job)
+      for (int64_t b = 0; b < fold_slot_bytes(c.npad); b += 64) __builtin_prefetch((const char*)fo + b, 1, 3);
+  }
+  // After chunk `chunk` flushed its partial sums: fold them into the worker's sum of its half if
+  // they continue it (or start it, at the half's first chunk), and combine its report. The sums
+  // are those reduce_chunks forms (from 0, chunk by chunk, in order), so reduce_folded gives the
+  // same bits whichever worker ran which chunk.
+  static void fold_chunk(const Ctx& c, const Scr& s, int chunk, double move2, bool bad, int64_t flips) {
+    Fold& f = *fold_of(c, s);
+    if (f.job != c.job) {
+      f.job = c.job;
+      f.next[0] = f.next[1] = -1;
+      f.move2 = 0;
+      f.bad = 0;
+      f.flips = 0;
+    }
+    const int h = chunk < c.nchunkA ? 0 : 1;
+    const double* __restrict ck = c.chunkU + (int64_t)chunk * c.n;
+    double* __restrict acc = fold_acc(c, &f, h);
+    if (chunk == (h == 0 ? 0 : c.nchunkA)) {
+      for (int i = 0; i < c.n; i++) acc[i] = 0;
+      for (int i = 0; i < c.n; i++) acc[i] += ck[i];
+      f.next[h] = chunk + 1;
+    } else if (f.next[h] == chunk) {
+      for (int i = 0; i < c.n; i++) acc[i] += ck[i];
+      f.next[h] = chunk + 1;
+    }
+    if (move2 > f.move2) f.move2 = move2;
+    if (bad) f.bad = 1;
+    f.flips += flips;
+  }
   template <int ACT>
   static void task_step(void* vc, int chunk, int worker) {
     const Ctx& c = *(const Ctx*)vc;
     Scr s = scr(c, worker);
+    own_outputs(c, s, chunk);
     const Sm sm = sm_of(c, s);
     const T* Xr = xr_of(c, s);
     int p0, p1;
@@ -792,6 +907,7 @@ struct NK {
     c.rep[chunk].move2 = move2;
     c.rep[chunk].bad = bad;
     c.rep[chunk].flips = flips;
+    fold_chunk(c, s, chunk, move2, bad, flips);
   }
 
   template <int ACT>
@@ -1089,6 +1205,7 @@ struct NK {
     c.xrLocal = c.xrBytes <= XR_LOCAL;
     c.r = 0;
     c.rgen = 0;
+    c.job = 0;
     c.scratchBytes = scratch_bytes(c.npad, c.d, sm, stage, c.xrLocal ? c.xrBytes : 0);
     c.scratch = (char*)ov_alloc(c.scratchBytes * (threads < 1 ? 1 : threads));
     const int64_t nch = c.nchunk > 0 ? c.nchunk : 1;
@@ -1219,6 +1336,7 @@ struct NK {
     int cur;
     double* W0p;     // panel-major W(0), or null (no movement)
     Pattern* mask0;     // ReLU's sign patterns at W(0) (Ctx::mask0), or null (no flips counted)
+    double* redT;       // a team run's two threads' scratch for the second half's sum (run_join)
   };
   static int64_t panel_len(const Ctx& c) { return (int64_t)c.npan * c.d * P; }
   // m×d neuron-major W into panel-major B (padded lanes 0), and back
@@ -1255,6 +1373,7 @@ struct NK {
     s->th = workers(threads, layout(p->m).nchunk);
     s->buf[0] = s->buf[1] = s->W0p = 0;
     s->mask0 = 0;
+    s->redT = 0;
     s->cur = 0;
     const bool masks = flips && W0 && p->act == OV_ACT_RELU;
     bool ok = setup(s->c, p, s->th);
@@ -1264,7 +1383,8 @@ struct NK {
       s->buf[1] = (double*)ov_alloc_raw(len * sizeof(double));
       if (W0) s->W0p = (double*)ov_alloc_raw(len * sizeof(double));
       if (masks) s->mask0 = (Pattern*)ov_alloc_raw((int64_t)s->c.npan * s->c.npad * sizeof(Pattern));
-      ok = s->buf[0] && s->buf[1] && (!W0 || s->W0p) && (!masks || s->mask0);
+      s->redT = (double*)ov_alloc_raw(2 * acc_len(s->c.npad) * (int64_t)sizeof(double));
+      ok = s->buf[0] && s->buf[1] && (!W0 || s->W0p) && (!masks || s->mask0) && s->redT;
     }
     if (!ok) {
       run_end(s);
@@ -1288,12 +1408,15 @@ struct NK {
     ov_free(s->buf[1]);
     ov_free(s->W0p);
     ov_free(s->mask0);
+    ov_free(s->redT);
     ov_free(s);
   }
   // One step of c: from Wp into Wn (a run) or on Wmd in place (a single step); u = F(W_new, X).
   // False (u NaN) when diag(r)X could not be allocated.
-  static bool step_on(Ctx& c, int th, const double* r, double eta, double* u) {
+  // move2, finite, flips: as run_step reports them (softmax: from the chunks' reports).
+  static bool step_on(Ctx& c, int th, const double* r, double eta, double* u, double* move2, int* finite, int64_t* flips) {
     c.eta = eta;
+    c.job++;
     set_r(c, r);
     if (!c.xrLocal && !c.Xr) {
       ov_fill_nan(u, c.n);
@@ -1306,9 +1429,18 @@ struct NK {
       if (c.Wp) c.Wp = c.Wn;                     // SM2 loads the new weights (a single step: Wc, updated)
       ov_parallel(c.nchunk, th, task_sm_sum, &c);
       reduce_sm(c, u);
+      double m2 = 0;
+      int ok = 1;
+      for (int k = 0; k < c.nchunk; k++) {
+        if (c.rep[k].move2 > m2) m2 = c.rep[k].move2;
+        if (c.rep[k].bad) ok = 0;
+      }
+      *move2 = m2;
+      *finite = ok;
+      *flips = 0;
     } else {
       ov_parallel(c.nchunk, th, pick(c.act, task_step<OV_ACT_EXP>, task_step<OV_ACT_RELU>, task_step<OV_ACT_COSH>, task_step<OV_ACT_SINH>), &c);
-      reduce_chunks(c, u);
+      reduce_folded(c, th, u, c.redB, move2, finite, flips);
     }
     return true;
   }
@@ -1324,31 +1456,59 @@ struct NK {
     c.W0p = s->W0p;
     c.mask0 = s->mask0;
     *flips = 0;
-    const bool ok0 = step_on(c, th, r, eta, u);
+    const bool ok0 = step_on(c, th, r, eta, u, move2, finite, flips);
     c.Wp = 0;
     c.Wn = 0;
     if (!ok0) {
       *move2 = 0;
       *finite = 0;
-      return;
+      *flips = 0;
     }
-    double m2 = 0;
-    int ok = 1;
-    int64_t f = 0;
-    for (int k = 0; k < c.nchunk; k++) {
-      if (c.rep[k].move2 > m2) m2 = c.rep[k].move2;
-      if (c.rep[k].bad) ok = 0;
-      if (c.mask0) f += c.rep[k].flips;
-    }
-    *move2 = m2;
-    *finite = ok;
-    *flips = f;
   }
   // The step's next weights become the current ones.
   static void run_accept(void* vs) {
     Stepper* s = (Stepper*)vs;
     s->cur = 1 - s->cur;
   }
+
+  // ── a run on two threads as a team (api.h run_team; addon.cc runs the loop) ──
+  // Each thread takes one half of the neurons every step (run_half: its chunks in order, folded
+  // as it goes) and both then form u from the two folded halves (run_join): the sums
+  // reduce_chunks adds, so the bits of run_step on any thread count. No thread hands the step to
+  // the other, so a step costs the two threads one exchange of flags and half sums instead of a
+  // hand-off and a return (measured in native/README.md, "A run on two threads as a team").
+  static int run_team(void* vs) {
+    const Stepper* s = (const Stepper*)vs;
+    const Ctx& c = s->c;
+    return s->th == 2 && c.act != OV_ACT_SOFTMAX && c.xrLocal && c.nchunkA > 0 && c.nchunk > c.nchunkA;
+  }
+  // Step `step` of the run (0, 1, …) for half `part`, from the weights buf[cur] into buf[1 − cur],
+  // with residual r (the thread's own copy); the thread's scratch is part's.
+  static void run_half(void* vs, int part, int cur, const double* r, double eta, int64_t step) {
+    const Stepper* s = (const Stepper*)vs;
+    Ctx c = s->c;  // this thread's view of the step; every buffer it writes is part's own
+    c.Wp = s->buf[cur];
+    c.Wn = s->buf[1 - cur];
+    c.W0p = s->W0p;
+    c.mask0 = s->mask0;
+    c.eta = eta;
+    c.r = r;
+    c.rgen = (uint64_t)step + 1;  // part's scratch forms diag(r)X for this step (xr_of)
+    c.job = (uint64_t)step + 1;   // and folds into its slot for this step (fold_of)
+    const OvTaskFn f = pick(c.act, task_step<OV_ACT_EXP>, task_step<OV_ACT_RELU>, task_step<OV_ACT_COSH>, task_step<OV_ACT_SINH>);
+    const int k0 = part == 0 ? 0 : c.nchunkA, k1 = part == 0 ? c.nchunkA : c.nchunk;
+    for (int k = k0; k < k1; k++) f(&c, k, part);
+  }
+  // After both halves of step `step` are done: u = F(W_new, X) and the reports, as run_step
+  // gives them; part: whose scratch sum to use (each thread its own).
+  static void run_join(void* vs, int part, int64_t step, double* u, double* move2, int* finite, int64_t* flips) {
+    const Stepper* s = (const Stepper*)vs;
+    Ctx c = s->c;
+    c.job = (uint64_t)step + 1;
+    reduce_folded(c, 2, u, s->redT + (int64_t)part * acc_len(c.npad), move2, finite, flips);
+  }
+  // Which buffer holds the current weights (after a team run, which kept it per thread).
+  static void run_set_cur(void* vs, int cur) { ((Stepper*)vs)->cur = cur; }
   // The current weights into m×d W.
   static void run_store(void* vs, double* W) {
     Stepper* s = (Stepper*)vs;
@@ -1363,7 +1523,10 @@ struct NK {
     if (setup(c, p, th, true)) {
       c.Wmd = W;
       c.Wc = W;  // what the softmax statistics load, before and after the update
-      step_on(c, th, r, eta, u);
+      double move2;
+      int finite;
+      int64_t flips;
+      step_on(c, th, r, eta, u, &move2, &finite, &flips);
     }
     teardown(c);
   }

@@ -11,6 +11,10 @@ static OvKernels make_table(const char* isa) {
   k.run_begin = NX<V, V1>::run_begin;
   k.run_step = NX<V, V1>::run_step;
   k.run_accept = NX<V, V1>::run_accept;
+  k.run_team = NX<V, V1>::run_team;
+  k.run_half = NX<V, V1>::run_half;
+  k.run_join = NX<V, V1>::run_join;
+  k.run_set_cur = NX<V, V1>::run_set_cur;
   k.run_store = NX<V, V1>::run_store;
   k.run_end = NX<V, V1>::run_end;
   k.jvp = NX<V, V1>::jvp;

@@ -119,9 +119,11 @@ export interface NativeOptions {
 /**
  * Below this much work per call (multiply-adds: n·m·d for a step, n²·m for a Gram matrix) the
  * kernels run on the calling thread: handing a job to the pool's spinning worker costs ~1 µs,
- * more than the second core saves on a call this small (measured in bench/RESULTS.md, "small
- * networks": two threads already win at (32, 8, 16), and for the Gram matrix from n = 16 at
- * m = 4096). Results are the same bits for every thread count, so this changes only the time.
+ * more than the second core saves on a call this small (when it was set, bench/RESULTS.md "small
+ * networks": two threads won from (32, 8, 16) on, and for the Gram matrix from n = 16 at m = 4096).
+ * On 2026-12-04 a run of steps at (32, 8, 16) took 0.81 µs a step on one thread and 0.87–0.95 on
+ * two as a team, and at (16, 8, 64) 1.31 against 1.02 (native/README.md): near the break-even.
+ * Results are the same bits for every thread count, so this changes only the time.
  */
 export const SINGLE_THREAD_WORK = 2 ** 12;
 

@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadAddon, NativeBackend } from '../../src/backend/native.js';
+import { availableIsas, loadAddon, NativeBackend, SINGLE_THREAD_WORK, type NativeIsa } from '../../src/backend/native.js';
 import type { Backend, Problem, RunStepsOptions } from '../../src/backend/types.js';
 import { ACTIVATION_NAMES } from '../../src/activations/index.js';
 import { generateSyntheticWithTest } from '../../src/data/synthetic.js';
@@ -106,10 +106,13 @@ function compare(name: string, p: Problem, W0: Float64Array, be: NativeBackend, 
   return ran.reason;
 }
 
-test('runSteps: the same bits as one step at a time with the trainer’s bookkeeping, every native activation, plain and centred, f64 and f32, 1 and 2 threads', { skip }, () => {
+test('runSteps: the same bits as one step at a time with the trainer’s bookkeeping, every native activation, plain and centred, f64 and f32, 1, 2 and 3 threads', { skip }, () => {
+  // (23, 5, 70) is above SINGLE_THREAD_WORK: two threads run as a team (api.h run_team), three
+  // through the pool, where a worker's range can start inside a half (its sums then partly
+  // folded by the worker, partly added by the caller: reduce_folded)
   for (const act of ACTIVATION_NAMES) {
     for (const precision of ['f64', 'f32'] as const) {
-      for (const threads of [1, 2]) {
+      for (const threads of [1, 2, 3]) {
         const be = new NativeBackend({ precision, threads });
         const { p, W } = makeProblem(23, 5, 70, act, 'ntk', 4);
         const eta = stableEta(p, W);
@@ -122,20 +125,74 @@ test('runSteps: the same bits as one step at a time with the trainer’s bookkee
   }
 });
 
-test('runSteps: each way a call ends — ε reached before a step, a non-finite output (the last finite state kept, the step not counted), ‖r‖ past the limit', { skip }, () => {
+test('runSteps: each way a call ends — ε reached before a step, a non-finite output (the last finite state kept, the step not counted), ‖r‖ past the limit — on one thread and on two as a team', { skip }, () => {
   const be = new NativeBackend({ threads: 2 });
-  const { p, W } = makeProblem(16, 4, 40, 'exp', 'ntk', 7);
-  const eta = stableEta(p, W);
-  // ε: a loose target reached within the call
-  assert.equal(compare('ε', p, W, be, { steps: 5000, eta, epsilon: 0.5, limit: 1e300, flips: false }), 1);
-  // a step so large that e^{⟨w,x⟩} overflows
-  assert.equal(compare('non-finite', p, W, be, { steps: 50, eta: eta * 1e6, epsilon: 1e-300, limit: Infinity, flips: false }), 2);
-  // an unstable step: ‖r‖ grows past a limit of twice its start, finitely
-  assert.equal(compare('limit', p, W, be, { steps: 200, eta: eta * 2.6, epsilon: 1e-300, limit: 2 * Math.hypot(...p.y), flips: false }), 3);
-  // ReLU: flips per step, and the limit
-  const relu = makeProblem(16, 4, 40, 'relu', 'ntk', 7);
-  assert.equal(compare('relu limit', relu.p, relu.W, be, { steps: 200, eta: stableEta(relu.p, relu.W) * 2.6, epsilon: 1e-300, limit: 3 * Math.hypot(...relu.p.y), flips: true }), 3);
+  // (16, 4, 40) is below SINGLE_THREAD_WORK: one thread. The others run on two threads as a team
+  // (api.h run_team; each thread its half of the neurons): m = 81 with equal halves, m = 65 with
+  // halves of unequal panel counts (32 and 33 neurons).
+  // grow: the factors on the stable η that make ‖r‖ pass the limit within the call (exp, ReLU)
+  for (const [n, d, m, growExp, growRelu] of [
+    [16, 4, 40, 2.6, 2.6],
+    [24, 5, 81, 4, 3],
+    [24, 5, 65, 2.6, 2.6],
+  ]) {
+    const team = n * m * d >= SINGLE_THREAD_WORK;
+    const tag = `(${n}, ${d}, ${m}) ${team ? 'team' : 'one thread'}`;
+    const { p, W } = makeProblem(n, d, m, 'exp', 'ntk', 7);
+    const eta = stableEta(p, W);
+    // ε: a loose target reached within the call
+    assert.equal(compare(`ε ${tag}`, p, W, be, { steps: 5000, eta, epsilon: 0.5, limit: 1e300, flips: false }), 1);
+    // a step so large that e^{⟨w,x⟩} overflows
+    assert.equal(compare(`non-finite ${tag}`, p, W, be, { steps: 50, eta: eta * 1e6, epsilon: 1e-300, limit: Infinity, flips: false }), 2);
+    // an unstable step: ‖r‖ grows past a limit of twice its start, finitely
+    assert.equal(compare(`limit ${tag}`, p, W, be, { steps: 200, eta: eta * growExp, epsilon: 1e-300, limit: 2 * Math.hypot(...p.y), flips: false }), 3);
+    // ReLU: flips per step, and the limit
+    const relu = makeProblem(n, d, m, 'relu', 'ntk', 7);
+    assert.equal(compare(`relu limit ${tag}`, relu.p, relu.W, be, { steps: 200, eta: stableEta(relu.p, relu.W) * growRelu, epsilon: 1e-300, limit: 3 * Math.hypot(...relu.p.y), flips: true }), 3);
+    // the centred model, where F_α − y and r are different arrays
+    assert.equal(compare(`centred ${tag}`, p, W, be, { steps: 40, eta, epsilon: 1e-300, limit: 1e300, flips: false }, true), 0);
+    // ε reached before the first step: no step is taken
+    assert.equal(compare(`ε at the start ${tag}`, p, W, be, { steps: 10, eta, epsilon: 1e300, limit: 1e300, flips: false }), 1);
+  }
 });
+
+test('runSteps on two threads as a team: repeated calls give the bits of one thread every time, every ISA, f64 and f32, wide and narrow panels', { skip }, () => {
+  // the two threads exchange their half sums through flags every step; a missing wait or a
+  // buffer reused too early would show as a call whose bits differ, now and then
+  for (const isa of availableIsas())
+    for (const precision of ['f64', 'f32'] as const)
+      for (const [m, calls] of [
+        [256, 40],
+        [600, 5],
+        [40, 5], // narrow panels (m ≤ 49 in f64 on AVX-512)
+      ] as const) {
+        const { p, W } = makeProblem(32, 8, m, 'exp', 'ntk', 11);
+        teamAgainstOne(p, W, isa, precision, calls);
+      }
+});
+
+/** `calls` runSteps calls of 100 steps on two threads (a team: above SINGLE_THREAD_WORK), each against one thread's bits. */
+function teamAgainstOne(p: Problem, W: Float64Array, isa: NativeIsa, precision: 'f64' | 'f32', calls: number): void {
+  assert.ok(p.n * p.m * p.d >= SINGLE_THREAD_WORK);
+  const eta = stableEta(p, W);
+  const tag = `${isa} ${precision} m=${p.m}`;
+  const runOn = (be: NativeBackend): Float64Array[] => {
+    const Wk = Float64Array.from(W);
+    const u = new Float64Array(p.n);
+    be.forward(p, Wk, u);
+    const r = Float64Array.from(u, (v, i) => v - p.y[i]);
+    const out = { residual: new Float64Array(100), movement: new Float64Array(100) };
+    const ran = be.runSteps!(p, { W: Wk, W0: W, y: p.y, u, r, rModel: r }, { steps: 100, eta, residual: Math.hypot(...r), epsilon: 1e-300, limit: 1e300, flips: false }, out);
+    assert.equal(ran.steps, 100, tag);
+    return [Wk, u, r, out.residual, out.movement];
+  };
+  const one = runOn(new NativeBackend({ isa, precision, threads: 1 }));
+  const team = new NativeBackend({ isa, precision, threads: 2 });
+  for (let k = 0; k < calls; k++) {
+    const got = runOn(team);
+    got.forEach((v, i) => assert.ok(bitEqual(v, one[i]), `${tag}, call ${k}: output ${i} differs from one thread's`));
+  }
+}
 
 test('train(): batched through runSteps and one step at a time give the same run — history, weights, monitors, held-out points — for reportEvery 1 and larger', { skip }, () => {
   const { train: data, test: held } = generateSyntheticWithTest({ inputs: 'sphere', n: 30, d: 6, labels: 'teacher', seed: 2 }, 9);
