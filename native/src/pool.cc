@@ -1,5 +1,6 @@
 // A persistent thread pool: workers are created on first use and, between jobs, first spin for a
-// short while (SPIN_NS) and then sleep on a condition variable. A run of GD steps on a small
+// short while (SPIN_NS; yielding the core between looks after YIELD_AFTER_NS) and then sleep on a
+// condition variable. A run of GD steps on a small
 // network issues a job every few µs: there a condition-variable wake-up (tens of µs on this VM)
 // would cost more than the step, while a spinning worker picks the next job up within ~0.1 µs.
 // The caller likewise spins before it sleeps on the workers' completion. Tasks are claimed from
@@ -36,6 +37,17 @@ inline void cpu_relax() {
 inline int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
+// After this long a spinning thread offers its core to any other runnable thread at every look at
+// the clock (sched_yield). The thread it waits for may be one of them: another process's threads
+// (two overparam processes, the test runner's two files at once) can hold both cores, and a
+// thread that only spins then keeps the core the awaited one needs until its time slice ends.
+// With two 2-thread processes on the two cores, softmax steps at (32, 8, 256) had taken 2400 µs
+// (22 alone) and the Gram matrix at (64, 8, 4096) 3.7 ms (0.28 alone); now 44–48 µs and 0.66 ms
+// (native/README.md, "A spinning thread yields after 20 µs"). A hand-off
+// between two running threads takes well under a microsecond, so the first YIELD_AFTER_NS are
+// spent spinning only.
+const int64_t YIELD_AFTER_NS = 20000;
+
 // Spin until pred() or `ns` have passed; the clock is read every 64 rounds.
 template <class F>
 bool spin_until(F pred, int64_t ns) {
@@ -44,7 +56,11 @@ bool spin_until(F pred, int64_t ns) {
   for (int k = 1;; k++) {
     if (pred()) return true;
     cpu_relax();
-    if ((k & 63) == 0 && now_ns() - t0 > ns) return pred();
+    if ((k & 63) == 0) {
+      const int64_t dt = now_ns() - t0;
+      if (dt > ns) return pred();
+      if (dt > YIELD_AFTER_NS) std::this_thread::yield();
+    }
   }
 }
 
