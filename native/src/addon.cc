@@ -278,7 +278,8 @@ void runJob(Job& j, int threads) {
     j.reason = -1;
     return;
   }
-  if (threads == 2 && ov_hardware_threads() >= 2 && j.c.k->run_team(run)) {
+  static const int hardware = ov_hardware_threads();  // read once: a system call
+  if (threads == 2 && hardware >= 2 && j.c.k->run_team(run)) {
     Team tm;
     tm.j = &j;
     tm.run = run;

@@ -33,9 +33,10 @@ struct NK {
   // chunks run on different workers, and a shared line would move between their cores on every
   // write.
   struct alignas(64) Report {
-    double move2;   // step: max_q ‖w_q − w_q(0)‖² over the chunk's neurons
-    int64_t flips;  // step, flips: ReLU pattern flips against W(0) in the chunk
-    int bad;        // step: 1 if a new weight of the chunk is not finite
+    double move2;   // softmax step: max_q ‖w_q − w_q(0)‖² over the chunk's neurons
+    int64_t flips;  // flips: ReLU pattern flips against W(0) in the chunk
+    int bad;        // softmax step: 1 if a new weight of the chunk is not finite
+    // (the pointwise step reports through its worker's Fold instead)
   };
 
   // What a worker folded during one step (task_step), in its own scratch: the partial sums of
@@ -818,15 +819,13 @@ struct NK {
   static Fold* fold_of(const Ctx& c, const Scr& s) { return (Fold*)(s.folds + (int64_t)(c.job & 1) * fold_slot_bytes(c.npad)); }
   static double* fold_acc(const Ctx& c, Fold* f, int h) { return (double*)(f + 1) + h * acc_len(c.npad); }
   // Write-prefetch (PREFETCHW) what a chunk's task writes and the caller read after the last
-  // step: its partial sums and report, and at the worker's first chunk of a step its Fold and
-  // sums. The caller's reads left those lines shared; a store to one then waits for the other
+  // step: its partial sums, and at the worker's first chunk of a step its Fold and sums. The caller's reads left those lines shared; a store to one then waits for the other
   // core to give it up, and the stores behind it (the next panel's σ' block) fill the store
   // buffer and stall the worker. Fetched for ownership here, they are the worker's before the
   // chunk's ~0.5 µs of arithmetic ends (32, 8, 256: 6.26 → 5.72 µs a step). Changes no value.
   static void own_outputs(const Ctx& c, const Scr& s, int chunk) {
     const char* u = (const char*)(c.chunkU + (int64_t)chunk * c.n);
     for (int64_t b = 0; b < (int64_t)c.n * (int64_t)sizeof(double); b += 64) __builtin_prefetch(u + b, 1, 3);
-    __builtin_prefetch(&c.rep[chunk], 1, 3);
     const Fold* fo = fold_of(c, s);
     if (fo->job != c.job)
       for (int64_t b = 0; b < fold_slot_bytes(c.npad); b += 64) __builtin_prefetch((const char*)fo + b, 1, 3);
@@ -904,9 +903,6 @@ struct NK {
       if (c.Wmd) stage_out(wn, c.d, r0, cnt, c.Wmd);
     }
     flush_chunk(s.Ul, c.n, c.npad, c.chunkU + (int64_t)chunk * c.n);
-    c.rep[chunk].move2 = move2;
-    c.rep[chunk].bad = bad;
-    c.rep[chunk].flips = flips;
     fold_chunk(c, s, chunk, move2, bad, flips);
   }
 
